@@ -1,0 +1,1227 @@
+//! The interpreter: a [`Session`] owns the simulation and runs statements against it.
+//!
+//! Kafka tools print what the real tools print (`kafka-topics --describe` in `TopicCommand`'s
+//! tab-separated format, `Created topic orders.`, …). Playground commands print short notes.
+//! `expect` lines print nothing when they hold; when they fail, the error names each field,
+//! the expected and the actual value. A failed line leaves the session as it was.
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::ast::*;
+use super::lex::{read_script, Item, LineReader};
+use super::parse::{nearest, parse, COMMANDS, FINDING_KINDS};
+use super::ScenarioError;
+use crate::ids::{BrokerId, TopicPartition};
+use crate::partitioner::partition_for_key;
+use crate::sim::{ApiKey, Command, ElectionType, NodeRef, Sim, SimSpec};
+use crate::time::Millis;
+use crate::view::{ClusterView, PartitionView, TopicView, RECORDS_SHOWN};
+
+/// What one console line printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub lines: Vec<String>,
+    /// The console holds an unfinished command (a `\` continuation or a records block) and
+    /// waits for more lines.
+    pub awaiting_input: bool,
+}
+
+/// One line of a script run, with what it printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranscriptEntry {
+    pub line_no: usize,
+    pub source: String,
+    pub output: Vec<String>,
+    /// The line failed and the next line was `expect error …`.
+    pub error: Option<String>,
+}
+
+/// A script run that passed: every line and what it printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transcript {
+    pub entries: Vec<TranscriptEntry>,
+}
+
+impl Transcript {
+    /// The run as text: each command after `> `, then its output.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        for e in &self.entries {
+            s.push_str("> ");
+            s.push_str(&e.source);
+            s.push('\n');
+            for l in &e.output {
+                s.push_str(l);
+                s.push('\n');
+            }
+            if let Some(err) = &e.error {
+                s.push_str("ERROR ");
+                s.push_str(err);
+                s.push('\n');
+            }
+        }
+        s
+    }
+}
+
+/// The first failing line of a script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptFailure {
+    pub line_no: usize,
+    pub line: String,
+    pub message: String,
+}
+
+impl core::fmt::Display for ScriptFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "line {}: `{}`: {}",
+            self.line_no, self.line, self.message
+        )
+    }
+}
+
+/// What the last command (not counting `expect` lines) did, for `expect error`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Last {
+    #[default]
+    Nothing,
+    Ok(String),
+    Failed(String, String),
+}
+
+/// A console session, or a script being run: the simulation plus the reader's state.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    sim: Option<Sim>,
+    reader: LineReader,
+    lines_read: usize,
+    last: Last,
+    /// `kafka-console-producer` clients, by their producer properties.
+    console_producers: Vec<(Vec<(String, String)>, String)>,
+}
+
+const NO_CLUSTER: &str = "no cluster yet: start one with 'cluster brokers=3' (see 'help cluster')";
+
+fn is_expect_error(words: &[String]) -> bool {
+    words.len() >= 2 && words[0] == "expect" && words[1] == "error"
+}
+
+fn broker_list(v: &[BrokerId]) -> String {
+    let parts: Vec<String> = v.iter().map(|b| b.0.to_string()).collect();
+    parts.join(",")
+}
+
+fn ids_list(v: &[u32]) -> String {
+    let parts: Vec<String> = v.iter().map(|b| b.to_string()).collect();
+    parts.join(",")
+}
+
+fn node_ref(n: &Node) -> NodeRef {
+    match n {
+        Node::Broker(b) => NodeRef::Broker(BrokerId(*b)),
+        Node::Controller(c) => NodeRef::Controller(*c),
+        Node::Client(c) => NodeRef::Client(c.clone()),
+    }
+}
+
+fn api_key(name: &str) -> Result<ApiKey, ScenarioError> {
+    ApiKey::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = ApiKey::ALL.iter().map(|k| k.name()).collect();
+        let hint = match nearest(name, names.iter().copied()) {
+            Some(n) => format!(" Did you mean '{n}'?"),
+            None => String::new(),
+        };
+        ScenarioError::Usage(format!(
+            "unknown API '{name}'.{hint} APIs: {}",
+            names.join(", ")
+        ))
+    })
+}
+
+/// Collects the fields of an `expect` that differ.
+struct Diffs {
+    what: String,
+    diffs: Vec<String>,
+}
+
+impl Diffs {
+    fn new(what: String) -> Self {
+        Self {
+            what,
+            diffs: Vec::new(),
+        }
+    }
+    fn check<T: PartialEq + core::fmt::Display>(
+        &mut self,
+        field: &str,
+        expected: Option<T>,
+        actual: T,
+    ) {
+        if let Some(e) = expected {
+            if e != actual {
+                self.diffs
+                    .push(format!("{field}: expected {e}, actual {actual}"));
+            }
+        }
+    }
+    fn differ(&mut self, field: &str, expected: &str, actual: &str) {
+        self.diffs
+            .push(format!("{field}: expected {expected}, actual {actual}"));
+    }
+    fn finish(self) -> Result<Vec<String>, ScenarioError> {
+        if self.diffs.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(ScenarioError::Expect(format!(
+                "{} does not hold: {}",
+                self.what,
+                self.diffs.join("; ")
+            )))
+        }
+    }
+}
+
+impl Session {
+    /// A session with no cluster yet (the first line is usually `cluster …`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A session around an existing simulation.
+    pub fn with_sim(sim: Sim) -> Self {
+        Self {
+            sim: Some(sim),
+            ..Self::default()
+        }
+    }
+
+    pub fn sim(&self) -> Option<&Sim> {
+        self.sim.as_ref()
+    }
+
+    pub fn sim_mut(&mut self) -> Option<&mut Sim> {
+        self.sim.as_mut()
+    }
+
+    pub fn view(&self) -> Option<ClusterView> {
+        self.sim.as_ref().map(Sim::view)
+    }
+
+    /// Whether the console is in the middle of a command (continuation or records block).
+    pub fn awaiting_input(&self) -> bool {
+        self.reader.is_pending()
+    }
+
+    /// Drops an unfinished multi-line command (Ctrl-C in the console).
+    pub fn cancel_input(&mut self) {
+        self.reader.cancel();
+    }
+
+    /// Ctrl-D in the console: ends a `kafka-console-producer` records block and runs it.
+    pub fn end_input(&mut self) -> Result<Output, ScenarioError> {
+        match self.reader.end_block() {
+            Some(item) => self.run_item(&item).map(|lines| Output {
+                lines,
+                awaiting_input: false,
+            }),
+            None => Ok(Output::default()),
+        }
+    }
+
+    /// Runs what the user typed. A line that completes nothing (a `\` continuation, a record
+    /// of a records block) returns `awaiting_input`. Pasted text with several lines runs each
+    /// complete command in turn and stops at the first error.
+    pub fn run_line(&mut self, text: &str) -> Result<Output, ScenarioError> {
+        if text.len() > super::lex::MAX_SCRIPT_BYTES {
+            return Err(ScenarioError::Limit(format!(
+                "input is limited to {} bytes (1 MiB)",
+                super::lex::MAX_SCRIPT_BYTES
+            )));
+        }
+        let mut lines = Vec::new();
+        for raw in text.split('\n') {
+            self.lines_read += 1;
+            if let Some(item) = self.reader.push(self.lines_read, raw) {
+                lines.extend(self.run_item(&item)?);
+            }
+        }
+        Ok(Output {
+            lines,
+            awaiting_input: self.reader.is_pending(),
+        })
+    }
+
+    /// Runs one complete item: parses it, handles `expect error`, executes it.
+    pub fn run_item(&mut self, item: &Item) -> Result<Vec<String>, ScenarioError> {
+        let words = match &item.words {
+            Ok(w) => w,
+            Err(e) => {
+                let err = ScenarioError::Usage(e.message.clone());
+                self.last = Last::Failed(item.source.clone(), err.to_string());
+                return Err(err);
+            }
+        };
+        if is_expect_error(words) {
+            let stmt = parse(words, None)?;
+            if let Stmt::Expect(Expect::Error(text)) = stmt {
+                return self.expect_error(&text);
+            }
+        }
+        let is_expect = words.first().is_some_and(|w| w == "expect");
+        let result = parse(words, item.block.as_deref()).and_then(|stmt| self.execute(&stmt));
+        if !is_expect {
+            self.last = match &result {
+                Ok(_) => Last::Ok(item.source.clone()),
+                Err(e) => Last::Failed(item.source.clone(), e.to_string()),
+            };
+        }
+        result
+    }
+
+    fn expect_error(&self, text: &str) -> Result<Vec<String>, ScenarioError> {
+        match &self.last {
+            Last::Failed(_, msg) if msg.contains(text) => Ok(Vec::new()),
+            Last::Failed(src, msg) => Err(ScenarioError::Expect(format!(
+                "expect error does not hold: `{src}` failed with \"{msg}\", which does not contain \"{text}\""
+            ))),
+            Last::Ok(src) => Err(ScenarioError::Expect(format!(
+                "expect error does not hold: `{src}` succeeded; expected it to fail with \"{text}\""
+            ))),
+            Last::Nothing => Err(ScenarioError::Expect(
+                "expect error: there is no previous command".to_string(),
+            )),
+        }
+    }
+
+    fn sim_ref(&self) -> Result<&Sim, ScenarioError> {
+        self.sim
+            .as_ref()
+            .ok_or_else(|| ScenarioError::Failed(NO_CLUSTER.to_string()))
+    }
+
+    fn sim_mut_or_err(&mut self) -> Result<&mut Sim, ScenarioError> {
+        self.sim
+            .as_mut()
+            .ok_or_else(|| ScenarioError::Failed(NO_CLUSTER.to_string()))
+    }
+
+    /// Applies one engine command; prints the engine's lines, or `default` if it has none.
+    fn apply(
+        &mut self,
+        cmd: Command,
+        default: Option<String>,
+    ) -> Result<Vec<String>, ScenarioError> {
+        let out = self.sim_mut_or_err()?.apply(cmd)?;
+        if out.lines.is_empty() {
+            Ok(default.into_iter().collect())
+        } else {
+            Ok(out.lines)
+        }
+    }
+
+    /// Runs one statement.
+    pub fn execute(&mut self, stmt: &Stmt) -> Result<Vec<String>, ScenarioError> {
+        match stmt {
+            Stmt::Help(topic) => Ok(help(topic.as_deref())),
+            Stmt::Cluster(args) => self.cluster(args),
+            Stmt::TopicsCreate {
+                topic,
+                partitions,
+                replication_factor,
+                assignment,
+                configs,
+                if_not_exists,
+            } => {
+                let exists = self.sim_ref()?.topic_partition_count(topic).is_some();
+                if exists && *if_not_exists {
+                    return Ok(Vec::new());
+                }
+                let mut out = Vec::new();
+                if topic.contains('.') || topic.contains('_') {
+                    out.push("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.".to_string());
+                }
+                out.extend(self.apply(
+                    Command::CreateTopic {
+                        name: topic.clone(),
+                        partitions: *partitions,
+                        replication_factor: *replication_factor,
+                        assignment: assignment.as_ref().map(|a| {
+                            a.iter()
+                                .map(|p| p.iter().map(|b| BrokerId(*b)).collect())
+                                .collect()
+                        }),
+                        configs: configs.clone(),
+                    },
+                    Some(format!("Created topic {topic}.")),
+                )?);
+                Ok(out)
+            }
+            Stmt::TopicsDescribe {
+                topic,
+                exclude_internal,
+                filter,
+            } => {
+                let sim = self.sim_ref()?;
+                describe_topics(sim, topic.as_deref(), *exclude_internal, filter)
+            }
+            Stmt::TopicsList { exclude_internal } => {
+                let view = self.sim_ref()?.view();
+                Ok(view
+                    .topics
+                    .iter()
+                    .filter(|t| !(*exclude_internal && t.internal))
+                    .map(|t| t.name.clone())
+                    .collect())
+            }
+            Stmt::TopicsAlter { topic, partitions } => self.apply(
+                Command::AlterPartitions {
+                    name: topic.clone(),
+                    count: *partitions,
+                },
+                None,
+            ),
+            Stmt::TopicsDelete { topic } => {
+                self.apply(Command::DeleteTopic { name: topic.clone() }, None)
+            }
+            Stmt::ConfigsAlter { topic, add, delete } => self.apply(
+                Command::AlterTopicConfig {
+                    name: topic.clone(),
+                    set: add.clone(),
+                    delete: delete.clone(),
+                },
+                Some(format!("Completed updating config for topic {topic}.")),
+            ),
+            Stmt::ConfigsDescribe { topic } => describe_configs(&self.sim_ref()?.view(), topic.as_deref()),
+            Stmt::ConfigsBrokers => Err(ScenarioError::NotSupported(
+                "kafka-configs for brokers (set broker configs on the cluster line: cluster brokers=3 min.insync.replicas=2)".to_string(),
+            )),
+            Stmt::ConsoleProducer(cp) => self.console_producer(cp),
+            Stmt::ConsoleConsumer { .. } => Err(ScenarioError::NotSupported(
+                "kafka-console-consumer (consumers are not simulated yet)".to_string(),
+            )),
+            Stmt::GroupsList | Stmt::GroupsDescribe { .. } | Stmt::GroupsResetOffsets { .. } => {
+                Err(ScenarioError::NotSupported(
+                    "kafka-consumer-groups (consumer groups are not simulated yet)".to_string(),
+                ))
+            }
+            Stmt::LeaderElection { election, partitions } => self.leader_election(*election, partitions),
+            Stmt::ProducerAdd { client_id, configs } => self.apply(
+                Command::AddProducer {
+                    client_id: client_id.clone(),
+                    configs: configs.clone(),
+                },
+                None,
+            ),
+            Stmt::Produce {
+                producer,
+                topic,
+                key,
+                value,
+                partition,
+                count,
+            } => self.apply(
+                Command::Produce {
+                    producer: producer.clone(),
+                    topic: topic.clone(),
+                    key: key.clone(),
+                    value: value.clone(),
+                    partition: *partition,
+                    count: *count,
+                },
+                None,
+            ),
+            Stmt::Txn { .. } => Err(ScenarioError::NotSupported(
+                "txn (transactions are not simulated yet)".to_string(),
+            )),
+            Stmt::ConsumerAdd { .. }
+            | Stmt::ConsumerRemove(_)
+            | Stmt::ConsumerKill(_)
+            | Stmt::ConsumerPause { .. } => Err(ScenarioError::NotSupported(
+                "consumer (consumers and groups are not simulated yet)".to_string(),
+            )),
+            Stmt::Broker { op, id } => {
+                let b = BrokerId(*id);
+                let cmd = match op {
+                    BrokerOp::Stop => Command::BrokerStop(b),
+                    BrokerOp::Kill => Command::BrokerKill(b),
+                    BrokerOp::PowerOff => Command::BrokerPowerOff(b),
+                    BrokerOp::Start => Command::BrokerStart(b),
+                };
+                self.apply(cmd, None)
+            }
+            Stmt::ControllerKill(c) => self.apply(Command::ControllerKill(*c), None),
+            Stmt::ControllerStart(c) => self.apply(Command::ControllerStart(*c), None),
+            Stmt::NetIsolate(n) => self.apply(Command::NetIsolate(node_ref(n)), None),
+            Stmt::NetCut(a, b) => self.apply(Command::NetCut(node_ref(a), node_ref(b)), None),
+            Stmt::NetSlow { node, by_ms } => self.apply(
+                Command::NetSlow {
+                    node: node_ref(node),
+                    by_ms: *by_ms,
+                },
+                None,
+            ),
+            Stmt::NetDropNext { api, from } => {
+                let api = api_key(api)?;
+                self.apply(
+                    Command::NetDropNext {
+                        api,
+                        from: from.as_ref().map(node_ref),
+                    },
+                    None,
+                )
+            }
+            Stmt::NetDelayNext { api, from, by_ms } => {
+                let api = api_key(api)?;
+                self.apply(
+                    Command::NetDelayNext {
+                        api,
+                        from: from.as_ref().map(node_ref),
+                        by_ms: *by_ms,
+                    },
+                    None,
+                )
+            }
+            Stmt::NetDuplicateNext { api, from } => {
+                let api = api_key(api)?;
+                self.apply(
+                    Command::NetDuplicateNext {
+                        api,
+                        from: from.as_ref().map(node_ref),
+                    },
+                    None,
+                )
+            }
+            Stmt::NetHeal(n) => self.apply(Command::NetHeal(n.as_ref().map(node_ref)), None),
+            Stmt::Run(ms) => {
+                let sim = self.sim_mut_or_err()?;
+                sim.run_for(*ms);
+                Ok(alloc::vec![format!("now {} (step {})", sim.now(), sim.steps())])
+            }
+            Stmt::Step(n) => self.step(*n),
+            Stmt::Settle(max) => {
+                let sim = self.sim_mut_or_err()?;
+                let before = sim.clone();
+                match sim.settle(*max) {
+                    Ok(()) => Ok(alloc::vec![format!("settled at {} (step {})", sim.now(), sim.steps())]),
+                    Err(why) => {
+                        // A failed line changes nothing, settle included.
+                        *sim = before;
+                        Err(ScenarioError::Failed(format!("settle: {why}")))
+                    }
+                }
+            }
+            Stmt::Expect(e) => self.expect(e),
+        }
+    }
+
+    fn cluster(&mut self, a: &ClusterArgs) -> Result<Vec<String>, ScenarioError> {
+        let mut configs = a.broker_configs.clone();
+        // Internal topics as single-node setups configure them: capped at the broker count.
+        for (key, kafka_default) in [
+            ("offsets.topic.replication.factor", 3u32),
+            ("transaction.state.log.replication.factor", 3),
+            ("transaction.state.log.min.isr", 2),
+        ] {
+            if !configs.iter().any(|(k, _)| k == key) {
+                configs.push((key.to_string(), kafka_default.min(a.brokers).to_string()));
+            }
+        }
+        let defaults = SimSpec::default();
+        let spec = SimSpec {
+            brokers: a.brokers,
+            controllers: a.controllers.unwrap_or(defaults.controllers),
+            racks: a.racks.clone(),
+            latency_ms: a.latency_ms.unwrap_or(defaults.latency_ms),
+            broker_configs: configs,
+        };
+        let seed = a.seed.unwrap_or(0);
+        let sim = Sim::new(spec, seed)?;
+        let view = sim.view();
+        let active = view
+            .controllers
+            .iter()
+            .find(|c| c.active)
+            .map_or("none".to_string(), |c| c.name.clone());
+        let line = format!(
+            "Started a cluster: brokers 1..{} and {} KRaft controller(s) ({active} active), seed {seed}.",
+            a.brokers,
+            view.controllers.len()
+        );
+        self.sim = Some(sim);
+        self.console_producers.clear();
+        Ok(alloc::vec![line])
+    }
+
+    fn step(&mut self, n: u64) -> Result<Vec<String>, ScenarioError> {
+        const SHOWN: u64 = 50;
+        let sim = self.sim_mut_or_err()?;
+        let mut out = Vec::new();
+        let mut done = 0;
+        while done < n {
+            let Some(ev) = sim.step_event() else {
+                out.push("nothing is scheduled".to_string());
+                break;
+            };
+            done += 1;
+            if done <= SHOWN {
+                let kind = match ev.kind {
+                    crate::sim::TraceKind::Delivered => "",
+                    crate::sim::TraceKind::Dropped => " (dropped)",
+                    crate::sim::TraceKind::Timer => " (timer)",
+                };
+                let arrow = if ev.from == ev.to {
+                    ev.from.clone()
+                } else {
+                    format!("{} -> {}", ev.from, ev.to)
+                };
+                out.push(format!(
+                    "#{} {} {}{kind}: {}",
+                    ev.step,
+                    Millis(ev.time_ms),
+                    arrow,
+                    ev.summary
+                ));
+            }
+        }
+        if done > SHOWN {
+            out.push(format!("… and {} more events", done - SHOWN));
+        }
+        Ok(out)
+    }
+
+    fn leader_election(
+        &mut self,
+        election: Election,
+        partitions: &Option<Vec<TopicPartition>>,
+    ) -> Result<Vec<String>, ScenarioError> {
+        let before = self.sim_ref()?.view();
+        let (etype, label) = match election {
+            Election::Preferred => (ElectionType::Preferred, "PREFERRED"),
+            Election::Unclean => (ElectionType::Unclean, "UNCLEAN"),
+        };
+        let out = self.sim_mut_or_err()?.apply(Command::ElectLeaders {
+            election: etype,
+            partitions: partitions.clone(),
+        })?;
+        if !out.lines.is_empty() {
+            return Ok(out.lines);
+        }
+        // The engine said nothing: report as the tool does, from the leaders before and after.
+        let after = self.sim_ref()?.view();
+        let mut changed = Vec::new();
+        let mut unchanged = Vec::new();
+        for t in &after.topics {
+            for p in &t.partitions {
+                let tp = TopicPartition::new(t.name.clone(), p.partition);
+                if let Some(list) = partitions {
+                    if !list.contains(&tp) {
+                        continue;
+                    }
+                }
+                let old = find_partition(&before, &tp).map(|p| p.leader);
+                if old != Some(p.leader) && p.leader.is_some() {
+                    changed.push(tp.to_string());
+                } else if partitions.is_some() {
+                    unchanged.push(tp.to_string());
+                }
+            }
+        }
+        let mut lines = Vec::new();
+        if !changed.is_empty() {
+            lines.push(format!(
+                "Successfully completed leader election ({label}) for partitions {}",
+                changed.join(", ")
+            ));
+        }
+        if !unchanged.is_empty() {
+            lines.push(format!(
+                "Valid replica already elected for partitions {}",
+                unchanged.join(", ")
+            ));
+        }
+        Ok(lines)
+    }
+
+    fn console_producer(&mut self, cp: &ConsoleProducer) -> Result<Vec<String>, ScenarioError> {
+        let checkpoint = self.sim_ref()?.clone();
+        let saved_clients = self.console_producers.clone();
+        let result = self.console_producer_inner(cp);
+        if result.is_err() {
+            self.sim = Some(checkpoint);
+            self.console_producers = saved_clients;
+        }
+        result
+    }
+
+    fn console_producer_inner(
+        &mut self,
+        cp: &ConsoleProducer,
+    ) -> Result<Vec<String>, ScenarioError> {
+        // Parse every record first, so a bad line changes nothing.
+        let mut records = Vec::new();
+        for (i, line) in cp.records.iter().enumerate() {
+            let (key, value) = if cp.parse_key {
+                match line.split_once(cp.key_separator.as_str()) {
+                    Some((k, v)) => (Some(k.to_string()), v.to_string()),
+                    None => {
+                        return Err(ScenarioError::Failed(format!(
+                            "No key separator found on line number {}: '{line}'",
+                            i + 1
+                        )))
+                    }
+                }
+            } else {
+                (None, line.clone())
+            };
+            let is_null = |s: &str| cp.null_marker.as_deref() == Some(s);
+            let key = key.filter(|k| !is_null(k));
+            let value = (!is_null(&value)).then_some(value);
+            records.push((key, value));
+        }
+        let client = match self
+            .console_producers
+            .iter()
+            .find(|(props, _)| *props == cp.producer_props)
+        {
+            Some((_, c)) => c.clone(),
+            None => {
+                let taken: BTreeSet<String> = self
+                    .sim_ref()?
+                    .view()
+                    .producers
+                    .iter()
+                    .map(|p| p.client_id.clone())
+                    .collect();
+                let mut name = "console-producer".to_string();
+                let mut n = 2;
+                while taken.contains(&name) {
+                    name = format!("console-producer-{n}");
+                    n += 1;
+                }
+                self.sim_mut_or_err()?.apply(Command::AddProducer {
+                    client_id: name.clone(),
+                    configs: cp.producer_props.clone(),
+                })?;
+                self.console_producers
+                    .push((cp.producer_props.clone(), name.clone()));
+                name
+            }
+        };
+        let failed_before = self.producer_counts(&client).1;
+        for (key, value) in records {
+            self.sim_mut_or_err()?.apply(Command::Produce {
+                producer: client.clone(),
+                topic: cp.topic.clone(),
+                key,
+                value,
+                partition: None,
+                count: 1,
+            })?;
+        }
+        // Closing the producer (end of input) waits for every send to be acknowledged or to
+        // fail, bounded by the default delivery.timeout.ms.
+        let deadline = self.sim_ref()?.now() + 120_000;
+        loop {
+            let (pending, _, _) = self.producer_counts(&client);
+            let sim = self.sim_mut_or_err()?;
+            if pending == 0 || sim.now() >= deadline {
+                break;
+            }
+            sim.run_for(50);
+        }
+        let (pending, failed, last_error) = self.producer_counts(&client);
+        let mut out = Vec::new();
+        if failed > failed_before {
+            out.push(format!(
+                "ERROR Error when sending message to topic {} ({} record(s)) with error: {}",
+                cp.topic,
+                failed - failed_before,
+                last_error.unwrap_or_default()
+            ));
+        }
+        if pending > 0 {
+            out.push(format!(
+                "{pending} record(s) still pending when the producer closed"
+            ));
+        }
+        Ok(out)
+    }
+
+    /// A producer's `(pending, failed, last_error)`.
+    fn producer_counts(&self, client: &str) -> (u64, u64, Option<String>) {
+        self.sim
+            .as_ref()
+            .and_then(|s| {
+                s.view()
+                    .producers
+                    .into_iter()
+                    .find(|p| p.client_id == client)
+                    .map(|p| (p.pending, p.failed, p.last_error))
+            })
+            .unwrap_or((0, 0, None))
+    }
+
+    fn expect(&self, e: &Expect) -> Result<Vec<String>, ScenarioError> {
+        let sim = self.sim_ref()?;
+        let view = sim.view();
+        match e {
+            Expect::Partition { tp, fields } => {
+                let p = partition_or_err(&view, tp)?;
+                let mut d = Diffs::new(format!("expect partition {tp}"));
+                if let Some(leader) = fields.leader {
+                    if leader.map(BrokerId) != p.leader {
+                        d.differ(
+                            "leader",
+                            &leader_text(leader.map(BrokerId)),
+                            &leader_text(p.leader),
+                        );
+                    }
+                }
+                if let Some(isr) = &fields.isr {
+                    let want: BTreeSet<u32> = isr.iter().copied().collect();
+                    let have: BTreeSet<u32> = p.isr.iter().map(|b| b.0).collect();
+                    if want != have {
+                        d.differ("isr", &ids_list(isr), &broker_list(&p.isr));
+                    }
+                }
+                if let Some(r) = &fields.replicas {
+                    let have: Vec<u32> = p.replicas.iter().map(|b| b.0).collect();
+                    if *r != have {
+                        d.differ("replicas", &ids_list(r), &broker_list(&p.replicas));
+                    }
+                }
+                d.check("hw", fields.hw, p.high_watermark);
+                d.check("leo", fields.leo, p.log_end_offset);
+                d.check("epoch", fields.epoch, i64::from(p.leader_epoch));
+                d.check("log-start", fields.log_start, p.log_start_offset);
+                d.check("lso", fields.lso, p.last_stable_offset);
+                d.finish()
+            }
+            Expect::Replica {
+                tp,
+                broker,
+                leo,
+                hw,
+                log_start,
+                in_isr,
+            } => {
+                let p = partition_or_err(&view, tp)?;
+                let r = p
+                    .replica_states
+                    .iter()
+                    .find(|r| r.broker.0 == *broker)
+                    .ok_or_else(|| {
+                        ScenarioError::Failed(format!(
+                            "expect replica: broker {broker} is not a replica of {tp} (replicas: {})",
+                            broker_list(&p.replicas)
+                        ))
+                    })?;
+                let mut d = Diffs::new(format!("expect replica {tp}@{broker}"));
+                d.check("leo", *leo, r.log_end_offset);
+                d.check("hw", *hw, r.high_watermark);
+                d.check("log-start", *log_start, r.log_start_offset);
+                d.check("in-isr", *in_isr, r.in_isr);
+                d.finish()
+            }
+            Expect::Controller { active, epoch } => {
+                let act = view.controllers.iter().find(|c| c.active);
+                let mut d = Diffs::new("expect controller".to_string());
+                if let Some(want) = active {
+                    let have = act.map_or("none", |c| c.name.as_str());
+                    if want != have {
+                        d.differ("active", want, have);
+                    }
+                }
+                if let Some(want) = epoch {
+                    let have = act
+                        .or(view.controllers.first())
+                        .map_or(0, |c| u64::from(c.epoch));
+                    d.check("epoch", Some(*want), have);
+                }
+                d.finish()
+            }
+            Expect::Broker { id, state } => {
+                let b = view.brokers.iter().find(|b| b.id.0 == *id).ok_or_else(|| {
+                    ScenarioError::Failed(format!("expect broker: there is no broker {id}"))
+                })?;
+                let mut d = Diffs::new(format!("expect broker {id}"));
+                if let Some(want) = state {
+                    const STATES: &[&str] =
+                        &["running", "fenced", "stopped", "killed", "powered-off"];
+                    if !STATES.contains(&want.as_str()) {
+                        return Err(ScenarioError::Usage(format!(
+                            "expect broker: state={want} is not a broker state; states: {}",
+                            STATES.join(", ")
+                        )));
+                    }
+                    let have = b.state.label().replace(' ', "-");
+                    if *want != have {
+                        d.differ("state", want, &have);
+                    }
+                }
+                d.finish()
+            }
+            Expect::Records { tp, count, keys } => {
+                let p = partition_or_err(&view, tp)?;
+                let leader = p.leader.ok_or_else(|| {
+                    ScenarioError::Failed(format!(
+                        "expect records: {tp} has no leader (it is offline), so there is no leader log to count"
+                    ))
+                })?;
+                let r = p
+                    .replica_states
+                    .iter()
+                    .find(|r| r.broker == leader)
+                    .ok_or_else(|| {
+                        ScenarioError::Failed(format!(
+                            "expect records: no replica state for leader {leader}"
+                        ))
+                    })?;
+                let span = (r.log_end_offset - r.log_start_offset).max(0) as u64;
+                let whole = span as usize <= RECORDS_SHOWN;
+                let have_count = if whole { r.records.len() as u64 } else { span };
+                let mut d = Diffs::new(format!("expect records {tp}"));
+                d.check("count", *count, have_count);
+                if let Some(k) = keys {
+                    if !whole {
+                        return Err(ScenarioError::NotSupported(format!(
+                            "expect records keys= on a log of more than {RECORDS_SHOWN} records (the view carries the newest {RECORDS_SHOWN})"
+                        )));
+                    }
+                    let distinct: BTreeSet<Option<&str>> =
+                        r.records.iter().map(|x| x.key.as_deref()).collect();
+                    d.check("keys", Some(*k), distinct.len() as u64);
+                }
+                d.finish()
+            }
+            Expect::Log { .. } => Err(ScenarioError::NotSupported(
+                "expect log (log segments are not in the view yet)".to_string(),
+            )),
+            Expect::Producer {
+                client_id,
+                acked,
+                failed,
+                pending,
+                last_error,
+            } => {
+                let p =
+                    view.producers
+                        .iter()
+                        .find(|p| p.client_id == *client_id)
+                        .ok_or_else(|| {
+                            let names: Vec<&str> = view
+                                .producers
+                                .iter()
+                                .map(|p| p.client_id.as_str())
+                                .collect();
+                            ScenarioError::Failed(format!(
+                            "expect producer: there is no producer '{client_id}' (producers: {})",
+                            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                        ))
+                        })?;
+                let mut d = Diffs::new(format!("expect producer {client_id}"));
+                d.check("acked", *acked, p.acked);
+                d.check("failed", *failed, p.failed);
+                d.check("pending", *pending, p.pending);
+                if let Some(want) = last_error {
+                    let have = p.last_error.as_deref();
+                    let same = match (want.as_deref(), have) {
+                        (None, None) => true,
+                        // The view may add a message after the error name.
+                        (Some(w), Some(h)) => h == w || h.split([':', ' ']).next() == Some(w),
+                        _ => false,
+                    };
+                    if !same {
+                        d.differ(
+                            "last-error",
+                            want.as_deref().unwrap_or("none"),
+                            have.unwrap_or("none"),
+                        );
+                    }
+                }
+                d.finish()
+            }
+            Expect::Record {
+                topic,
+                key,
+                partition,
+            } => {
+                let n = sim.topic_partition_count(topic).ok_or_else(|| {
+                    ScenarioError::Failed(format!("expect record: there is no topic '{topic}'"))
+                })?;
+                let have = partition_for_key(key.as_bytes(), n);
+                let mut d = Diffs::new(format!("expect record {topic} key={key}"));
+                d.check("partition", Some(*partition), have);
+                d.finish()
+            }
+            Expect::Group { .. } => not_yet("expect group (consumer groups are not simulated yet)"),
+            Expect::Assignment { .. } => {
+                not_yet("expect assignment (consumer groups are not simulated yet)")
+            }
+            Expect::Consumed { .. } => not_yet("expect consumed (consumers are not simulated yet)"),
+            Expect::Lag { .. } => not_yet("expect lag (consumer groups are not simulated yet)"),
+            Expect::Lost(n) => {
+                let mut d = Diffs::new("expect lost".to_string());
+                d.check("lost", Some(*n), view.lost_acked);
+                if !d.diffs.is_empty() {
+                    let lost: Vec<&str> = view
+                        .findings
+                        .iter()
+                        .filter(|f| f.kind == "lost")
+                        .take(3)
+                        .map(|f| f.message.as_str())
+                        .collect();
+                    if !lost.is_empty() {
+                        d.diffs.push(format!("findings: {}", lost.join(" | ")));
+                    }
+                }
+                d.finish()
+            }
+            Expect::Findings { total, kinds } => {
+                let mut d = Diffs::new("expect findings".to_string());
+                d.check("total", *total, view.findings.len() as u64);
+                for (kind, n) in kinds {
+                    let k = FINDING_KINDS
+                        .iter()
+                        .find(|k| **k == kind)
+                        .copied()
+                        .unwrap_or("");
+                    let have = view.findings.iter().filter(|f| f.kind == k).count() as u64;
+                    d.check(kind, Some(*n), have);
+                }
+                if !d.diffs.is_empty() && !view.findings.is_empty() {
+                    let shown: Vec<String> = view
+                        .findings
+                        .iter()
+                        .take(5)
+                        .map(|f| format!("{}: {}", f.kind, f.message))
+                        .collect();
+                    d.diffs.push(format!("findings: {}", shown.join(" | ")));
+                }
+                d.finish()
+            }
+            Expect::Error(text) => self.expect_error(text),
+        }
+    }
+}
+
+fn not_yet(what: &str) -> Result<Vec<String>, ScenarioError> {
+    Err(ScenarioError::NotSupported(what.to_string()))
+}
+
+fn leader_text(l: Option<BrokerId>) -> String {
+    l.map_or("none".to_string(), |b| b.0.to_string())
+}
+
+fn find_partition<'a>(view: &'a ClusterView, tp: &TopicPartition) -> Option<&'a PartitionView> {
+    view.topics
+        .iter()
+        .find(|t| t.name == tp.topic)
+        .and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition))
+}
+
+fn partition_or_err<'a>(
+    view: &'a ClusterView,
+    tp: &TopicPartition,
+) -> Result<&'a PartitionView, ScenarioError> {
+    let Some(t) = view.topics.iter().find(|t| t.name == tp.topic) else {
+        let names: Vec<&str> = view.topics.iter().map(|t| t.name.as_str()).collect();
+        let hint = match nearest(&tp.topic, names.iter().copied()) {
+            Some(n) => format!(" Did you mean '{n}'?"),
+            None => String::new(),
+        };
+        return Err(ScenarioError::Failed(format!(
+            "UNKNOWN_TOPIC_OR_PARTITION: there is no topic '{}'.{hint}",
+            tp.topic
+        )));
+    };
+    t.partitions
+        .iter()
+        .find(|p| p.partition == tp.partition)
+        .ok_or_else(|| {
+            ScenarioError::Failed(format!(
+                "UNKNOWN_TOPIC_OR_PARTITION: {} has partitions 0..{}, not {}",
+                t.name,
+                t.partitions.len().saturating_sub(1),
+                tp.partition
+            ))
+        })
+}
+
+/// `min.insync.replicas` in force for a topic: its own, else the brokers'.
+fn min_isr(sim: &Sim, t: &TopicView) -> i64 {
+    t.configs
+        .iter()
+        .find(|(k, _)| k == "min.insync.replicas")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or_else(|| sim.broker_configs().get_i64("min.insync.replicas"))
+}
+
+/// `kafka-topics --describe`, in the format of Kafka 4.0's `TopicCommand`. The view has no
+/// topic id, so `TopicId:` is left out, as the tool does for a zero id.
+fn describe_topics(
+    sim: &Sim,
+    topic: Option<&str>,
+    exclude_internal: bool,
+    filter: &DescribeFilter,
+) -> Result<Vec<String>, ScenarioError> {
+    let view = sim.view();
+    let topics: Vec<&TopicView> = view
+        .topics
+        .iter()
+        .filter(|t| topic.is_none_or(|n| t.name == n))
+        .filter(|t| !(exclude_internal && t.internal))
+        .collect();
+    if let (Some(name), true) = (topic, topics.is_empty()) {
+        return Err(ScenarioError::Failed(format!(
+            "Topic '{name}' does not exist as expected"
+        )));
+    }
+    let live: BTreeSet<BrokerId> = view
+        .brokers
+        .iter()
+        .filter(|b| b.state.is_up())
+        .map(|b| b.id)
+        .collect();
+    let mut out = Vec::new();
+    for t in topics {
+        let rf = t.partitions.first().map_or(0, |p| p.replicas.len());
+        let configs: Vec<String> = t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !filter.any() {
+            out.push(format!(
+                "Topic: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}",
+                t.name,
+                t.partitions.len(),
+                rf,
+                configs.join(",")
+            ));
+        }
+        let min = min_isr(sim, t);
+        for p in &t.partitions {
+            let isr = p.isr.len() as i64;
+            let show = !filter.any()
+                || (filter.under_replicated && p.isr.len() < p.replicas.len())
+                || (filter.unavailable && p.leader.is_none_or(|l| !live.contains(&l)))
+                || (filter.under_min_isr && (p.leader.is_none() || isr < min))
+                || (filter.at_min_isr && isr == min);
+            if show {
+                out.push(format!(
+                    "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: ",
+                    t.name,
+                    p.partition,
+                    leader_text(p.leader),
+                    broker_list(&p.replicas),
+                    broker_list(&p.isr)
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `kafka-configs --describe --entity-type topics`, as Kafka's `ConfigCommand` prints it.
+fn describe_configs(view: &ClusterView, topic: Option<&str>) -> Result<Vec<String>, ScenarioError> {
+    if let Some(name) = topic {
+        if !view.topics.iter().any(|t| t.name == name) {
+            return Err(ScenarioError::Failed(format!(
+                "UNKNOWN_TOPIC_OR_PARTITION: The topic '{name}' does not exist."
+            )));
+        }
+    }
+    let mut out = Vec::new();
+    for t in view
+        .topics
+        .iter()
+        .filter(|t| topic.is_none_or(|n| t.name == n))
+    {
+        out.push(format!("Dynamic configs for topic {} are:", t.name));
+        for (k, v) in &t.configs {
+            out.push(format!(
+                "  {k}={v} sensitive=false synonyms={{DYNAMIC_TOPIC_CONFIG:{k}={v}}}"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn help(topic: Option<&str>) -> Vec<String> {
+    match topic {
+        Some(name) => match COMMANDS.iter().find(|c| c.name == name) {
+            Some(c) => alloc::vec![
+                format!("{}: {}", c.name, c.summary),
+                format!("usage: {}", c.usage)
+            ],
+            None => {
+                let hint = nearest(name, COMMANDS.iter().map(|c| c.name))
+                    .map(|n| format!(" Did you mean '{n}'?"))
+                    .unwrap_or_default();
+                alloc::vec![format!("no command '{name}'.{hint}")]
+            }
+        },
+        None => {
+            let mut out = alloc::vec!["Commands (help COMMAND shows its usage):".to_string()];
+            for c in COMMANDS {
+                out.push(format!("  {:<24} {}", c.name, c.summary));
+            }
+            out
+        }
+    }
+}
+
+/// Runs a whole script in a new session; stops at the first error, unless the next line is
+/// `expect error …` and the error contains its text.
+pub fn run_script(text: &str) -> Result<Transcript, ScriptFailure> {
+    run_script_in(&mut Session::new(), text)
+}
+
+/// Like [`run_script`], in a given session (which keeps the final state for inspection).
+pub fn run_script_in(session: &mut Session, text: &str) -> Result<Transcript, ScriptFailure> {
+    let items = read_script(text).map_err(|e| ScriptFailure {
+        line_no: e.line_no,
+        line: String::new(),
+        message: e.message,
+    })?;
+    let mut transcript = Transcript::default();
+    for (i, item) in items.iter().enumerate() {
+        match session.run_item(item) {
+            Ok(output) => transcript.entries.push(TranscriptEntry {
+                line_no: item.line_no,
+                source: item.source.clone(),
+                output,
+                error: None,
+            }),
+            Err(e) => {
+                let next_is_expect_error = items
+                    .get(i + 1)
+                    .and_then(|n| n.words.as_ref().ok())
+                    .is_some_and(|w| is_expect_error(w));
+                let is_expect_line = item
+                    .words
+                    .as_ref()
+                    .ok()
+                    .and_then(|w| w.first())
+                    .is_some_and(|w| w == "expect");
+                if next_is_expect_error && !is_expect_line {
+                    transcript.entries.push(TranscriptEntry {
+                        line_no: item.line_no,
+                        source: item.source.clone(),
+                        output: Vec::new(),
+                        error: Some(e.to_string()),
+                    });
+                    continue;
+                }
+                return Err(ScriptFailure {
+                    line_no: item.line_no,
+                    line: item.source.clone(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(transcript)
+}

@@ -1,0 +1,78 @@
+//! The scenario language (`scenario-language.md`): one plain-text language for the console,
+//! the guided tours, shared links and the transcript tests.
+//!
+//! * [`lex`]: lines, comments, `\` continuations, shell-like words, durations and sizes, and
+//!   the records block that follows `kafka-console-producer` up to `EOF`.
+//! * [`parse`]: words → a typed [`ast::Stmt`], with Kafka's tools and their real flags, the
+//!   playground commands and every `expect` line; usage errors read like the real tools'.
+//! * [`interp`]: a [`Session`] that owns the [`Sim`](crate::sim::Sim), turns statements into
+//!   [`Command`](crate::sim::Command)s and time control, prints output in the real tools'
+//!   formats and checks `expect` lines against the [`ClusterView`](crate::view::ClusterView).
+//!
+//! The same line does the same thing in the console ([`Session::run_line`]) and in a script
+//! ([`run_script`]). Nothing here panics on any input; every input has a stated size limit.
+//!
+//! Choices the spec leaves open, documented here:
+//! * `cluster` without `seed=` uses seed 0; without `brokers=` it starts 3 brokers.
+//! * The internal topics' settings (`offsets.topic.replication.factor`,
+//!   `transaction.state.log.replication.factor`, `transaction.state.log.min.isr`) are capped at
+//!   the broker count unless the `cluster` line sets them.
+//! * `produce` without `value=` sends the value `v` (a null value is written `tombstone`).
+//! * Playground `k=v` configs (on `cluster`, `producer add`, `consumer add`) may carry units:
+//!   `linger.ms=1s`, `segment.bytes=1MiB`. Kafka's own tools take Kafka's plain values.
+//! * `expect` lines do not change what `expect error` refers to: it checks the last command
+//!   that was not an `expect`.
+
+pub mod ast;
+pub mod interp;
+pub mod lex;
+pub mod parse;
+
+use alloc::string::String;
+use core::fmt;
+
+use crate::error::CommandError;
+
+pub use interp::{
+    run_script, run_script_in, Output, ScriptFailure, Session, Transcript, TranscriptEntry,
+};
+pub use parse::{CommandHelp, COMMANDS};
+
+/// Why a line failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The line could not be read or parsed (unknown command, missing argument, bad quote).
+    Usage(String),
+    /// The simulation refused the command (Kafka's own error when there is one).
+    Command(CommandError),
+    /// An `expect` line did not hold: names each field, the expected and the actual value.
+    Expect(String),
+    /// Understood, but the simulation does not model it yet. Said plainly, never faked.
+    NotSupported(String),
+    /// A playground limit that keeps the browser responsive.
+    Limit(String),
+    /// The command ran but did not reach its goal (`settle` timed out, a topic is missing).
+    Failed(String),
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Usage(m)
+            | ScenarioError::Expect(m)
+            | ScenarioError::Limit(m)
+            | ScenarioError::Failed(m) => f.write_str(m),
+            ScenarioError::Command(e) => write!(f, "{e}"),
+            ScenarioError::NotSupported(m) => write!(f, "not supported yet: {m}"),
+        }
+    }
+}
+
+impl From<CommandError> for ScenarioError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::NotSupported(m) => ScenarioError::NotSupported(m),
+            other => ScenarioError::Command(other),
+        }
+    }
+}
