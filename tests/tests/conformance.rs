@@ -32,7 +32,12 @@ struct Report {
 fn vector_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")];
     if let Ok(extra) = std::env::var("LOGSCOPE_EXTRA_VECTORS") {
-        dirs.extend(extra.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+        dirs.extend(
+            extra
+                .split(':')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from),
+        );
     }
     dirs
 }
@@ -62,8 +67,8 @@ fn run_dirs(dirs: &[PathBuf], report: &mut Report) -> Result<(), String> {
 
 fn run_file(path: &Path, report: &mut Report) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let doc: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
     let format = doc.get("format").and_then(Value::as_str);
     if format != Some(FORMAT) {
         return Err(format!(
@@ -72,7 +77,10 @@ fn run_file(path: &Path, report: &mut Report) -> Result<(), String> {
             format
         ));
     }
-    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("<missing>");
+    let kind = doc
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("<missing>");
     let runner: fn(&Value) -> Result<String, String> = match kind {
         "murmur2" => run_murmur2,
         "partition_for_key" => run_partition_for_key,
@@ -98,7 +106,7 @@ fn run_file(path: &Path, report: &mut Report) -> Result<(), String> {
 }
 
 fn hex(s: &str) -> Result<Vec<u8>, String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("odd-length key_hex {s:?}"));
     }
     (0..s.len())
@@ -108,12 +116,17 @@ fn hex(s: &str) -> Result<Vec<u8>, String> {
 }
 
 fn field<'a>(case: &'a Value, name: &str) -> Result<&'a Value, String> {
-    case.get(name).ok_or_else(|| format!("missing field `{name}`"))
+    case.get(name)
+        .ok_or_else(|| format!("missing field `{name}`"))
 }
 
 fn run_murmur2(case: &Value) -> Result<String, String> {
-    let key = hex(field(case, "key_hex")?.as_str().ok_or("key_hex is not a string")?)?;
-    let expected = field(case, "murmur2")?.as_i64().ok_or("murmur2 is not an integer")?;
+    let key = hex(field(case, "key_hex")?
+        .as_str()
+        .ok_or("key_hex is not a string")?)?;
+    let expected = field(case, "murmur2")?
+        .as_i64()
+        .ok_or("murmur2 is not an integer")?;
     let actual = murmur2(&key) as i64;
     if actual != expected {
         return Err(format!("expected murmur2 {expected}, actual {actual}"));
@@ -122,9 +135,15 @@ fn run_murmur2(case: &Value) -> Result<String, String> {
 }
 
 fn run_partition_for_key(case: &Value) -> Result<String, String> {
-    let key = hex(field(case, "key_hex")?.as_str().ok_or("key_hex is not a string")?)?;
-    let n = field(case, "partitions")?.as_u64().ok_or("partitions is not a number")?;
-    let expected = field(case, "partition")?.as_u64().ok_or("partition is not a number")?;
+    let key = hex(field(case, "key_hex")?
+        .as_str()
+        .ok_or("key_hex is not a string")?)?;
+    let n = field(case, "partitions")?
+        .as_u64()
+        .ok_or("partitions is not a number")?;
+    let expected = field(case, "partition")?
+        .as_u64()
+        .ok_or("partition is not a number")?;
     if n == 0 {
         return Err("partitions must be positive".into());
     }
@@ -139,7 +158,11 @@ fn strings(v: &Value, what: &str) -> Result<Vec<String>, String> {
     v.as_array()
         .ok_or_else(|| format!("{what} is not an array"))?
         .iter()
-        .map(|s| s.as_str().map(String::from).ok_or_else(|| format!("{what}: not a string")))
+        .map(|s| {
+            s.as_str()
+                .map(String::from)
+                .ok_or_else(|| format!("{what}: not a string"))
+        })
         .collect()
 }
 
@@ -153,13 +176,17 @@ fn partitions(v: &Value, what: &str) -> Result<Vec<TopicPartition>, String> {
 /// Builds the assignor input of one case.
 fn group_of(case: &Value) -> Result<GroupSubscription, String> {
     let mut group = GroupSubscription::default();
-    let topics = field(case, "topics")?.as_object().ok_or("topics is not an object")?;
+    let topics = field(case, "topics")?
+        .as_object()
+        .ok_or("topics is not an object")?;
     for (name, n) in topics {
         let n = n.as_u64().ok_or("partition count is not a number")? as u32;
         group.topics.insert(name.clone(), TopicMeta::new(n));
     }
     if let Some(racks) = case.get("partition_replica_racks") {
-        let racks = racks.as_object().ok_or("partition_replica_racks is not an object")?;
+        let racks = racks
+            .as_object()
+            .ok_or("partition_replica_racks is not an object")?;
         for (topic, per_partition) in racks {
             let list = per_partition
                 .as_array()
@@ -179,7 +206,10 @@ fn group_of(case: &Value) -> Result<GroupSubscription, String> {
             }
         }
     }
-    for m in field(case, "members")?.as_array().ok_or("members is not an array")? {
+    for m in field(case, "members")?
+        .as_array()
+        .ok_or("members is not an array")?
+    {
         let opt_str = |k: &str| m.get(k).and_then(Value::as_str).map(String::from);
         group.members.push(MemberSubscription {
             member_id: opt_str("member_id").ok_or("member without member_id")?,
@@ -190,7 +220,10 @@ fn group_of(case: &Value) -> Result<GroupSubscription, String> {
                 Some(v) => partitions(v, "owned")?,
                 None => vec![],
             },
-            generation: m.get("generation").and_then(Value::as_i64).map(|g| g as i32),
+            generation: m
+                .get("generation")
+                .and_then(Value::as_i64)
+                .map(|g| g as i32),
         });
     }
     Ok(group)
@@ -243,8 +276,11 @@ fn show(s: &Sets) -> String {
 }
 
 fn run_assignor(case: &Value) -> Result<String, String> {
-    let name_str = field(case, "assignor")?.as_str().ok_or("assignor is not a string")?;
-    let name = AssignorName::parse(name_str).ok_or_else(|| format!("unknown assignor {name_str:?}"))?;
+    let name_str = field(case, "assignor")?
+        .as_str()
+        .ok_or("assignor is not a string")?;
+    let name =
+        AssignorName::parse(name_str).ok_or_else(|| format!("unknown assignor {name_str:?}"))?;
     let group = group_of(case)?;
     let label = format!("assignor/{name_str}");
     let result = assign(name, &group);
@@ -269,9 +305,9 @@ fn run_assignor(case: &Value) -> Result<String, String> {
         "set" => {
             let members: BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
             let empty = BTreeSet::new();
-            members.into_iter().all(|m| {
-                expected.get(m).unwrap_or(&empty) == actual.get(m).unwrap_or(&empty)
-            })
+            members
+                .into_iter()
+                .all(|m| expected.get(m).unwrap_or(&empty) == actual.get(m).unwrap_or(&empty))
         }
         "members_map" => expected == actual,
         other => return Err(format!("unknown compare {other:?}")),
@@ -315,10 +351,8 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "logscope-conformance-{tag}-{}",
-            std::process::id()
-        ));
+        let p =
+            std::env::temp_dir().join(format!("logscope-conformance-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         Self(p)
@@ -368,5 +402,9 @@ fn a_wrong_expectation_is_reported_by_name() {
     run_dirs(std::slice::from_ref(&dir.0), &mut report).unwrap();
     assert_eq!(report.failures.len(), 1);
     assert!(report.failures[0].contains("bad"), "{:?}", report.failures);
-    assert!(report.failures[0].contains("-973932308"), "{:?}", report.failures);
+    assert!(
+        report.failures[0].contains("-973932308"),
+        "{:?}",
+        report.failures
+    );
 }

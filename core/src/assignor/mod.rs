@@ -120,7 +120,8 @@ impl AssignorName {
                 Self::RoundRobin
             }
             "sticky" | "org.apache.kafka.clients.consumer.StickyAssignor" => Self::Sticky,
-            "cooperative-sticky" | "org.apache.kafka.clients.consumer.CooperativeStickyAssignor" => {
+            "cooperative-sticky"
+            | "org.apache.kafka.clients.consumer.CooperativeStickyAssignor" => {
                 Self::CooperativeSticky
             }
             "uniform" | "org.apache.kafka.coordinator.group.assignor.UniformAssignor" => {
@@ -174,7 +175,10 @@ impl fmt::Display for AssignError {
         match self {
             Self::DuplicateMember(m) => write!(f, "duplicate member id {m}"),
             Self::RackListLength { topic } => {
-                write!(f, "partition_racks of {topic} must have one entry per partition")
+                write!(
+                    f,
+                    "partition_racks of {topic} must have one entry per partition"
+                )
             }
             Self::UnknownTopic(t) => write!(f, "member is subscribed to non-existent topic {t}"),
         }
@@ -434,7 +438,9 @@ impl Racks {
         if !consumer_racks.iter().any(|r| all.binary_search(r).is_ok()) {
             return false;
         }
-        !partitions.iter().all(|&g| self.partition[g as usize] == all)
+        !partitions
+            .iter()
+            .all(|&g| self.partition[g as usize] == all)
     }
 
     /// True when member `m` and partition `g` share a rack.

@@ -6,6 +6,7 @@
 //! plain range pass then fills what is left.
 
 use alloc::collections::BTreeMap;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use super::{sort_members, Ctx, Racks};
@@ -18,7 +19,8 @@ struct TopicState {
     /// Unassigned partition numbers in order; `unassigned[start..]` is live.
     unassigned: Vec<u32>,
     start: usize,
-    assigned_count: BTreeMap<usize, u32>,
+    /// Per member index (non-subscribers stay 0).
+    assigned_count: Vec<u32>,
     per_consumer: u32,
     remaining_extra: u32,
     /// Whether subscribers have racks at all (else `racks_match` is always true).
@@ -29,11 +31,11 @@ struct TopicState {
 impl TopicState {
     fn max_assignable(&self, m: usize) -> u32 {
         let extra = u32::from(self.remaining_extra > 0);
-        (self.per_consumer + extra).saturating_sub(self.assigned_count[&m])
+        (self.per_consumer + extra).saturating_sub(self.assigned_count[m])
     }
 
     fn on_assigned(&mut self, m: usize, parts: &[u32]) {
-        let n = self.assigned_count.get_mut(&m).expect("subscriber");
+        let n = &mut self.assigned_count[m];
         *n += parts.len() as u32;
         if *n > self.per_consumer {
             self.remaining_extra = self.remaining_extra.saturating_sub(1);
@@ -85,7 +87,7 @@ pub(crate) fn assign(ctx: &Ctx<'_>) -> Vec<Vec<u32>> {
         let k = consumers.len() as u32;
         states.push(TopicState {
             topic: t,
-            assigned_count: consumers.iter().map(|&m| (m, 0)).collect(),
+            assigned_count: vec![0; n],
             consumers,
             unassigned: (0..parts).collect(),
             start: 0,
@@ -114,7 +116,15 @@ pub(crate) fn assign(ctx: &Ctx<'_>) -> Vec<Vec<u32>> {
         }
         for ((consumers, num_partitions), idx) in groups {
             if idx.len() > 1 {
-                assign_co_partitioned(ctx, &racks, &consumers, num_partitions, &idx, &mut states, &mut out);
+                assign_co_partitioned(
+                    ctx,
+                    &racks,
+                    &consumers,
+                    num_partitions,
+                    &idx,
+                    &mut states,
+                    &mut out,
+                );
             } else if states[idx[0]].needs_rack_aware {
                 assign_ranges(ctx, &racks, &mut states[idx[0]], true, &mut out);
             }

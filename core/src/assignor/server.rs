@@ -92,7 +92,11 @@ fn current(ctx: &Ctx<'_>, order: &[usize]) -> (Vec<Vec<u32>>, Vec<u32>) {
         let mut mine: Vec<u32> = ctx.owned[m]
             .iter()
             .copied()
-            .filter(|&g| ctx.subs[m].binary_search(&ctx.part_topic[g as usize]).is_ok())
+            .filter(|&g| {
+                ctx.subs[m]
+                    .binary_search(&ctx.part_topic[g as usize])
+                    .is_ok()
+            })
             .collect();
         mine.sort_unstable();
         mine.dedup();
@@ -115,7 +119,10 @@ fn homogeneous_build(ctx: &Ctx<'_>, order: &[usize]) -> Vec<Vec<u32>> {
         .flat_map(|&t| ctx.offset[t as usize]..ctx.offset[t as usize + 1])
         .filter(|&g| owner[g as usize] == NO)
         .collect();
-    let total: usize = topics.iter().map(|&t| ctx.partition_count(t) as usize).sum();
+    let total: usize = topics
+        .iter()
+        .map(|&t| ctx.partition_count(t) as usize)
+        .sum();
     let min_quota = total / n;
     let mut extra = total % n;
     let mut out = vec![Vec::new(); n];
@@ -174,7 +181,9 @@ fn heterogeneous_build(ctx: &Ctx<'_>, order: &[usize]) -> Vec<Vec<u32>> {
             subscribers[t as usize].push(m);
         }
     }
-    let mut topic_order: Vec<usize> = (0..topics).filter(|&t| !subscribers[t].is_empty()).collect();
+    let mut topic_order: Vec<usize> = (0..topics)
+        .filter(|&t| !subscribers[t].is_empty())
+        .collect();
     topic_order.sort_by_key(|&t| (subscribers[t].len(), t));
     let least = |cur: &Vec<Vec<u32>>, t: usize| -> usize {
         *subscribers[t]

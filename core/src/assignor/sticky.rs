@@ -121,7 +121,8 @@ pub(crate) fn assign(ctx: &Ctx<'_>, cooperative: bool) -> Vec<Vec<u32>> {
     let racks = Racks::new(ctx, &all_members, &partitions);
     let rack_aware = racks.use_rack_aware(&all_members, &partitions);
     let owned = validate_owned(ctx, &hm, &in_play);
-    let mismatch = |m: usize, g: u32| rack_aware && racks.member[m].is_some() && !racks.matches(m, g);
+    let mismatch =
+        |m: usize, g: u32| rack_aware && racks.member[m].is_some() && !racks.matches(m, g);
 
     if owned.all_equal {
         let mut b = Constrained::new(ctx, &owned, partitions.len());
@@ -424,10 +425,19 @@ fn general(
 
     let initializing = cur.iter().all(Vec::is_empty);
     let mut sorted: BTreeSet<(usize, usize)> = (0..n).map(|m| (cur[m].len(), rank[m])).collect();
-    let subscribed = |m: usize, g: u32| ctx.subs[m].binary_search(&ctx.part_topic[g as usize]).is_ok();
+    let subscribed = |m: usize, g: u32| {
+        ctx.subs[m]
+            .binary_search(&ctx.part_topic[g as usize])
+            .is_ok()
+    };
 
     // Steps 3-4: give each unassigned partition to the least-loaded eligible member.
-    let give = |g: u32, rack_only: bool, cur: &mut Vec<Vec<u32>>, owner: &mut Vec<u32>, sorted: &mut BTreeSet<(usize, usize)>| -> bool {
+    let give = |g: u32,
+                rack_only: bool,
+                cur: &mut Vec<Vec<u32>>,
+                owner: &mut Vec<u32>,
+                sorted: &mut BTreeSet<(usize, usize)>|
+     -> bool {
         let found = sorted
             .iter()
             .map(|&(_, r)| by_id[r])
@@ -458,7 +468,9 @@ fn general(
     let mut active = vec![true; n];
     for m in 0..n {
         let can = cur[m].len() < max_size(m)
-            || cur[m].iter().any(|&g| movable_topic(ctx.part_topic[g as usize]));
+            || cur[m]
+                .iter()
+                .any(|&g| movable_topic(ctx.part_topic[g as usize]));
         if !can {
             active[m] = false;
             sorted.remove(&(cur[m].len(), rank[m]));
@@ -529,11 +541,11 @@ impl Balancer<'_, '_> {
         }
         let topics = self.ctx.topic_names.len();
         let mut max_owner = vec![0usize; topics];
-        for t in 0..topics {
+        for (t, slot) in max_owner.iter_mut().enumerate() {
             for g in self.ctx.offset[t]..self.ctx.offset[t + 1] {
                 let o = self.owner[g as usize];
                 if o != NO && self.active[o as usize] {
-                    max_owner[t] = max_owner[t].max(self.size(o as usize));
+                    *slot = (*slot).max(self.size(o as usize));
                 }
             }
         }
@@ -542,7 +554,10 @@ impl Balancer<'_, '_> {
                 continue;
             }
             let c = self.size(m);
-            if self.ctx.subs[m].iter().any(|&t| max_owner[t as usize] > c + 1) {
+            if self.ctx.subs[m]
+                .iter()
+                .any(|&t| max_owner[t as usize] > c + 1)
+            {
                 return false;
             }
         }

@@ -30,7 +30,10 @@ fn a8_parse_accepts_kafka_names_and_class_names() {
         AssignorName::parse("org.apache.kafka.clients.consumer.CooperativeStickyAssignor"),
         Some(AssignorName::CooperativeSticky)
     );
-    assert_eq!(AssignorName::parse("uniform"), Some(AssignorName::ServerUniform));
+    assert_eq!(
+        AssignorName::parse("uniform"),
+        Some(AssignorName::ServerUniform)
+    );
     assert_eq!(AssignorName::parse("nope"), None);
     for n in [
         AssignorName::Range,
@@ -159,7 +162,11 @@ fn a7_moderate_scale_sticky_is_balanced_and_sticky() {
             m.generation = None;
         }
     }
-    for name in [AssignorName::Range, AssignorName::RoundRobin, AssignorName::ServerUniform] {
+    for name in [
+        AssignorName::Range,
+        AssignorName::RoundRobin,
+        AssignorName::ServerUniform,
+    ] {
         let a = assign(name, &g).unwrap();
         let total: usize = a.values().map(Vec::len).sum();
         assert_eq!(total, 5000);

@@ -1,0 +1,323 @@
+//! Property tests of the assignors over random groups (`kafka-semantics.md` A2–A10): validity
+//! and balance as Kafka's own tests define them (A7), stickiness (A5), cooperative withholding
+//! and convergence (A6), and the range / round-robin layouts (A2, A4). Test names carry the fact
+//! id they check. Case counts are kept small so the whole file runs in seconds.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use logscope_core::assignor::{
+    assign, Assignment, AssignorName, GroupSubscription, MemberSubscription, TopicMeta,
+};
+use logscope_core::TopicPartition;
+use proptest::prelude::*;
+
+const STICKY: [AssignorName; 2] = [AssignorName::Sticky, AssignorName::CooperativeSticky];
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 48,
+        ..ProptestConfig::default()
+    }
+}
+
+/// A group where every member subscribes to every topic.
+fn uniform_group(members: usize, partitions: &[u32]) -> GroupSubscription {
+    let topics: BTreeMap<String, TopicMeta> = partitions
+        .iter()
+        .enumerate()
+        .map(|(t, &n)| (format!("t{t}"), TopicMeta::new(n)))
+        .collect();
+    let names: Vec<&str> = topics.keys().map(String::as_str).collect();
+    GroupSubscription {
+        members: (0..members)
+            .map(|m| MemberSubscription::new(format!("m{m:02}"), &names))
+            .collect(),
+        topics,
+    }
+}
+
+/// A group where member `m` subscribes to the topics whose bit is set in `masks[m]` (at least
+/// one topic each).
+fn mixed_group(masks: &[u8], partitions: &[u32]) -> GroupSubscription {
+    let mut g = uniform_group(masks.len(), partitions);
+    let all: Vec<String> = g.topics.keys().cloned().collect();
+    for (m, mask) in masks.iter().enumerate() {
+        let mut topics: Vec<String> = all
+            .iter()
+            .enumerate()
+            .filter(|(t, _)| mask & (1 << t) != 0)
+            .map(|(_, n)| n.clone())
+            .collect();
+        if topics.is_empty() {
+            topics.push(all[m % all.len()].clone());
+        }
+        g.members[m].topics = topics;
+    }
+    g
+}
+
+fn subscribed(g: &GroupSubscription, member: &str) -> BTreeSet<String> {
+    g.members
+        .iter()
+        .find(|m| m.member_id == member)
+        .map(|m| m.topics.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// A7 validity: only subscribed topics, no partition twice, every member present.
+fn check_valid(g: &GroupSubscription, a: &Assignment) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for (m, parts) in a {
+        let subs = subscribed(g, m);
+        for tp in parts {
+            if !subs.contains(&tp.topic) {
+                return Err(format!("{m} got {tp} but does not subscribe to it"));
+            }
+            if tp.partition >= g.topics[&tp.topic].partitions {
+                return Err(format!("{tp} does not exist"));
+            }
+            if !seen.insert(tp.clone()) {
+                return Err(format!("{tp} assigned twice"));
+            }
+        }
+    }
+    for m in &g.members {
+        if !a.contains_key(&m.member_id) {
+            return Err(format!("{} missing from the result", m.member_id));
+        }
+    }
+    Ok(())
+}
+
+/// Every partition of a topic somebody subscribes to is assigned.
+fn check_complete(g: &GroupSubscription, a: &Assignment) -> Result<(), String> {
+    let assigned: usize = a.values().map(Vec::len).sum();
+    let wanted: BTreeSet<&String> = g.members.iter().flat_map(|m| m.topics.iter()).collect();
+    let total: u32 = wanted.iter().map(|t| g.topics[*t].partitions).sum();
+    if assigned != total as usize {
+        return Err(format!("{assigned} of {total} partitions assigned"));
+    }
+    Ok(())
+}
+
+/// A7 `isFullyBalanced`: max - min <= 1.
+fn check_fully_balanced(a: &Assignment) -> Result<(), String> {
+    let sizes: Vec<usize> = a.values().map(Vec::len).collect();
+    let (min, max) = (sizes.iter().min(), sizes.iter().max());
+    match (min, max) {
+        (Some(min), Some(max)) if max - min > 1 => Err(format!("sizes {sizes:?}")),
+        _ => Ok(()),
+    }
+}
+
+/// A7 for mixed subscriptions: no partition could move to a subscriber with two or more fewer.
+fn check_no_improving_move(g: &GroupSubscription, a: &Assignment) -> Result<(), String> {
+    for (owner, parts) in a {
+        for tp in parts {
+            for m in &g.members {
+                if m.topics.contains(&tp.topic) && a[&m.member_id].len() + 1 < parts.len() {
+                    return Err(format!(
+                        "{tp} could move from {owner} ({}) to {} ({})",
+                        parts.len(),
+                        m.member_id,
+                        a[&m.member_id].len()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets every member's owned partitions to what `a` gave it, at `generation`.
+fn own(g: &mut GroupSubscription, a: &Assignment, generation: i32) {
+    for m in &mut g.members {
+        m.owned = a.get(&m.member_id).cloned().unwrap_or_default();
+        m.generation = Some(generation);
+    }
+}
+
+/// Runs cooperative rounds until the assignment stops changing; returns the rounds needed.
+fn converge(g: &mut GroupSubscription, mut generation: i32) -> Result<(Assignment, usize), String> {
+    let mut prev: Option<Assignment> = None;
+    for round in 1..=4 {
+        let a = assign(AssignorName::CooperativeSticky, g).map_err(|e| e.to_string())?;
+        check_valid(g, &a)?;
+        check_withheld(g, &a)?;
+        if prev.as_ref() == Some(&a) {
+            return Ok((a, round - 1));
+        }
+        generation += 1;
+        own(g, &a, generation);
+        prev = Some(a);
+    }
+    Err("cooperative-sticky did not converge in 3 rounds".into())
+}
+
+/// A6: nothing owned by X is assigned to Y ≠ X in the same round.
+fn check_withheld(g: &GroupSubscription, a: &Assignment) -> Result<(), String> {
+    let mut owner: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
+    for m in &g.members {
+        for tp in &m.owned {
+            owner.insert(tp, &m.member_id);
+        }
+    }
+    for (m, parts) in a {
+        for tp in parts {
+            if let Some(x) = owner.get(tp) {
+                if *x != m {
+                    return Err(format!(
+                        "{tp} owned by {x} assigned to {m} in the same round"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn partition_counts() -> impl Strategy<Value = Vec<u32>> {
+    prop::collection::vec(0u32..9, 1..5)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a7_sticky_is_valid_and_balanced(members in 1usize..9, parts in partition_counts(), drop in 0usize..9) {
+        for name in STICKY {
+            let mut g = uniform_group(members, &parts);
+            let first = assign(name, &g).unwrap();
+            check_valid(&g, &first).unwrap();
+            check_complete(&g, &first).unwrap();
+            check_fully_balanced(&first).unwrap();
+            // A member leaves; the others report what they own.
+            own(&mut g, &first, 1);
+            if g.members.len() > 1 {
+                g.members.remove(drop % members);
+            }
+            let second = assign(name, &g).unwrap();
+            check_valid(&g, &second).unwrap();
+            check_fully_balanced(&second).unwrap();
+            if name == AssignorName::Sticky {
+                check_complete(&g, &second).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a10_uniform_homogeneous_is_valid_and_balanced(members in 1usize..9, parts in partition_counts(), drop in 0usize..9) {
+        let mut g = uniform_group(members, &parts);
+        let first = assign(AssignorName::ServerUniform, &g).unwrap();
+        check_valid(&g, &first).unwrap();
+        check_complete(&g, &first).unwrap();
+        check_fully_balanced(&first).unwrap();
+        own(&mut g, &first, 1);
+        g.members.push(MemberSubscription {
+            member_id: "new".into(),
+            topics: g.members[0].topics.clone(),
+            ..Default::default()
+        });
+        if drop < members {
+            g.members.remove(drop);
+        }
+        let second = assign(AssignorName::ServerUniform, &g).unwrap();
+        check_valid(&g, &second).unwrap();
+        check_complete(&g, &second).unwrap();
+        check_fully_balanced(&second).unwrap();
+    }
+
+    #[test]
+    fn a7_heterogeneous_subscriptions_are_valid(masks in prop::collection::vec(0u8..16, 1..7), parts in partition_counts()) {
+        let g = mixed_group(&masks, &parts);
+        for name in [AssignorName::Sticky, AssignorName::CooperativeSticky, AssignorName::ServerUniform,
+                     AssignorName::Range, AssignorName::RoundRobin, AssignorName::ServerRange] {
+            let a = assign(name, &g).unwrap();
+            check_valid(&g, &a).unwrap();
+            check_complete(&g, &a).unwrap();
+        }
+        // Fresh assignments of the balancing assignors leave no improving move (A7).
+        check_no_improving_move(&g, &assign(AssignorName::Sticky, &g).unwrap()).unwrap();
+        check_no_improving_move(&g, &assign(AssignorName::ServerUniform, &g).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a5_sticky_moves_only_what_balance_needs(members in 1usize..8, parts in partition_counts(), add in any::<bool>(), drop in 0usize..8) {
+        for name in [AssignorName::Sticky, AssignorName::ServerUniform] {
+            let mut g = uniform_group(members, &parts);
+            let first = assign(name, &g).unwrap();
+            own(&mut g, &first, 1);
+            if add || members == 1 {
+                g.members.push(MemberSubscription {
+                    member_id: "zz-new".into(),
+                    topics: g.members[0].topics.clone(),
+                    ..Default::default()
+                });
+            } else {
+                g.members.remove(drop % members);
+            }
+            let second = assign(name, &g).unwrap();
+            let total: usize = second.values().map(Vec::len).sum();
+            let min_quota = total / g.members.len();
+            for m in &g.members {
+                let before: BTreeSet<_> = first.get(&m.member_id).into_iter().flatten().collect();
+                let kept = second[&m.member_id].iter().filter(|tp| before.contains(tp)).count();
+                prop_assert!(
+                    kept >= before.len().min(min_quota),
+                    "{name}: {} kept {kept} of {} (min quota {min_quota})",
+                    m.member_id, before.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a6_cooperative_withholds_moving_partitions_and_converges(members in 1usize..8, parts in partition_counts(), add in 1usize..3) {
+        let mut g = uniform_group(members, &parts);
+        let (settled, _) = converge(&mut g, 0).unwrap();
+        check_fully_balanced(&settled).unwrap();
+        check_complete(&g, &settled).unwrap();
+        // New members join: the first round withholds every partition that changes owner, and
+        // the follow-up rounds hand them over.
+        for i in 0..add {
+            g.members.push(MemberSubscription {
+                member_id: format!("new{i}"),
+                topics: g.members[0].topics.clone(),
+                ..Default::default()
+            });
+        }
+        let (after, rounds) = converge(&mut g, 10).unwrap();
+        prop_assert!(rounds <= 2, "took {rounds} rounds");
+        check_fully_balanced(&after).unwrap();
+        check_complete(&g, &after).unwrap();
+    }
+}
+
+#[test]
+fn a2_range_lays_out_contiguous_ranges_first_members_get_extra() {
+    let g = uniform_group(3, &[7, 2]);
+    let a = assign(AssignorName::Range, &g).unwrap();
+    let show = |m: &str| -> Vec<String> { a[m].iter().map(ToString::to_string).collect() };
+    assert_eq!(show("m00"), ["t0-0", "t0-1", "t0-2", "t1-0"]);
+    assert_eq!(show("m01"), ["t0-3", "t0-4", "t1-1"]);
+    assert_eq!(show("m02"), ["t0-5", "t0-6"]);
+}
+
+#[test]
+fn a4_roundrobin_deals_sorted_partitions_in_member_order() {
+    let g = uniform_group(3, &[4, 3]);
+    let a = assign(AssignorName::RoundRobin, &g).unwrap();
+    let show = |m: &str| -> Vec<String> { a[m].iter().map(ToString::to_string).collect() };
+    assert_eq!(show("m00"), ["t0-0", "t0-3", "t1-2"]);
+    assert_eq!(show("m01"), ["t0-1", "t1-0"]);
+    assert_eq!(show("m02"), ["t0-2", "t1-1"]);
+}
+
+#[test]
+fn a9_server_range_matches_client_range_without_racks() {
+    let g = mixed_group(&[0b11, 0b01, 0b10, 0b11], &[5, 4]);
+    assert_eq!(
+        assign(AssignorName::ServerRange, &g).unwrap(),
+        assign(AssignorName::Range, &g).unwrap()
+    );
+}
