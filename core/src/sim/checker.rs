@@ -1,0 +1,203 @@
+//! The guarantee checker: it watches the run and reports, as data that cites the step that
+//! caused it, every broken promise a learner should see.
+//!
+//! * `lost`: a record whose send was reported successful no longer exists in its partition
+//!   (the leader's log no longer holds it; for an offline partition, no replica does).
+//! * `duplicate`: a resent batch was appended although its first copy is already in the log
+//!   (a retry without idempotence after a lost answer).
+//! * `reorder`: two records of one producer with the same key landed in a partition in the
+//!   opposite order of their sends.
+//! * `two-leaders`: two brokers acting as leader of one partition in one leader epoch.
+//!
+//! The checker runs after every step but only rescans when something that can destroy data
+//! happened (a truncation, a power-off, a leader change), so a quiet run pays nothing.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::ids::{BrokerId, Offset, TopicPartition};
+use crate::view::FindingView;
+
+use super::msg::{Batch, Rec};
+use super::Sim;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FindingKind {
+    Lost,
+    Duplicate,
+    Reorder,
+    ReadAboveHw,
+    TwoLeaders,
+}
+
+impl FindingKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::Lost => "lost",
+            FindingKind::Duplicate => "duplicate",
+            FindingKind::Reorder => "reorder",
+            FindingKind::ReadAboveHw => "read-above-hw",
+            FindingKind::TwoLeaders => "two-leaders",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub step: u64,
+    pub time_ms: u64,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn view(&self) -> FindingView {
+        FindingView { kind: self.kind.name(), step: self.step, time_ms: self.time_ms, message: self.message.clone() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Acked {
+    tp: TopicPartition,
+    /// `None` for acks=0, where the producer never learns the offset.
+    offset: Option<Offset>,
+    rid: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Checker {
+    pub findings: Vec<Finding>,
+    /// Something happened that may have destroyed acknowledged data.
+    pub dirty: bool,
+    acked: Vec<Acked>,
+    lost: BTreeSet<u64>,
+    last_by_key: BTreeMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
+}
+
+impl Checker {
+    pub fn lost_count(&self) -> u64 {
+        self.lost.len() as u64
+    }
+
+    pub fn count(&self, kind: FindingKind) -> usize {
+        self.findings.iter().filter(|f| f.kind == kind).count()
+    }
+}
+
+impl Sim {
+    fn finding(&mut self, kind: FindingKind, message: String) {
+        let f = Finding { kind, step: self.steps, time_ms: self.now.0, message };
+        self.checker.findings.push(f);
+    }
+
+    pub(crate) fn lost_acked(&self) -> u64 {
+        self.checker.lost_count()
+    }
+
+    pub(crate) fn checker_on_ack(&mut self, tp: &TopicPartition, base: Option<Offset>, records: &[Rec]) {
+        for (i, r) in records.iter().enumerate() {
+            self.checker.acked.push(Acked { tp: tp.clone(), offset: base.map(|b| b + i as Offset), rid: r.rid });
+        }
+        // An ack can arrive after the record was already truncated away (acks=1 and a quick
+        // leader change): check again.
+        self.checker.dirty = true;
+    }
+
+    /// The leader appends a batch: look for duplicates and per-key reordering.
+    pub(crate) fn checker_on_append(&mut self, b: BrokerId, tp: &TopicPartition, batch: &Batch) {
+        let Some(first) = batch.records.first() else { return };
+        if batch.attempt > 1 {
+            let i = self.broker_index(b).expect("validated");
+            let present = self.brokers[i].logs.get(tp).is_some_and(|log| {
+                log.batches.iter().rev().take(4096).any(|x| x.records.iter().any(|r| r.rid == first.rid))
+            });
+            if present {
+                let n = batch.records.len();
+                self.finding(
+                    FindingKind::Duplicate,
+                    format!("{tp}: a resent batch of {n} record(s) was appended again (first copy already in the log)"),
+                );
+                return;
+            }
+        }
+        let key = (tp.clone(), first.origin);
+        let mut reordered = None;
+        let map = self.checker.last_by_key.entry(key).or_default();
+        for r in batch.records.iter() {
+            let Some(k) = &r.key else { continue };
+            match map.get(k) {
+                Some(last) if *last > r.rid => reordered = Some(k.clone()),
+                _ => {
+                    map.insert(k.clone(), r.rid);
+                }
+            }
+        }
+        if let Some(k) = reordered {
+            self.finding(
+                FindingKind::Reorder,
+                format!("{tp}: records with key '{k}' were appended out of send order (a retry overtook a later batch)"),
+            );
+        }
+    }
+
+    /// A broker became leader: no other broker may lead the same partition in the same epoch.
+    pub(crate) fn checker_on_leader(&mut self, b: BrokerId, tp: &TopicPartition) {
+        self.checker.dirty = true;
+        let i = self.broker_index(b).expect("validated");
+        let Some(epoch) = self.brokers[i].parts.get(tp).and_then(|p| p.leader.as_ref()).map(|l| l.epoch) else { return };
+        let other = self.brokers.iter().find(|o| {
+            o.id != b && o.is_running() && o.parts.get(tp).and_then(|p| p.leader.as_ref()).is_some_and(|l| l.epoch == epoch)
+        });
+        if let Some(o) = other {
+            let msg = format!("{tp}: brokers {} and {b} both lead epoch {epoch}", o.id);
+            self.finding(FindingKind::TwoLeaders, msg);
+        }
+    }
+
+    /// After every step: if data may have been destroyed, recount what acknowledged data is gone.
+    pub(crate) fn checker_after_step(&mut self) {
+        if !self.checker.dirty {
+            return;
+        }
+        self.checker.dirty = false;
+        let mut now_lost = BTreeSet::new();
+        for a in &self.checker.acked {
+            if !self.record_exists(a) {
+                now_lost.insert(a.rid);
+            }
+        }
+        let newly: Vec<&Acked> = self.checker.acked.iter().filter(|a| now_lost.contains(&a.rid) && !self.checker.lost.contains(&a.rid)).collect();
+        let mut by_tp: BTreeMap<TopicPartition, (usize, Option<Offset>)> = BTreeMap::new();
+        for a in newly {
+            let e = by_tp.entry(a.tp.clone()).or_insert((0, a.offset));
+            e.0 += 1;
+        }
+        self.checker.lost = now_lost;
+        for (tp, (n, first)) in by_tp {
+            let at = first.map_or(String::new(), |o| format!(" from offset {o}"));
+            self.finding(FindingKind::Lost, format!("{tp}: {n} acknowledged record(s){at} no longer exist"));
+        }
+    }
+
+    fn record_exists(&self, a: &Acked) -> bool {
+        let Some(ps) = self.controller.partition(&a.tp) else {
+            // A deleted topic's records are gone by request, not lost.
+            return true;
+        };
+        let holds = |b: BrokerId| -> bool {
+            let Some(i) = self.broker_index(b) else { return false };
+            let Some(log) = self.brokers[i].logs.get(&a.tp) else { return false };
+            match a.offset {
+                Some(o) => log.record_at(o).is_some_and(|r| r.rid == a.rid),
+                None => log.batches.iter().any(|x| x.records.iter().any(|r| r.rid == a.rid)),
+            }
+        };
+        match ps.leader {
+            Some(l) => holds(l),
+            None => ps.replicas.iter().any(|r| holds(*r)),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Commands: the only way anything outside the core changes a simulation.
+//!
+//! Each command is validated before it touches state, as Kafka's admin API and client config
+//! checks validate theirs; a command that fails returns a [`CommandError`](crate::CommandError)
+//! and the simulation is unchanged. Commands are recorded in the timeline so that step-back and
+//! links replay them exactly.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::ids::{BrokerId, TopicPartition};
+
+/// A node named by the user: a broker id, a controller, or a client's `client.id`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeRef {
+    Broker(BrokerId),
+    /// `controller-N`; `None` means "the active controller".
+    Controller(Option<u32>),
+    Client(String),
+}
+
+/// Kinds of Kafka election (`kafka-leader-election --election-type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ElectionType {
+    Preferred,
+    Unclean,
+}
+
+/// A message kind the network faults can target (`net drop next Fetch`).
+pub use super::net::ApiKey;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `kafka-topics --create`. Either `assignment` (one replica list per partition, the first
+    /// replica preferred) or `partitions`/`replication_factor` (defaults from the broker's
+    /// `num.partitions` and `default.replication.factor`).
+    CreateTopic {
+        name: String,
+        partitions: Option<u32>,
+        replication_factor: Option<u32>,
+        assignment: Option<Vec<Vec<BrokerId>>>,
+        configs: Vec<(String, String)>,
+    },
+    /// `kafka-topics --delete`.
+    DeleteTopic { name: String },
+    /// `kafka-topics --alter --partitions N` (only increases, as Kafka).
+    AlterPartitions { name: String, count: u32 },
+    /// `kafka-configs --alter --entity-type topics`.
+    AlterTopicConfig {
+        name: String,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
+    /// A producer client with these producer configs (`client.id` = `client_id`).
+    AddProducer {
+        client_id: String,
+        configs: Vec<(String, String)>,
+    },
+    /// `send()` of `count` records. `key: None` is a null key; `value: None` a tombstone.
+    Produce {
+        producer: String,
+        topic: String,
+        key: Option<String>,
+        value: Option<String>,
+        partition: Option<u32>,
+        count: u32,
+    },
+    /// Controlled shutdown: leadership moves away first.
+    BrokerStop(BrokerId),
+    /// Process crash: no goodbye; the log survives in the OS page cache.
+    BrokerKill(BrokerId),
+    /// Machine loss: unflushed log data is lost.
+    BrokerPowerOff(BrokerId),
+    /// Start a stopped, killed or powered-off broker.
+    BrokerStart(BrokerId),
+    /// Crash a controller (`None`: the active one).
+    ControllerKill(Option<u32>),
+    ControllerStart(u32),
+    /// Cut a node off from everyone.
+    NetIsolate(NodeRef),
+    /// Cut the link between two nodes, both directions.
+    NetCut(NodeRef, NodeRef),
+    /// Add latency to every message to and from a node.
+    NetSlow { node: NodeRef, by_ms: u64 },
+    /// Drop the next message of this API kind (optionally only from this node).
+    NetDropNext { api: ApiKey, from: Option<NodeRef> },
+    /// Delay the next message of this API kind by `by_ms`.
+    NetDelayNext {
+        api: ApiKey,
+        from: Option<NodeRef>,
+        by_ms: u64,
+    },
+    /// Deliver the next message of this API kind twice.
+    NetDuplicateNext { api: ApiKey, from: Option<NodeRef> },
+    /// Undo every network fault, or those touching one node.
+    NetHeal(Option<NodeRef>),
+    /// `kafka-leader-election`. `None` = all topic partitions.
+    ElectLeaders {
+        election: ElectionType,
+        partitions: Option<Vec<TopicPartition>>,
+    },
+}
+
+impl Command {
+    /// A short name for the trace (`BrokerKill`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Command::CreateTopic { .. } => "CreateTopics",
+            Command::DeleteTopic { .. } => "DeleteTopics",
+            Command::AlterPartitions { .. } => "CreatePartitions",
+            Command::AlterTopicConfig { .. } => "IncrementalAlterConfigs",
+            Command::AddProducer { .. } => "AddProducer",
+            Command::Produce { .. } => "Send",
+            Command::BrokerStop(_) => "BrokerStop",
+            Command::BrokerKill(_) => "BrokerKill",
+            Command::BrokerPowerOff(_) => "BrokerPowerOff",
+            Command::BrokerStart(_) => "BrokerStart",
+            Command::ControllerKill(_) => "ControllerKill",
+            Command::ControllerStart(_) => "ControllerStart",
+            Command::NetIsolate(_) => "NetIsolate",
+            Command::NetCut(..) => "NetCut",
+            Command::NetSlow { .. } => "NetSlow",
+            Command::NetDropNext { .. } => "NetDropNext",
+            Command::NetDelayNext { .. } => "NetDelayNext",
+            Command::NetDuplicateNext { .. } => "NetDuplicateNext",
+            Command::NetHeal(_) => "NetHeal",
+            Command::ElectLeaders { .. } => "ElectLeaders",
+        }
+    }
+}
+
+/// What a successful command produced, for the console to print.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Lines of output, in the voice of the Kafka tool the command stands for.
+    pub lines: Vec<String>,
+}
+
+impl Outcome {
+    pub fn none() -> Self {
+        Self::default()
+    }
+    pub fn line(s: impl Into<String>) -> Self {
+        Self {
+            lines: alloc::vec![s.into()],
+        }
+    }
+}

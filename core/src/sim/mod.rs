@@ -1,0 +1,832 @@
+//! The simulation: a deterministic, sans-IO Kafka cluster.
+//!
+//! [`Sim`] owns every node (brokers, the KRaft controller quorum, producer clients), the
+//! network queue, the clock and the one seeded RNG. It moves only when asked: [`Sim::apply`]
+//! takes a [`Command`] (validated first; a refused command changes nothing), [`Sim::step`]
+//! delivers exactly one scheduled event (a message or a timer), [`Sim::run_until`] steps until
+//! a simulated time. Nodes react to a message or a timer and schedule what they send. Every
+//! event is folded into a running trace hash, so two runs can be compared byte for byte.
+//!
+//! Submodules: [`net`] (the queue and faults), [`msg`] (the messages, named after Kafka
+//! APIs), [`log`] (a replica's log), `broker` (produce and fetch paths, ISR, HW: R1–R11,
+//! R14–R15), `controller` (KRaft controller: registrations, fencing, elections, R12–R13),
+//! `producer` (the producer client: P4, I1–I5), `checker` (the guarantee checker) and
+//! [`timeline`] (checkpoints and exact step-back).
+
+mod broker;
+mod checker;
+pub mod command;
+mod controller;
+pub mod log;
+pub mod msg;
+pub mod net;
+mod producer;
+pub mod timeline;
+pub mod trace;
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::config::{self, ConfigMap};
+use crate::error::{CommandError, KafkaError};
+use crate::ids::{BrokerId, ClientId, NodeId, TopicPartition};
+use crate::rng::SimRng;
+use crate::time::Millis;
+use crate::view::{self, ClusterView};
+
+pub use broker::Broker;
+pub use checker::{Checker, Finding, FindingKind};
+pub use command::{Command, ElectionType, NodeRef, Outcome};
+pub use controller::Controller;
+pub use net::ApiKey;
+pub use producer::Producer;
+pub use timeline::Timeline;
+pub use trace::{TraceEvent, TraceKind};
+
+use msg::Message;
+use net::{Envelope, NextAction, Network, Scheduled};
+
+/// Limits that keep a browser tab responsive whatever the user types.
+pub mod limits {
+    pub const MAX_BROKERS: u32 = 64;
+    pub const MAX_CONTROLLERS: u32 = 9;
+    pub const MAX_PARTITIONS_PER_TOPIC: u32 = 1024;
+    pub const MAX_TOTAL_PARTITIONS: u32 = 10_000;
+    pub const MAX_TOPICS: usize = 256;
+    pub const MAX_CLIENTS: usize = 256;
+    pub const MAX_RECORDS_PER_COMMAND: u32 = 100_000;
+    pub const MAX_LATENCY_MS: u64 = 60_000;
+}
+
+/// The shape of a cluster to start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimSpec {
+    pub brokers: u32,
+    /// Dedicated KRaft controllers (`controller-1`..). Default 3, as in production.
+    pub controllers: u32,
+    /// Racks given to brokers in turn (`racks=a,b,c`); empty for no racks.
+    pub racks: Vec<String>,
+    /// One-way network latency; each message also gets a seeded jitter of up to half of it.
+    pub latency_ms: u64,
+    /// Broker configs by Kafka's names, applied to every broker.
+    pub broker_configs: Vec<(String, String)>,
+}
+
+impl Default for SimSpec {
+    fn default() -> Self {
+        SimSpec {
+            brokers: 3,
+            controllers: 3,
+            racks: Vec::new(),
+            latency_ms: 2,
+            broker_configs: Vec::new(),
+        }
+    }
+}
+
+/// Scheduled work that is not a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// A broker sends its next `BrokerHeartbeat`.
+    BrokerHeartbeat { incarnation: u32 },
+    /// A leader's `isr-expiration` check (every `replica.lag.time.max.ms / 2`).
+    IsrCheck { incarnation: u32 },
+    /// A parked follower fetch has waited `replica.fetch.wait.max.ms`.
+    FetchWait { req: u64 },
+    /// A follower's fetch `req` to `leader` got no answer in time (or failed): fetch again.
+    FetchBackoff { leader: BrokerId, incarnation: u32, req: u64 },
+    /// A produce waiting in purgatory (acks=all) reached its timeout.
+    DelayedProduce { req: u64 },
+    /// The active controller checks broker sessions.
+    ControllerTick { epoch: u32 },
+    /// The quorum elects a new active controller.
+    ControllerElection,
+    /// A producer's sender thread wakes (linger expired, backoff over, timeouts).
+    ProducerWake { token: u64 },
+    /// A producer request got no answer within `request.timeout.ms`.
+    RequestTimeout { req: u64 },
+}
+
+impl Timer {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Timer::BrokerHeartbeat { .. } => "heartbeat timer",
+            Timer::IsrCheck { .. } => "isr-expiration",
+            Timer::FetchWait { .. } => "fetch wait expired",
+            Timer::FetchBackoff { .. } => "fetch backoff",
+            Timer::DelayedProduce { .. } => "produce purgatory timeout",
+            Timer::ControllerTick { .. } => "controller session check",
+            Timer::ControllerElection => "controller election",
+            Timer::ProducerWake { .. } => "sender wakeup",
+            Timer::RequestTimeout { .. } => "request timeout",
+        }
+    }
+}
+
+/// A Kafka cluster and its clients, as one value. `Clone + PartialEq`: a clone is a
+/// checkpoint, and two simulations are equal when every node, message and counter is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sim {
+    seed: u64,
+    spec: SimSpec,
+    now: Millis,
+    steps: u64,
+    rng: SimRng,
+    net: Network,
+    next_req: u64,
+    pub(crate) broker_config: ConfigMap,
+    pub(crate) brokers: Vec<Broker>,
+    pub(crate) controller: Controller,
+    pub(crate) producers: Vec<Producer>,
+    pub(crate) checker: Checker,
+    trace_hash: u64,
+    /// Records are numbered as they are sent, for the checker.
+    next_rid: u64,
+}
+
+impl Sim {
+    /// Starts a cluster: brokers registered and unfenced, `controller-1` active, at time 0.
+    pub fn new(spec: SimSpec, seed: u64) -> Result<Sim, CommandError> {
+        if spec.brokers == 0 {
+            return Err(CommandError::arg("brokers", "a cluster needs at least 1 broker"));
+        }
+        if spec.brokers > limits::MAX_BROKERS {
+            return Err(CommandError::LimitExceeded {
+                what: "brokers",
+                limit: limits::MAX_BROKERS as u64,
+                asked: spec.brokers as u64,
+            });
+        }
+        if spec.controllers == 0 || spec.controllers > limits::MAX_CONTROLLERS {
+            return Err(CommandError::arg(
+                "controllers",
+                alloc::format!("must be between 1 and {}", limits::MAX_CONTROLLERS),
+            ));
+        }
+        if spec.latency_ms > limits::MAX_LATENCY_MS {
+            return Err(CommandError::LimitExceeded {
+                what: "latency (ms)",
+                limit: limits::MAX_LATENCY_MS,
+                asked: spec.latency_ms,
+            });
+        }
+        let mut broker_config = ConfigMap::new("broker");
+        for (k, v) in &spec.broker_configs {
+            broker_config.set(k, v)?;
+        }
+        let brokers: Vec<Broker> = (1..=spec.brokers)
+            .map(|i| {
+                let rack = if spec.racks.is_empty() {
+                    None
+                } else {
+                    Some(spec.racks[(i as usize - 1) % spec.racks.len()].clone())
+                };
+                Broker::new(BrokerId(i), rack)
+            })
+            .collect();
+        let controller = Controller::new(spec.controllers, &brokers);
+        let mut sim = Sim {
+            seed,
+            spec,
+            now: Millis::ZERO,
+            steps: 0,
+            rng: SimRng::new(seed),
+            net: Network::default(),
+            next_req: 0,
+            broker_config,
+            brokers,
+            controller,
+            producers: Vec::new(),
+            checker: Checker::default(),
+            trace_hash: trace::HASH_INIT,
+            next_rid: 0,
+        };
+        // Brokers start their heartbeat loops at staggered, seeded times, as real brokers
+        // never start in the same millisecond.
+        let interval = sim.broker_config.get_i64("broker.heartbeat.interval.ms") as u64;
+        for i in 0..sim.brokers.len() {
+            let id = sim.brokers[i].id;
+            sim.brokers[i].registered = true;
+            sim.brokers[i].broker_epoch = sim.controller.brokers[&id].broker_epoch;
+            let at = sim.rng.range_inclusive(1, interval);
+            let inc = sim.brokers[i].incarnation;
+            sim.schedule_timer(NodeId::Broker(id), at, Timer::BrokerHeartbeat { incarnation: inc });
+        }
+        sim.controller_arm_tick();
+        Ok(sim)
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn spec(&self) -> &SimSpec {
+        &self.spec
+    }
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+    /// Events delivered so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+    /// A hash of every event so far (and every command), in order.
+    pub fn trace_hash(&self) -> u64 {
+        self.trace_hash
+    }
+    pub fn broker_configs(&self) -> &ConfigMap {
+        &self.broker_config
+    }
+    pub fn findings(&self) -> &[Finding] {
+        &self.checker.findings
+    }
+
+    /// The number of partitions of `topic`, as the controller knows it.
+    pub fn topic_partition_count(&self, topic: &str) -> Option<u32> {
+        self.controller
+            .topics
+            .get(topic)
+            .map(|t| t.partitions.len() as u32)
+    }
+
+    fn next_req(&mut self) -> u64 {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    pub(crate) fn broker_index(&self, id: BrokerId) -> Option<usize> {
+        let i = id.0.checked_sub(1)? as usize;
+        (i < self.brokers.len()).then_some(i)
+    }
+
+    pub(crate) fn producer_index(&self, name: &str) -> Option<usize> {
+        self.producers.iter().position(|p| p.client_id == name)
+    }
+
+    /// Sends a message: it arrives after the latency (plus seeded jitter and any slowdown),
+    /// unless a one-shot fault says otherwise. Cut links are checked on delivery.
+    pub(crate) fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+        let api = msg.api();
+        let mut extra = 0;
+        let mut copies = 1;
+        if !self.net.next_faults.is_empty() {
+            match self.net.take_next_fault(api, from) {
+                Some(NextAction::Drop) => {
+                    let env = Envelope {
+                        from,
+                        to,
+                        sent: self.now,
+                        deliver: self.now,
+                        msg,
+                    };
+                    self.trace_event(trace::TraceKind::Dropped, Some(&env), None);
+                    return;
+                }
+                Some(NextAction::Delay(ms)) => extra = ms,
+                Some(NextAction::Duplicate) => copies = 2,
+                None => {}
+            }
+        }
+        let base = self.spec.latency_ms;
+        for _ in 0..copies {
+            let jitter = if base >= 2 {
+                self.rng.range_inclusive(0, base / 2)
+            } else {
+                0
+            };
+            let delay = base + jitter + extra + self.net.extra_latency(from, to);
+            let env = Envelope {
+                from,
+                to,
+                sent: self.now,
+                deliver: self.now + delay,
+                msg: msg.clone(),
+            };
+            self.net.schedule(env.deliver, Scheduled::Deliver(env));
+        }
+    }
+
+    pub(crate) fn schedule_timer(&mut self, node: NodeId, after_ms: u64, t: Timer) {
+        self.net.schedule(self.now + after_ms, Scheduled::Timer(node, t));
+    }
+
+    fn trace_event(&mut self, kind: trace::TraceKind, env: Option<&Envelope>, timer: Option<(NodeId, &Timer)>) {
+        self.trace_hash = trace::fold(self.trace_hash, self.steps, self.now, kind, env, timer);
+    }
+
+    /// Delivers exactly one scheduled event. Returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        self.step_inner(false).is_some()
+    }
+
+    /// Like [`Sim::step`], and describes the event for the trace view.
+    pub fn step_event(&mut self) -> Option<TraceEvent> {
+        self.step_inner(true).flatten()
+    }
+
+    fn step_inner(&mut self, describe: bool) -> Option<Option<TraceEvent>> {
+        // Timers whose work was already done (a fetch answered in time, a produce completed
+        // before its timeout) are cancelled: they are skipped without counting as a step.
+        let (at, what) = loop {
+            let (at, what) = self.net.pop()?;
+            if let Scheduled::Timer(node, t) = &what {
+                if !self.timer_live(*node, t) {
+                    continue;
+                }
+            }
+            break (at, what);
+        };
+        self.now = self.now.max(at);
+        self.steps += 1;
+        let mut out = None;
+        match what {
+            Scheduled::Deliver(env) => {
+                let alive = self.node_is_up(env.to);
+                let connected = self.net.connected(env.from, env.to);
+                let kind = if alive && connected {
+                    trace::TraceKind::Delivered
+                } else {
+                    trace::TraceKind::Dropped
+                };
+                self.trace_event(kind, Some(&env), None);
+                if describe {
+                    out = Some(TraceEvent::of_message(self.steps, self.now, kind, &env, self.name_of(env.from), self.name_of(env.to)));
+                }
+                if alive && connected {
+                    self.deliver(env);
+                }
+            }
+            Scheduled::Timer(node, t) => {
+                self.trace_event(trace::TraceKind::Timer, None, Some((node, &t)));
+                if describe {
+                    out = Some(TraceEvent::of_timer(self.steps, self.now, self.name_of(node), &t));
+                }
+                if self.node_is_up(node) {
+                    self.fire(node, t);
+                }
+            }
+        }
+        self.checker_after_step();
+        Some(out)
+    }
+
+    fn timer_live(&self, node: NodeId, t: &Timer) -> bool {
+        if !self.node_is_up(node) {
+            return false;
+        }
+        match (node, t) {
+            (NodeId::Broker(b), _) => {
+                let Some(i) = self.broker_index(b) else { return false };
+                let br = &self.brokers[i];
+                match t {
+                    Timer::BrokerHeartbeat { incarnation } | Timer::IsrCheck { incarnation } => *incarnation == br.incarnation,
+                    Timer::FetchWait { req } => br.parked.iter().any(|p| p.req == *req),
+                    Timer::FetchBackoff { leader, incarnation, req } => {
+                        *incarnation == br.incarnation && br.fetch_inflight.get(leader) == Some(&Some(*req))
+                    }
+                    Timer::DelayedProduce { req } => br.delayed.iter().any(|d| d.req == *req),
+                    _ => false,
+                }
+            }
+            (NodeId::Controller(c), Timer::ControllerTick { epoch }) => {
+                self.controller.active == Some(c) && self.controller.epoch == *epoch
+            }
+            (NodeId::Controller(_), Timer::ControllerElection) => self.controller.election_pending,
+            (NodeId::Client(c), _) => self.producers.get(c.0 as usize).is_some_and(|p| p.timer_live(t)),
+            _ => false,
+        }
+    }
+
+    /// Steps every event scheduled at or before `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Millis) {
+        while let Some(at) = self.net.peek_time() {
+            if at > t {
+                break;
+            }
+            if !self.step() {
+                break;
+            }
+        }
+        // Cancelled timers left before `t` are dropped so the clock can move on cleanly.
+        self.now = self.now.max(t);
+    }
+
+    /// Moves the clock forward without an event (what `run` does after the last event it
+    /// delivered). Never moves it back.
+    pub fn advance_clock_to(&mut self, t: Millis) {
+        self.now = self.now.max(t);
+    }
+
+    /// The time of the next scheduled event, if any (cancelled timers included).
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.net.peek_time()
+    }
+
+    pub fn run_for(&mut self, ms: u64) {
+        let t = self.now + ms;
+        self.run_until(t);
+    }
+
+    /// Runs until every send has completed, every ISR follower has its leader's LEO and no
+    /// controller change is on its way; an error says what was still unsettled after `max_ms`.
+    pub fn settle(&mut self, max_ms: u64) -> Result<(), String> {
+        let deadline = self.now + max_ms;
+        loop {
+            if self.unsettled().is_none() {
+                return Ok(());
+            }
+            match self.net.peek_time() {
+                Some(at) if at <= deadline => {
+                    self.step();
+                }
+                _ => {
+                    self.now = self.now.max(deadline);
+                    return match self.unsettled() {
+                        None => Ok(()),
+                        Some(why) => Err(alloc::format!(
+                            "not settled after {}ms: {why}",
+                            max_ms
+                        )),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Why the cluster is not settled, or `None`.
+    pub fn unsettled(&self) -> Option<String> {
+        for p in &self.producers {
+            let pending = p.pending();
+            if pending > 0 {
+                return Some(alloc::format!("producer {} has {pending} record(s) pending", p.client_id));
+            }
+        }
+        for (name, t) in &self.controller.topics {
+            for (i, ps) in t.partitions.iter().enumerate() {
+                let Some(l) = ps.leader else { continue };
+                let tp = TopicPartition::new(name.clone(), i as u32);
+                let Some(li) = self.broker_index(l) else { continue };
+                let Some(leader_log) = self.brokers[li].logs.get(&tp) else {
+                    return Some(alloc::format!("{tp}: leader {l} has not created its log yet"));
+                };
+                let leo = leader_log.leo();
+                if !self.brokers[li].is_leader_of(&tp) {
+                    return Some(alloc::format!("{tp}: broker {l} has not yet become leader"));
+                }
+                for f in &ps.isr {
+                    let Some(fi) = self.broker_index(*f) else { continue };
+                    if !self.brokers[fi].is_running() {
+                        continue;
+                    }
+                    let fleo = self.brokers[fi].logs.get(&tp).map_or(-1, |l| l.leo());
+                    if fleo != leo {
+                        return Some(alloc::format!(
+                            "{tp}: replica {f} has LEO {fleo}, leader {l} has {leo}"
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    pub(crate) fn node_is_up(&self, n: NodeId) -> bool {
+        match n {
+            NodeId::Broker(b) => self
+                .broker_index(b)
+                .is_some_and(|i| self.brokers[i].is_running()),
+            NodeId::Controller(c) => self.controller.is_up(c),
+            NodeId::Client(c) => (c.0 as usize) < self.producers.len(),
+        }
+    }
+
+    pub(crate) fn name_of(&self, n: NodeId) -> String {
+        match n {
+            NodeId::Broker(b) => alloc::format!("broker {b}"),
+            NodeId::Controller(c) => alloc::format!("controller-{c}"),
+            NodeId::Client(c) => self
+                .producers
+                .get(c.0 as usize)
+                .map_or_else(|| alloc::format!("client {}", c.0), |p| p.client_id.clone()),
+        }
+    }
+
+    fn deliver(&mut self, env: Envelope) {
+        match env.to {
+            NodeId::Broker(b) => self.broker_receive(b, env.from, env.msg),
+            NodeId::Controller(c) => self.controller_receive(c, env.from, env.msg),
+            NodeId::Client(c) => self.producer_receive(c, env.from, env.msg),
+        }
+    }
+
+    fn fire(&mut self, node: NodeId, t: Timer) {
+        match node {
+            NodeId::Broker(b) => self.broker_timer(b, t),
+            NodeId::Controller(c) => self.controller_timer(c, t),
+            NodeId::Client(c) => self.producer_timer(c, t),
+        }
+    }
+
+    fn resolve_node(&self, r: &NodeRef) -> Result<NodeId, CommandError> {
+        match r {
+            NodeRef::Broker(b) => {
+                self.broker_index(*b)
+                    .ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b} (brokers are 1..{})", self.brokers.len())))?;
+                Ok(NodeId::Broker(*b))
+            }
+            NodeRef::Controller(None) => self
+                .controller
+                .active
+                .map(NodeId::Controller)
+                .ok_or_else(|| CommandError::arg("controller", "no controller is active")),
+            NodeRef::Controller(Some(c)) => {
+                if *c == 0 || *c > self.controller.nodes.len() as u32 {
+                    return Err(CommandError::arg("controller", alloc::format!("no controller-{c}")));
+                }
+                Ok(NodeId::Controller(*c))
+            }
+            NodeRef::Client(name) => self
+                .producer_index(name)
+                .map(|i| NodeId::Client(ClientId(i as u32)))
+                .ok_or_else(|| CommandError::arg("client", alloc::format!("no client named '{name}'"))),
+        }
+    }
+
+    /// Applies a command at the current time. On error nothing has changed.
+    pub fn apply(&mut self, cmd: Command) -> Result<Outcome, CommandError> {
+        let out = self.apply_inner(&cmd)?;
+        self.trace_hash = trace::fold_command(self.trace_hash, self.steps, self.now, &cmd);
+        self.checker_after_step();
+        Ok(out)
+    }
+
+    fn apply_inner(&mut self, cmd: &Command) -> Result<Outcome, CommandError> {
+        match cmd {
+            Command::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+                assignment,
+                configs,
+            } => self.create_topic(name, *partitions, *replication_factor, assignment.as_deref(), configs),
+            Command::DeleteTopic { name } => self.delete_topic(name),
+            Command::AlterPartitions { name, count } => self.alter_partitions(name, *count),
+            Command::AlterTopicConfig { name, set, delete } => {
+                self.alter_topic_config(name, set, delete)
+            }
+            Command::AddProducer { client_id, configs } => self.add_producer(client_id, configs),
+            Command::Produce {
+                producer,
+                topic,
+                key,
+                value,
+                partition,
+                count,
+            } => self.produce(producer, topic, key.as_deref(), value.as_deref(), *partition, *count),
+            Command::BrokerStop(b) => self.broker_stop(*b),
+            Command::BrokerKill(b) => self.broker_crash(*b, false),
+            Command::BrokerPowerOff(b) => self.broker_crash(*b, true),
+            Command::BrokerStart(b) => self.broker_start(*b),
+            Command::ControllerKill(c) => self.controller_kill(*c),
+            Command::ControllerStart(c) => self.controller_start(*c),
+            Command::NetIsolate(n) => {
+                let id = self.resolve_node(n)?;
+                self.net.isolated.insert(id);
+                Ok(Outcome::line(alloc::format!("{} is isolated", self.name_of(id))))
+            }
+            Command::NetCut(a, b) => {
+                let a = self.resolve_node(a)?;
+                let b = self.resolve_node(b)?;
+                if a == b {
+                    return Err(CommandError::arg("net cut", "a link needs two different nodes"));
+                }
+                self.net.cut.insert(if a <= b { (a, b) } else { (b, a) });
+                Ok(Outcome::line(alloc::format!("link {} <-> {} is cut", self.name_of(a), self.name_of(b))))
+            }
+            Command::NetSlow { node, by_ms } => {
+                let id = self.resolve_node(node)?;
+                if *by_ms > limits::MAX_LATENCY_MS {
+                    return Err(CommandError::LimitExceeded { what: "added latency (ms)", limit: limits::MAX_LATENCY_MS, asked: *by_ms });
+                }
+                self.net.slow.insert(id, *by_ms);
+                Ok(Outcome::none())
+            }
+            Command::NetDropNext { api, from } => self.next_fault(*api, from.as_ref(), NextAction::Drop),
+            Command::NetDelayNext { api, from, by_ms } => {
+                if *by_ms > limits::MAX_LATENCY_MS {
+                    return Err(CommandError::LimitExceeded { what: "delay (ms)", limit: limits::MAX_LATENCY_MS, asked: *by_ms });
+                }
+                self.next_fault(*api, from.as_ref(), NextAction::Delay(*by_ms))
+            }
+            Command::NetDuplicateNext { api, from } => {
+                self.next_fault(*api, from.as_ref(), NextAction::Duplicate)
+            }
+            Command::NetHeal(n) => {
+                let id = match n {
+                    Some(r) => Some(self.resolve_node(r)?),
+                    None => None,
+                };
+                self.net.heal(id);
+                Ok(Outcome::none())
+            }
+            Command::ElectLeaders { election, partitions } => {
+                self.elect_leaders(*election, partitions.as_deref())
+            }
+        }
+    }
+
+    fn next_fault(&mut self, api: ApiKey, from: Option<&NodeRef>, action: NextAction) -> Result<Outcome, CommandError> {
+        let from = match from {
+            Some(r) => Some(self.resolve_node(r)?),
+            None => None,
+        };
+        self.net.next_faults.push(net::NextFault { api, from, action });
+        Ok(Outcome::none())
+    }
+
+    /// The plain-data picture of everything, for the UI and the `expect` lines.
+    pub fn view(&self) -> ClusterView {
+        let brokers = self
+            .brokers
+            .iter()
+            .map(|b| view::BrokerView {
+                id: b.id,
+                rack: b.rack.clone(),
+                state: self.broker_state(b),
+                leader_of: self
+                    .controller
+                    .topics
+                    .iter()
+                    .flat_map(|(name, t)| {
+                        t.partitions.iter().enumerate().filter_map(move |(i, p)| {
+                            (p.leader == Some(b.id)).then(|| alloc::format!("{name}-{i}"))
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let controllers = self
+            .controller
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, up)| {
+                let n = i as u32 + 1;
+                view::ControllerView {
+                    name: alloc::format!("controller-{n}"),
+                    up: *up,
+                    active: self.controller.active == Some(n),
+                    epoch: self.controller.epoch,
+                }
+            })
+            .collect();
+        let topics = self
+            .controller
+            .topics
+            .iter()
+            .map(|(name, t)| view::TopicView {
+                name: name.clone(),
+                internal: name.starts_with("__"),
+                configs: t
+                    .config
+                    .overrides
+                    .explicit()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                partitions: t
+                    .partitions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, ps)| self.partition_view(name, i as u32, ps))
+                    .collect(),
+            })
+            .collect();
+        let producers = self.producers.iter().map(|p| p.view()).collect();
+        let in_flight = self
+            .net
+            .in_flight()
+            .into_iter()
+            .map(|env| view::MessageView {
+                api: env.msg.api().name(),
+                is_response: env.msg.is_response(),
+                from: self.name_of(env.from),
+                to: self.name_of(env.to),
+                sent_ms: env.sent.0,
+                deliver_ms: env.deliver.0,
+                summary: env.msg.summary(),
+            })
+            .collect();
+        ClusterView {
+            time_ms: self.now.0,
+            step: self.steps,
+            seed: self.seed,
+            brokers,
+            controllers,
+            topics,
+            producers,
+            in_flight,
+            findings: self.checker.findings.iter().map(|f| f.view()).collect(),
+            lost_acked: self.lost_acked(),
+        }
+    }
+
+    fn partition_view(&self, topic: &str, p: u32, ps: &msg::PartitionState) -> view::PartitionView {
+        let tp = TopicPartition::new(topic, p);
+        let replica_states: Vec<view::ReplicaView> = ps
+            .replicas
+            .iter()
+            .map(|b| {
+                let broker = self.broker_index(*b).map(|i| &self.brokers[i]);
+                let log = broker.and_then(|br| br.logs.get(&tp));
+                let is_leader = ps.leader == Some(*b);
+                let records = log.map_or_else(Vec::new, |l| {
+                    let mut out = Vec::new();
+                    let from = (l.leo() - view::RECORDS_SHOWN as i64).max(l.log_start);
+                    for batch in l.read_from(from, u64::MAX) {
+                        for (j, r) in batch.records.iter().enumerate() {
+                            let off = batch.base_offset + j as i64;
+                            if off < from {
+                                continue;
+                            }
+                            out.push(view::RecordView {
+                                offset: off,
+                                leader_epoch: batch.leader_epoch,
+                                key: r.key.as_deref().map(String::from),
+                                value: r.value.as_deref().map(String::from),
+                                timestamp_ms: r.timestamp,
+                            });
+                        }
+                    }
+                    out
+                });
+                view::ReplicaView {
+                    broker: *b,
+                    log_start_offset: log.map_or(0, |l| l.log_start),
+                    log_end_offset: log.map_or(0, |l| l.leo()),
+                    high_watermark: log.map_or(0, |l| l.hw),
+                    flushed_offset: log.map_or(0, |l| l.flushed),
+                    is_leader,
+                    in_isr: ps.isr.contains(b),
+                    records,
+                }
+            })
+            .collect();
+        let leader_replica = ps
+            .leader
+            .and_then(|l| replica_states.iter().find(|r| r.broker == l));
+        let (hw, leo, ls) = leader_replica.map_or_else(
+            || {
+                // Offline: show the best a returning ISR replica would offer.
+                replica_states
+                    .iter()
+                    .filter(|r| ps.isr.contains(&r.broker))
+                    .map(|r| (r.high_watermark, r.log_end_offset, r.log_start_offset))
+                    .max()
+                    .unwrap_or((0, 0, 0))
+            },
+            |r| (r.high_watermark, r.log_end_offset, r.log_start_offset),
+        );
+        view::PartitionView {
+            partition: p,
+            replicas: ps.replicas.clone(),
+            isr: ps.isr.clone(),
+            leader: ps.leader,
+            leader_epoch: ps.leader_epoch,
+            high_watermark: hw,
+            log_end_offset: leo,
+            log_start_offset: ls,
+            // No transactions yet: nothing is unstable, so the LSO is the HW (I7).
+            last_stable_offset: hw,
+            replica_states,
+        }
+    }
+
+    fn broker_state(&self, b: &Broker) -> view::BrokerState {
+        match b.process {
+            broker::Process::Running => {
+                let fenced = self
+                    .controller
+                    .brokers
+                    .get(&b.id)
+                    .is_none_or(|r| r.fenced);
+                if fenced {
+                    view::BrokerState::Fenced
+                } else {
+                    view::BrokerState::Running
+                }
+            }
+            broker::Process::Stopped => view::BrokerState::Stopped,
+            broker::Process::Killed => view::BrokerState::Killed,
+            broker::Process::PoweredOff => view::BrokerState::PoweredOff,
+        }
+    }
+}
+
+/// Maps an admin-side config error to Kafka's `INVALID_CONFIG`.
+pub(crate) fn invalid_config(e: CommandError) -> CommandError {
+    config::as_invalid_config(e)
+}
+
+pub(crate) fn kafka_err(e: KafkaError, msg: impl Into<String>) -> CommandError {
+    CommandError::kafka(e, msg)
+}

@@ -1,0 +1,385 @@
+//! The messages nodes send each other, named after the Kafka APIs they stand for.
+//!
+//! Requests carry a `req` id that their response repeats, so the trace and the UI can pair
+//! them. Records travel in [`Batch`]es whose records are shared (`Rc`), so a follower copying
+//! a batch, or a checkpoint of the whole simulation, does not copy record data.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::KafkaError;
+use crate::ids::{BrokerId, LeaderEpoch, Offset, TopicPartition};
+
+use super::net::ApiKey;
+
+/// One record as the simulation stores it. `rid` is the simulation's own identity of the
+/// record (never shown as Kafka data): the guarantee checker uses it to tell a lost or
+/// duplicated record from another with the same key and value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rec {
+    pub key: Option<Rc<str>>,
+    /// `None` is a tombstone.
+    pub value: Option<Rc<str>>,
+    pub timestamp: u64,
+    pub rid: u64,
+    /// The index of the producer that sent it (simulation bookkeeping, like `rid`).
+    pub origin: u32,
+}
+
+impl Rec {
+    /// Bytes this record takes in a batch: a simplified size model (a record's fixed overhead
+    /// plus its key and value), documented in ARCHITECTURE.md.
+    pub fn size_bytes(&self) -> u64 {
+        let k = self.key.as_ref().map_or(0, |k| k.len() as u64);
+        let v = self.value.as_ref().map_or(0, |v| v.len() as u64);
+        RECORD_OVERHEAD_BYTES + k + v
+    }
+}
+
+/// Per-record overhead (attributes, deltas, varint lengths, headers count), approximated.
+pub const RECORD_OVERHEAD_BYTES: u64 = 20;
+/// A record batch's header (`RecordBatch` v2: 61 bytes).
+pub const BATCH_HEADER_BYTES: u64 = 61;
+
+/// A record batch (`RecordBatch` v2): the unit the producer sends and the log stores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub base_offset: Offset,
+    pub leader_epoch: LeaderEpoch,
+    /// -1 when the producer is not idempotent.
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    /// -1 when the producer is not idempotent.
+    pub base_sequence: i32,
+    pub records: Rc<[Rec]>,
+    pub max_timestamp: u64,
+    /// How many times the producer has sent this batch (1 = first try). Not Kafka data: it
+    /// lets the checker look for duplicates only where a resend could have caused one.
+    pub attempt: u32,
+}
+
+impl Batch {
+    pub fn last_offset(&self) -> Offset {
+        self.base_offset + self.records.len() as Offset - 1
+    }
+    pub fn next_offset(&self) -> Offset {
+        self.base_offset + self.records.len() as Offset
+    }
+    pub fn last_sequence(&self) -> i32 {
+        if self.base_sequence < 0 {
+            -1
+        } else {
+            // Sequences wrap from Int.MAX to 0 (I2).
+            ((self.base_sequence as i64 + self.records.len() as i64 - 1) % (i32::MAX as i64 + 1))
+                as i32
+        }
+    }
+    pub fn size_bytes(&self) -> u64 {
+        BATCH_HEADER_BYTES + self.records.iter().map(Rec::size_bytes).sum::<u64>()
+    }
+}
+
+/// A partition's state as the controller committed it (a `PartitionRecord` /
+/// `PartitionChangeRecord` applied).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionState {
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: LeaderEpoch,
+    pub partition_epoch: i32,
+    /// Set by an unclean election (`leaderRecoveryState=RECOVERING`, R12).
+    pub recovering: bool,
+}
+
+/// One entry of the controller's metadata log, as brokers apply it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetaRecord {
+    Partition {
+        tp: TopicPartition,
+        state: PartitionState,
+        min_isr: i64,
+        compacted: bool,
+    },
+    RemoveTopic {
+        topic: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    pub fetch_offset: Offset,
+    pub last_fetched_epoch: Option<LeaderEpoch>,
+    pub current_leader_epoch: LeaderEpoch,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchPartitionData {
+    pub tp: TopicPartition,
+    pub error: Option<KafkaError>,
+    pub high_watermark: Offset,
+    pub log_start_offset: Offset,
+    /// KIP-320/595: the follower's log diverged; truncate to this (epoch, end offset) (R15).
+    pub diverging_epoch: Option<(LeaderEpoch, Offset)>,
+    pub batches: Vec<Batch>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProduceResult {
+    pub tp: TopicPartition,
+    pub result: Result<Offset, KafkaError>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    ProduceRequest {
+        req: u64,
+        acks: i16,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, Batch)>,
+    },
+    ProduceResponse {
+        req: u64,
+        results: Vec<ProduceResult>,
+    },
+    FetchRequest {
+        req: u64,
+        replica: BrokerId,
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+    },
+    FetchResponse {
+        req: u64,
+        partitions: Vec<FetchPartitionData>,
+    },
+    MetadataRequest {
+        req: u64,
+    },
+    MetadataResponse {
+        req: u64,
+        /// Per topic, per partition: the leader and its epoch as this broker knows them.
+        topics: Vec<(String, Vec<Option<(BrokerId, LeaderEpoch)>>)>,
+    },
+    AlterPartitionRequest {
+        req: u64,
+        broker: BrokerId,
+        broker_epoch: i64,
+        tp: TopicPartition,
+        leader_epoch: LeaderEpoch,
+        partition_epoch: i32,
+        new_isr: Vec<BrokerId>,
+    },
+    AlterPartitionResponse {
+        req: u64,
+        tp: TopicPartition,
+        result: Result<PartitionState, KafkaError>,
+    },
+    BrokerRegistrationRequest {
+        req: u64,
+        broker: BrokerId,
+        incarnation: u32,
+    },
+    BrokerRegistrationResponse {
+        req: u64,
+        broker_epoch: i64,
+    },
+    BrokerHeartbeatRequest {
+        req: u64,
+        broker: BrokerId,
+        broker_epoch: i64,
+        want_shutdown: bool,
+        /// The metadata log version the broker has applied.
+        metadata_version: u64,
+    },
+    BrokerHeartbeatResponse {
+        req: u64,
+        fenced: bool,
+        shutdown_ok: bool,
+    },
+    MetadataRecords {
+        /// The metadata log version after these records.
+        version: u64,
+        /// A full snapshot: partitions not listed are gone.
+        snapshot: bool,
+        records: Vec<MetaRecord>,
+    },
+    InitProducerIdRequest {
+        req: u64,
+    },
+    InitProducerIdResponse {
+        req: u64,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+}
+
+impl Message {
+    pub fn api(&self) -> ApiKey {
+        use Message::*;
+        match self {
+            ProduceRequest { .. } | ProduceResponse { .. } => ApiKey::Produce,
+            FetchRequest { .. } | FetchResponse { .. } => ApiKey::Fetch,
+            MetadataRequest { .. } | MetadataResponse { .. } => ApiKey::Metadata,
+            AlterPartitionRequest { .. } | AlterPartitionResponse { .. } => ApiKey::AlterPartition,
+            BrokerRegistrationRequest { .. } | BrokerRegistrationResponse { .. } => {
+                ApiKey::BrokerRegistration
+            }
+            BrokerHeartbeatRequest { .. } | BrokerHeartbeatResponse { .. } => {
+                ApiKey::BrokerHeartbeat
+            }
+            MetadataRecords { .. } => ApiKey::MetadataRecord,
+            InitProducerIdRequest { .. } | InitProducerIdResponse { .. } => ApiKey::InitProducerId,
+        }
+    }
+
+    pub fn is_response(&self) -> bool {
+        use Message::*;
+        matches!(
+            self,
+            ProduceResponse { .. }
+                | FetchResponse { .. }
+                | MetadataResponse { .. }
+                | AlterPartitionResponse { .. }
+                | BrokerRegistrationResponse { .. }
+                | BrokerHeartbeatResponse { .. }
+                | InitProducerIdResponse { .. }
+        )
+    }
+
+    /// The request id this message carries (a response repeats its request's).
+    pub fn req(&self) -> u64 {
+        use Message::*;
+        match self {
+            ProduceRequest { req, .. }
+            | ProduceResponse { req, .. }
+            | FetchRequest { req, .. }
+            | FetchResponse { req, .. }
+            | MetadataRequest { req }
+            | MetadataResponse { req, .. }
+            | AlterPartitionRequest { req, .. }
+            | AlterPartitionResponse { req, .. }
+            | BrokerRegistrationRequest { req, .. }
+            | BrokerRegistrationResponse { req, .. }
+            | BrokerHeartbeatRequest { req, .. }
+            | BrokerHeartbeatResponse { req, .. }
+            | InitProducerIdRequest { req }
+            | InitProducerIdResponse { req, .. } => *req,
+            MetadataRecords { .. } => 0,
+        }
+    }
+
+    /// A one-line description for the trace and the UI's hover label.
+    pub fn summary(&self) -> String {
+        use alloc::format;
+        use Message::*;
+        match self {
+            ProduceRequest { acks, batches, .. } => {
+                let mut s = format!("Produce acks={}", acks);
+                for (tp, b) in batches {
+                    s.push_str(&format!(" {tp}({} records)", b.records.len()));
+                }
+                s
+            }
+            ProduceResponse { results, .. } => {
+                let mut s = String::from("Produce response");
+                for r in results {
+                    match r.result {
+                        Ok(o) => s.push_str(&format!(" {} offset={o}", r.tp)),
+                        Err(e) => s.push_str(&format!(" {} {}", r.tp, e.name())),
+                    }
+                }
+                s
+            }
+            FetchRequest {
+                replica,
+                partitions,
+                ..
+            } => {
+                let mut s = format!("Fetch from broker {replica}");
+                for p in partitions {
+                    s.push_str(&format!(" {} offset={}", p.tp, p.fetch_offset));
+                }
+                s
+            }
+            FetchResponse { partitions, .. } => {
+                let mut s = String::from("Fetch response");
+                for p in partitions {
+                    let n: usize = p.batches.iter().map(|b| b.records.len()).sum();
+                    s.push_str(&format!(" {} hw={} records={n}", p.tp, p.high_watermark));
+                    if let Some((e, o)) = p.diverging_epoch {
+                        s.push_str(&format!(" diverging(epoch={e}, end={o})"));
+                    }
+                    if let Some(err) = p.error {
+                        s.push_str(&format!(" {}", err.name()));
+                    }
+                }
+                s
+            }
+            MetadataRequest { .. } => String::from("Metadata"),
+            MetadataResponse { .. } => String::from("Metadata response"),
+            AlterPartitionRequest { tp, new_isr, .. } => {
+                format!("AlterPartition {tp} isr={}", join_ids(new_isr))
+            }
+            AlterPartitionResponse { tp, result, .. } => match result {
+                Ok(st) => format!("AlterPartition response {tp} isr={}", join_ids(&st.isr)),
+                Err(e) => format!("AlterPartition response {tp} {}", e.name()),
+            },
+            BrokerRegistrationRequest { broker, .. } => {
+                format!("BrokerRegistration broker {broker}")
+            }
+            BrokerRegistrationResponse { broker_epoch, .. } => {
+                format!("BrokerRegistration response epoch={broker_epoch}")
+            }
+            BrokerHeartbeatRequest {
+                broker,
+                want_shutdown,
+                ..
+            } => {
+                if *want_shutdown {
+                    format!("BrokerHeartbeat broker {broker} wantShutDown")
+                } else {
+                    format!("BrokerHeartbeat broker {broker}")
+                }
+            }
+            BrokerHeartbeatResponse { fenced, .. } => {
+                format!("BrokerHeartbeat response fenced={fenced}")
+            }
+            MetadataRecords { records, .. } => {
+                let mut s = String::from("Metadata");
+                for r in records {
+                    match r {
+                        MetaRecord::Partition { tp, state, .. } => s.push_str(&format!(
+                            " {tp} leader={} epoch={} isr={}",
+                            state.leader.map_or(alloc::string::String::from("none"), |b| format!("{b}")),
+                            state.leader_epoch,
+                            join_ids(&state.isr)
+                        )),
+                        MetaRecord::RemoveTopic { topic } => {
+                            s.push_str(&format!(" remove topic {topic}"))
+                        }
+                    }
+                }
+                s
+            }
+            InitProducerIdRequest { .. } => String::from("InitProducerId"),
+            InitProducerIdResponse {
+                producer_id,
+                producer_epoch,
+                ..
+            } => format!("InitProducerId response id={producer_id} epoch={producer_epoch}"),
+        }
+    }
+}
+
+pub fn join_ids(ids: &[BrokerId]) -> String {
+    let mut s = String::new();
+    for (i, b) in ids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&alloc::format!("{b}"));
+    }
+    s
+}

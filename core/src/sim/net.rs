@@ -1,0 +1,294 @@
+//! The simulated network: every request and response is a message with a latency.
+//!
+//! Messages wait in one queue ordered by delivery time, then by a sequence number, so that
+//! equal times never depend on anything but the order things were sent. Faults act here: a
+//! node cut off, a link cut, extra latency on a node, and one-shot drop / delay / duplicate of
+//! the next message of an API kind. A dropped message is recorded in the trace, so the UI can
+//! show it vanish.
+
+use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use crate::ids::NodeId;
+use crate::time::Millis;
+
+use super::msg::Message;
+
+/// Kafka API keys, as the protocol names them. The UI colours messages by these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiKey {
+    Produce,
+    Fetch,
+    Metadata,
+    AlterPartition,
+    BrokerRegistration,
+    BrokerHeartbeat,
+    /// The controller's metadata log reaching a broker (in KRaft, brokers fetch
+    /// `__cluster_metadata` from the controller; modelled as a push of each record).
+    MetadataRecord,
+    InitProducerId,
+    FindCoordinator,
+    JoinGroup,
+    SyncGroup,
+    Heartbeat,
+    LeaveGroup,
+    OffsetCommit,
+    OffsetFetch,
+    ConsumerGroupHeartbeat,
+    AddPartitionsToTxn,
+    EndTxn,
+    WriteTxnMarkers,
+    TxnOffsetCommit,
+}
+
+impl ApiKey {
+    pub const ALL: &'static [ApiKey] = &[
+        ApiKey::Produce,
+        ApiKey::Fetch,
+        ApiKey::Metadata,
+        ApiKey::AlterPartition,
+        ApiKey::BrokerRegistration,
+        ApiKey::BrokerHeartbeat,
+        ApiKey::MetadataRecord,
+        ApiKey::InitProducerId,
+        ApiKey::FindCoordinator,
+        ApiKey::JoinGroup,
+        ApiKey::SyncGroup,
+        ApiKey::Heartbeat,
+        ApiKey::LeaveGroup,
+        ApiKey::OffsetCommit,
+        ApiKey::OffsetFetch,
+        ApiKey::ConsumerGroupHeartbeat,
+        ApiKey::AddPartitionsToTxn,
+        ApiKey::EndTxn,
+        ApiKey::WriteTxnMarkers,
+        ApiKey::TxnOffsetCommit,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiKey::Produce => "Produce",
+            ApiKey::Fetch => "Fetch",
+            ApiKey::Metadata => "Metadata",
+            ApiKey::AlterPartition => "AlterPartition",
+            ApiKey::BrokerRegistration => "BrokerRegistration",
+            ApiKey::BrokerHeartbeat => "BrokerHeartbeat",
+            ApiKey::MetadataRecord => "MetadataRecord",
+            ApiKey::InitProducerId => "InitProducerId",
+            ApiKey::FindCoordinator => "FindCoordinator",
+            ApiKey::JoinGroup => "JoinGroup",
+            ApiKey::SyncGroup => "SyncGroup",
+            ApiKey::Heartbeat => "Heartbeat",
+            ApiKey::LeaveGroup => "LeaveGroup",
+            ApiKey::OffsetCommit => "OffsetCommit",
+            ApiKey::OffsetFetch => "OffsetFetch",
+            ApiKey::ConsumerGroupHeartbeat => "ConsumerGroupHeartbeat",
+            ApiKey::AddPartitionsToTxn => "AddPartitionsToTxn",
+            ApiKey::EndTxn => "EndTxn",
+            ApiKey::WriteTxnMarkers => "WriteTxnMarkers",
+            ApiKey::TxnOffsetCommit => "TxnOffsetCommit",
+        }
+    }
+
+    /// Case-insensitive, as a user types it in the console.
+    pub fn parse(s: &str) -> Option<ApiKey> {
+        ApiKey::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A message on the wire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent: Millis,
+    pub deliver: Millis,
+    pub msg: Message,
+}
+
+/// What is scheduled to happen: a message delivery or a timer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scheduled {
+    Deliver(Envelope),
+    Timer(NodeId, super::Timer),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    at: Millis,
+    seq: u64,
+    what: Scheduled,
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // BinaryHeap is a max-heap: reverse, so the earliest (then the first sent) comes out.
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A one-shot fault on the next message of a kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextFault {
+    pub api: ApiKey,
+    pub from: Option<NodeId>,
+    pub action: NextAction,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextAction {
+    Drop,
+    Delay(u64),
+    Duplicate,
+}
+
+/// The queue plus the faults in force.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+    /// Nodes cut off from everyone.
+    pub isolated: BTreeSet<NodeId>,
+    /// Links cut, stored with the smaller node first.
+    pub cut: BTreeSet<(NodeId, NodeId)>,
+    /// Extra latency per node, in ms.
+    pub slow: BTreeMap<NodeId, u64>,
+    pub next_faults: Vec<NextFault>,
+}
+
+// BinaryHeap has no PartialEq: two networks are equal when their queues hold the same
+// entries in the same order, whatever the heap's internal layout.
+impl PartialEq for Network {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+            && self.isolated == other.isolated
+            && self.cut == other.cut
+            && self.slow == other.slow
+            && self.next_faults == other.next_faults
+            && self.sorted_entries() == other.sorted_entries()
+    }
+}
+
+impl Network {
+    pub fn schedule(&mut self, at: Millis, what: Scheduled) {
+        self.seq += 1;
+        self.heap.push(Entry {
+            at,
+            seq: self.seq,
+            what,
+        });
+    }
+
+    pub fn pop(&mut self) -> Option<(Millis, Scheduled)> {
+        self.heap.pop().map(|e| (e.at, e.what))
+    }
+
+    pub fn peek_time(&self) -> Option<Millis> {
+        self.heap.peek().map(|e| e.at)
+    }
+
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// Messages in flight, in delivery order (for the view).
+    pub fn in_flight(&self) -> Vec<&Envelope> {
+        let mut v: Vec<&Entry> = self.heap.iter().collect();
+        v.sort_by_key(|e| (e.at, e.seq));
+        v.into_iter()
+            .filter_map(|e| match &e.what {
+                Scheduled::Deliver(env) => Some(env),
+                Scheduled::Timer(..) => None,
+            })
+            .collect()
+    }
+
+    /// Whether a message from `a` to `b` can get through now.
+    pub fn connected(&self, a: NodeId, b: NodeId) -> bool {
+        if self.isolated.contains(&a) || self.isolated.contains(&b) {
+            return false;
+        }
+        let key = if a <= b { (a, b) } else { (b, a) };
+        !self.cut.contains(&key)
+    }
+
+    pub fn extra_latency(&self, a: NodeId, b: NodeId) -> u64 {
+        self.slow.get(&a).copied().unwrap_or(0) + self.slow.get(&b).copied().unwrap_or(0)
+    }
+
+    /// Takes the one-shot fault that matches this message, if any.
+    pub fn take_next_fault(&mut self, api: ApiKey, from: NodeId) -> Option<NextAction> {
+        let i = self
+            .next_faults
+            .iter()
+            .position(|f| f.api == api && f.from.is_none_or(|n| n == from))?;
+        Some(self.next_faults.remove(i).action)
+    }
+
+    /// Removes every fault, or those touching `node`.
+    pub fn heal(&mut self, node: Option<NodeId>) {
+        match node {
+            None => {
+                self.isolated.clear();
+                self.cut.clear();
+                self.slow.clear();
+                self.next_faults.clear();
+            }
+            Some(n) => {
+                self.isolated.remove(&n);
+                self.cut.retain(|(a, b)| *a != n && *b != n);
+                self.slow.remove(&n);
+                self.next_faults.retain(|f| f.from != Some(n));
+            }
+        }
+    }
+
+    /// Removes every pending timer of a node (a crashed process forgets its timers) and every
+    /// message addressed to it that has not arrived (a restarted process has new connections).
+    pub fn forget_node(&mut self, node: NodeId) {
+        let entries = core::mem::take(&mut self.heap).into_vec();
+        self.heap = entries
+            .into_iter()
+            .filter(|e| match &e.what {
+                Scheduled::Timer(n, _) => *n != node,
+                Scheduled::Deliver(env) => env.to != node,
+            })
+            .collect();
+    }
+
+    /// A digest of the queue's contents, independent of the heap's internal layout.
+    pub fn sorted_entries(&self) -> Vec<(Millis, u64, &Scheduled)> {
+        let mut v: Vec<(Millis, u64, &Scheduled)> =
+            self.heap.iter().map(|e| (e.at, e.seq, &e.what)).collect();
+        v.sort_by_key(|e| (e.0, e.1));
+        v
+    }
+
+    pub fn describe_faults(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for n in &self.isolated {
+            out.push(alloc::format!("{n} isolated"));
+        }
+        for (a, b) in &self.cut {
+            out.push(alloc::format!("link {a} <-> {b} cut"));
+        }
+        for (n, ms) in &self.slow {
+            out.push(alloc::format!("{n} slowed by {ms}ms"));
+        }
+        out
+    }
+}

@@ -1,0 +1,588 @@
+//! The producer client: `send()`, the record accumulator, the sender, retries, idempotence.
+//!
+//! Facts: P3–P4 (a keyed record goes to `toPositive(murmur2(key)) % partitions` over all
+//! partitions; an explicit partition wins; a null key uses the sticky partitioner, which keeps
+//! one partition until a batch fills), I5 (defaults: idempotence on, acks=all, at most 5
+//! requests in flight), I1–I4 (producer id, epoch and per-partition sequence numbers; an exact
+//! resend is answered with the original offsets; `DUPLICATE_SEQUENCE_NUMBER` counts as
+//! success). Retries follow `retries`, `retry.backoff.ms`, `request.timeout.ms` and
+//! `delivery.timeout.ms`; without idempotence and with more than one request in flight a retry
+//! can land after a later batch (reorder), and a resend after a lost answer can land twice
+//! (duplicate). Batches close at `batch.size` or after `linger.ms`.
+//!
+//! Simplifications, stated: the sticky partitioner is uniform (adaptive partitioning, P6, is
+//! not modelled); compression shrinks a batch by a fixed ratio per codec (gzip 40%, snappy 55%,
+//! lz4 55%, zstd 35% of the raw size); `buffer.memory` is not enforced.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::config::ConfigMap;
+use crate::error::{CommandError, KafkaError};
+use crate::ids::{BrokerId, ClientId, LeaderEpoch, NodeId, TopicPartition};
+use crate::partitioner::partition_for_key;
+use crate::time::Millis;
+use crate::view::ProducerView;
+
+use super::msg::{Batch, Message, Rec};
+use super::{kafka_err, limits, Outcome, Sim, Timer};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PBatch {
+    pub tp: TopicPartition,
+    pub records: Vec<Rec>,
+    pub bytes: u64,
+    pub created: Millis,
+    /// How many times it has been sent.
+    pub attempts: u32,
+    pub base_seq: i32,
+    pub not_before: Millis,
+    pub full: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub broker: BrokerId,
+    pub batches: Vec<PBatch>,
+    pub sent: Millis,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Producer {
+    pub client_id: String,
+    pub node: ClientId,
+    pub config: ConfigMap,
+    pub acks: i16,
+    pub idempotent: bool,
+    linger_ms: u64,
+    batch_size: u64,
+    retries: u32,
+    retry_backoff_ms: u64,
+    request_timeout_ms: u64,
+    delivery_timeout_ms: u64,
+    max_in_flight: usize,
+    ignore_keys: bool,
+    /// Compressed size as a percentage of the raw size.
+    compression_pct: u64,
+    pub metadata: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>>,
+    metadata_inflight: Option<u64>,
+    metadata_stale: bool,
+    bootstrap: u32,
+    pub producer_id: Option<(i64, i16)>,
+    pid_inflight: Option<u64>,
+    pub queues: BTreeMap<TopicPartition, VecDeque<PBatch>>,
+    pub inflight: BTreeMap<u64, InFlight>,
+    next_seq: BTreeMap<TopicPartition, i32>,
+    sticky: BTreeMap<String, u32>,
+    wake_token: u64,
+    wake_at: Option<Millis>,
+    pub acked: u64,
+    pub failed: u64,
+    pub last_error: Option<KafkaError>,
+}
+
+impl Producer {
+    pub fn pending(&self) -> u64 {
+        let q: usize = self.queues.values().flat_map(|q| q.iter()).map(|b| b.records.len()).sum();
+        let f: usize = self.inflight.values().flat_map(|f| f.batches.iter()).map(|b| b.records.len()).sum();
+        (q + f) as u64
+    }
+
+    pub fn view(&self) -> ProducerView {
+        ProducerView {
+            client_id: self.client_id.clone(),
+            acks: match self.acks {
+                -1 => "all".to_string(),
+                n => n.to_string(),
+            },
+            idempotent: self.idempotent,
+            acked: self.acked,
+            failed: self.failed,
+            pending: self.pending(),
+            last_error: self.last_error.map(|e| e.name().to_string()),
+        }
+    }
+
+    pub(crate) fn timer_live(&self, t: &Timer) -> bool {
+        match t {
+            Timer::ProducerWake { token } => *token == self.wake_token,
+            Timer::RequestTimeout { req } => {
+                self.inflight.contains_key(req) || self.metadata_inflight == Some(*req) || self.pid_inflight == Some(*req)
+            }
+            _ => false,
+        }
+    }
+
+    fn inflight_to(&self, b: BrokerId) -> usize {
+        self.inflight.values().filter(|f| f.broker == b).count()
+    }
+}
+
+/// Validates producer configs as `ProducerConfig` does and derives the effective settings.
+fn build_producer(client_id: &str, node: ClientId, configs: &[(String, String)]) -> Result<Producer, CommandError> {
+    let mut config = ConfigMap::new("producer");
+    for (k, v) in configs {
+        config.set(k, v)?;
+    }
+    if !config.get("transactional.id").is_empty() {
+        return Err(CommandError::NotSupported(
+            "transactional.id: transactions are not built yet (the storage and exactly-once issue)".to_string(),
+        ));
+    }
+    let acks: i16 = match config.get("acks") {
+        "all" | "-1" => -1,
+        "0" => 0,
+        _ => 1,
+    };
+    let retries = config.get_i64("retries") as u32;
+    let max_in_flight = config.get_i64("max.in.flight.requests.per.connection") as usize;
+    let explicit_idem = config.is_set("enable.idempotence");
+    let idempotent = if explicit_idem {
+        let on = config.get_bool("enable.idempotence");
+        if on {
+            let bad = |key: &str, value: String, reason: &str| CommandError::InvalidConfigValue {
+                key: key.to_string(),
+                value,
+                reason: reason.to_string(),
+            };
+            if acks != -1 {
+                return Err(bad("acks", config.get("acks").to_string(), "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence."));
+            }
+            if max_in_flight > 5 {
+                return Err(bad("max.in.flight.requests.per.connection", max_in_flight.to_string(), "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer."));
+            }
+            if retries == 0 {
+                return Err(bad("retries", "0".to_string(), "Must set retries to non-zero when using the idempotent producer."));
+            }
+        }
+        on
+    } else {
+        // Not set explicitly: Kafka turns idempotence off when other settings conflict.
+        acks == -1 && retries > 0 && max_in_flight <= 5
+    };
+    let linger_ms = config.get_i64("linger.ms") as u64;
+    let request_timeout_ms = config.get_i64("request.timeout.ms") as u64;
+    let mut delivery_timeout_ms = config.get_i64("delivery.timeout.ms") as u64;
+    if delivery_timeout_ms < linger_ms + request_timeout_ms {
+        if config.is_set("delivery.timeout.ms") {
+            return Err(CommandError::InvalidConfigValue {
+                key: "delivery.timeout.ms".to_string(),
+                value: delivery_timeout_ms.to_string(),
+                reason: "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".to_string(),
+            });
+        }
+        delivery_timeout_ms = linger_ms + request_timeout_ms;
+    }
+    let compression_pct = match config.get("compression.type") {
+        "gzip" => 40,
+        "snappy" | "lz4" => 55,
+        "zstd" => 35,
+        _ => 100,
+    };
+    Ok(Producer {
+        client_id: client_id.to_string(),
+        node,
+        acks,
+        idempotent,
+        linger_ms,
+        batch_size: config.get_i64("batch.size") as u64,
+        retries,
+        retry_backoff_ms: config.get_i64("retry.backoff.ms") as u64,
+        request_timeout_ms,
+        delivery_timeout_ms,
+        max_in_flight: max_in_flight.max(1),
+        ignore_keys: config.get_bool("partitioner.ignore.keys"),
+        compression_pct,
+        config,
+        metadata: BTreeMap::new(),
+        metadata_inflight: None,
+        metadata_stale: true,
+        bootstrap: 0,
+        producer_id: None,
+        pid_inflight: None,
+        queues: BTreeMap::new(),
+        inflight: BTreeMap::new(),
+        next_seq: BTreeMap::new(),
+        sticky: BTreeMap::new(),
+        wake_token: 0,
+        wake_at: None,
+        acked: 0,
+        failed: 0,
+        last_error: None,
+    })
+}
+
+impl Sim {
+    pub(crate) fn add_producer(&mut self, client_id: &str, configs: &[(String, String)]) -> Result<Outcome, CommandError> {
+        if client_id.is_empty() {
+            return Err(CommandError::arg("client.id", "a producer needs a name"));
+        }
+        if self.producer_index(client_id).is_some() {
+            return Err(CommandError::arg("client.id", format!("a client named '{client_id}' already exists")));
+        }
+        if self.producers.len() >= limits::MAX_CLIENTS {
+            return Err(CommandError::LimitExceeded { what: "clients", limit: limits::MAX_CLIENTS as u64, asked: self.producers.len() as u64 + 1 });
+        }
+        let node = ClientId(self.producers.len() as u32);
+        let mut p = build_producer(client_id, node, configs)?;
+        p.bootstrap = self.rng.below(self.brokers.len() as u32);
+        self.producers.push(p);
+        Ok(Outcome::none())
+    }
+
+    pub(crate) fn produce(
+        &mut self,
+        producer: &str,
+        topic: &str,
+        key: Option<&str>,
+        value: Option<&str>,
+        partition: Option<u32>,
+        count: u32,
+    ) -> Result<Outcome, CommandError> {
+        let pi = self
+            .producer_index(producer)
+            .ok_or_else(|| CommandError::arg("producer", format!("no producer named '{producer}' (add one with: producer add {producer})")))?;
+        let Some(nparts) = self.topic_partition_count(topic) else {
+            return Err(kafka_err(
+                KafkaError::UnknownTopicOrPartition,
+                format!("Topic {topic} not present in metadata (the playground does not auto-create topics: create it with kafka-topics --create --topic {topic})"),
+            ));
+        };
+        if count == 0 {
+            return Err(CommandError::arg("count", "must be at least 1"));
+        }
+        if count > limits::MAX_RECORDS_PER_COMMAND {
+            return Err(CommandError::LimitExceeded { what: "records per produce command", limit: limits::MAX_RECORDS_PER_COMMAND as u64, asked: count as u64 });
+        }
+        if let Some(p) = partition {
+            if p >= nparts {
+                return Err(CommandError::arg(
+                    "partition",
+                    format!("Invalid partition given with record: {p} is not in the range [0...{nparts})."),
+                ));
+            }
+        }
+        let key_rc: Option<Rc<str>> = key.map(Rc::from);
+        let value_rc: Option<Rc<str>> = value.map(Rc::from);
+        let ignore_keys = self.producers[pi].ignore_keys;
+        for _ in 0..count {
+            let rid = self.next_rid;
+            self.next_rid += 1;
+            let rec = Rec { key: key_rc.clone(), value: value_rc.clone(), timestamp: self.now.0, rid, origin: pi as u32 };
+            // P4: explicit partition, then the key hash over all partitions, then sticky.
+            let p = match (partition, &key_rc) {
+                (Some(p), _) => p,
+                (None, Some(k)) if !ignore_keys => partition_for_key(k.as_bytes(), nparts),
+                _ => self.sticky_partition(pi, topic, nparts),
+            };
+            let tp = TopicPartition::new(topic, p);
+            let size = rec.size_bytes() * self.producers[pi].compression_pct / 100;
+            let now = self.now;
+            let pr = &mut self.producers[pi];
+            let batch_size = pr.batch_size;
+            let q = pr.queues.entry(tp.clone()).or_default();
+            let fits = q.back().is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + size <= batch_size));
+            if !fits {
+                if let Some(b) = q.back_mut() {
+                    b.full = true;
+                }
+                q.push_back(PBatch { tp: tp.clone(), records: Vec::new(), bytes: super::msg::BATCH_HEADER_BYTES, created: now, attempts: 0, base_seq: -1, not_before: now, full: false });
+            }
+            let b = q.back_mut().expect("a batch was just ensured");
+            b.bytes += size;
+            b.records.push(rec);
+            if b.bytes >= batch_size {
+                b.full = true;
+                // The sticky partitioner moves on once a batch is full.
+                if partition.is_none() && (key_rc.is_none() || ignore_keys) {
+                    pr.sticky.remove(topic);
+                }
+            }
+        }
+        self.producer_poll(pi);
+        Ok(Outcome::none())
+    }
+
+    /// The sticky partitioner: one partition until its batch fills, chosen among the
+    /// partitions that have a leader (uniformly: adaptive weighting is not modelled).
+    fn sticky_partition(&mut self, pi: usize, topic: &str, nparts: u32) -> u32 {
+        if let Some(p) = self.producers[pi].sticky.get(topic) {
+            return *p;
+        }
+        let available: Vec<u32> = (0..nparts)
+            .filter(|p| self.controller.partition(&TopicPartition::new(topic, *p)).is_some_and(|s| s.leader.is_some()))
+            .collect();
+        let p = if available.is_empty() {
+            self.rng.below(nparts)
+        } else {
+            available[self.rng.below(available.len() as u32) as usize]
+        };
+        self.producers[pi].sticky.insert(topic.to_string(), p);
+        p
+    }
+
+    fn client_node(pi: usize) -> NodeId {
+        NodeId::Client(ClientId(pi as u32))
+    }
+
+    /// The broker a client asks for metadata: the bootstrap list in turn.
+    fn pick_broker(&mut self, pi: usize) -> BrokerId {
+        let n = self.brokers.len() as u32;
+        BrokerId(self.producers[pi].bootstrap % n + 1)
+    }
+
+    /// The sender: metadata, producer id, expiry, draining ready batches into requests.
+    pub(crate) fn producer_poll(&mut self, pi: usize) {
+        let now = self.now;
+        let me = Self::client_node(pi);
+        // Expire batches that waited longer than delivery.timeout.ms.
+        let dt = self.producers[pi].delivery_timeout_ms;
+        let mut expired: Vec<PBatch> = Vec::new();
+        for q in self.producers[pi].queues.values_mut() {
+            while q.front().is_some_and(|b| now - b.created >= dt) {
+                expired.extend(q.pop_front());
+            }
+        }
+        for b in expired {
+            self.producer_fail(pi, b, KafkaError::RequestTimedOut);
+        }
+        self.producers[pi].queues.retain(|_, q| !q.is_empty());
+        if self.producers[pi].queues.is_empty() {
+            return;
+        }
+        // Idempotence needs a producer id first (InitProducerId).
+        if self.producers[pi].idempotent && self.producers[pi].producer_id.is_none() {
+            if self.producers[pi].pid_inflight.is_none() {
+                let req = self.next_req();
+                let b = self.pick_broker(pi);
+                self.producers[pi].pid_inflight = Some(req);
+                self.send(me, NodeId::Broker(b), Message::InitProducerIdRequest { req });
+                let to = self.producers[pi].request_timeout_ms;
+                self.schedule_timer(me, to, Timer::RequestTimeout { req });
+            }
+            return;
+        }
+        // Metadata for every topic with queued records.
+        let need_meta = self.producers[pi].metadata_stale
+            || self.producers[pi].queues.keys().any(|tp| {
+                self.producers[pi]
+                    .metadata
+                    .get(&tp.topic)
+                    .and_then(|v| v.get(tp.partition as usize).copied().flatten())
+                    .is_none()
+            });
+        if need_meta && self.producers[pi].metadata_inflight.is_none() {
+            let req = self.next_req();
+            let b = self.pick_broker(pi);
+            self.producers[pi].metadata_inflight = Some(req);
+            self.send(me, NodeId::Broker(b), Message::MetadataRequest { req });
+            let to = self.producers[pi].request_timeout_ms;
+            self.schedule_timer(me, to, Timer::RequestTimeout { req });
+        }
+        // Drain: one batch per partition per request, grouped by leader.
+        let mut by_broker: BTreeMap<BrokerId, Vec<PBatch>> = BTreeMap::new();
+        let mut next_wake: Option<Millis> = None;
+        let mut wake = |t: Millis| {
+            if t > now {
+                next_wake = Some(next_wake.map_or(t, |w: Millis| w.min(t)));
+            }
+        };
+        let tps: Vec<TopicPartition> = self.producers[pi].queues.keys().cloned().collect();
+        for tp in tps {
+            let pr = &self.producers[pi];
+            let Some(leader) = pr.metadata.get(&tp.topic).and_then(|v| v.get(tp.partition as usize).copied().flatten()).map(|l| l.0) else {
+                continue;
+            };
+            let front = &pr.queues[&tp][0];
+            let ready = front.full || front.attempts > 0 || now - front.created >= pr.linger_ms;
+            if !ready {
+                wake(front.created + pr.linger_ms);
+                wake(front.created + pr.delivery_timeout_ms);
+                continue;
+            }
+            if front.not_before > now {
+                wake(front.not_before);
+                continue;
+            }
+            // Ordering: with one request in flight per connection, a partition with a batch in
+            // flight waits; an idempotent retry waits for earlier sequences to resolve.
+            let has_inflight = pr.inflight.values().any(|f| f.batches.iter().any(|b| b.tp == tp));
+            if pr.max_in_flight == 1 && has_inflight {
+                continue;
+            }
+            if pr.idempotent && front.attempts > 0 && pr.inflight.values().any(|f| f.batches.iter().any(|b| b.tp == tp && b.base_seq < front.base_seq)) {
+                continue;
+            }
+            // A new request to this broker only while fewer than max.in.flight are open.
+            if !by_broker.contains_key(&leader) && pr.inflight_to(leader) >= pr.max_in_flight {
+                continue;
+            }
+            let pr = &mut self.producers[pi];
+            let mut b = pr.queues.get_mut(&tp).and_then(|q| q.pop_front()).expect("front exists");
+            if pr.idempotent && b.base_seq < 0 {
+                let seq = pr.next_seq.entry(tp.clone()).or_insert(0);
+                b.base_seq = *seq;
+                *seq = ((*seq as i64 + b.records.len() as i64) % (i32::MAX as i64 + 1)) as i32;
+            }
+            b.attempts += 1;
+            by_broker.entry(leader).or_default().push(b);
+        }
+        self.producers[pi].queues.retain(|_, q| !q.is_empty());
+        for (broker, batches) in by_broker {
+            self.send_produce(pi, broker, batches);
+        }
+        // Anything still queued wakes the sender later.
+        for q in self.producers[pi].queues.values() {
+            if let Some(b) = q.front() {
+                wake(b.created + self.producers[pi].delivery_timeout_ms);
+            }
+        }
+        if let Some(t) = next_wake {
+            let pr = &mut self.producers[pi];
+            if pr.wake_at.is_none_or(|w| w <= now || t < w) {
+                pr.wake_token += 1;
+                pr.wake_at = Some(t);
+                let token = pr.wake_token;
+                self.schedule_timer(me, t - now, Timer::ProducerWake { token });
+            }
+        }
+    }
+
+    fn send_produce(&mut self, pi: usize, broker: BrokerId, batches: Vec<PBatch>) {
+        let me = Self::client_node(pi);
+        let req = self.next_req();
+        let pr = &self.producers[pi];
+        let (pid, pepoch) = if pr.idempotent { pr.producer_id.unwrap_or((-1, -1)) } else { (-1, -1) };
+        let wire: Vec<(TopicPartition, Batch)> = batches
+            .iter()
+            .map(|b| {
+                (
+                    b.tp.clone(),
+                    Batch {
+                        base_offset: 0,
+                        leader_epoch: -1,
+                        producer_id: pid,
+                        producer_epoch: pepoch,
+                        base_sequence: if pr.idempotent { b.base_seq } else { -1 },
+                        max_timestamp: b.records.iter().map(|r| r.timestamp).max().unwrap_or(0),
+                        records: b.records.clone().into(),
+                        attempt: b.attempts,
+                    },
+                )
+            })
+            .collect();
+        let acks = pr.acks;
+        let timeout_ms = pr.request_timeout_ms;
+        self.send(me, NodeId::Broker(broker), Message::ProduceRequest { req, acks, timeout_ms, batches: wire });
+        if acks == 0 {
+            // acks=0: success is reported as soon as the request is written; offsets are -1.
+            for b in batches {
+                self.producers[pi].acked += b.records.len() as u64;
+                self.checker_on_ack(&b.tp, None, &b.records);
+            }
+            return;
+        }
+        self.producers[pi].inflight.insert(req, InFlight { broker, batches, sent: self.now });
+        self.schedule_timer(me, timeout_ms, Timer::RequestTimeout { req });
+    }
+
+    fn producer_fail(&mut self, pi: usize, b: PBatch, e: KafkaError) {
+        let pr = &mut self.producers[pi];
+        pr.failed += b.records.len() as u64;
+        pr.last_error = Some(e);
+    }
+
+    /// A batch failed with `e`: retry it if Kafka would, else report the failure.
+    fn producer_batch_error(&mut self, pi: usize, mut b: PBatch, e: KafkaError) {
+        let now = self.now;
+        let pr = &mut self.producers[pi];
+        if matches!(e, KafkaError::NotLeaderOrFollower | KafkaError::UnknownTopicOrPartition | KafkaError::LeaderNotAvailable | KafkaError::RequestTimedOut | KafkaError::NetworkException | KafkaError::FencedLeaderEpoch | KafkaError::UnknownLeaderEpoch) {
+            pr.metadata_stale = true;
+        }
+        let retriable = e.is_retriable() || (pr.idempotent && e == KafkaError::OutOfOrderSequenceNumber);
+        let within = now - b.created < pr.delivery_timeout_ms;
+        if retriable && b.attempts <= pr.retries && within {
+            b.not_before = now + pr.retry_backoff_ms;
+            let q = pr.queues.entry(b.tp.clone()).or_default();
+            // Retries go back in sequence order (idempotent) or at the front.
+            let pos = if pr.idempotent { q.iter().position(|x| x.base_seq < 0 || x.base_seq > b.base_seq).unwrap_or(q.len()) } else { 0 };
+            q.insert(pos, b);
+            pr.last_error = Some(e);
+        } else {
+            self.producer_fail(pi, b, e);
+        }
+    }
+
+    pub(crate) fn producer_receive(&mut self, c: ClientId, _from: NodeId, msg: Message) {
+        let pi = c.0 as usize;
+        match msg {
+            Message::InitProducerIdResponse { req, producer_id, producer_epoch } => {
+                if self.producers[pi].pid_inflight == Some(req) {
+                    self.producers[pi].pid_inflight = None;
+                    self.producers[pi].producer_id = Some((producer_id, producer_epoch));
+                }
+            }
+            Message::MetadataResponse { req, topics } => {
+                if self.producers[pi].metadata_inflight == Some(req) {
+                    let pr = &mut self.producers[pi];
+                    pr.metadata_inflight = None;
+                    pr.metadata_stale = false;
+                    pr.metadata = topics.into_iter().collect();
+                    // The next metadata request goes to another broker if this one knew nothing.
+                    if pr.metadata.is_empty() {
+                        pr.bootstrap += 1;
+                    }
+                }
+            }
+            Message::ProduceResponse { req, results } => {
+                let Some(f) = self.producers[pi].inflight.remove(&req) else { return };
+                for b in f.batches {
+                    let r = results.iter().find(|r| r.tp == b.tp).map_or(Err(KafkaError::NetworkException), |r| r.result);
+                    match r {
+                        Ok(base) => {
+                            let pr = &mut self.producers[pi];
+                            pr.acked += b.records.len() as u64;
+                            self.checker_on_ack(&b.tp, Some(base), &b.records);
+                        }
+                        // I4: the client treats DUPLICATE_SEQUENCE_NUMBER as success.
+                        Err(KafkaError::DuplicateSequenceNumber) => {
+                            self.producers[pi].acked += b.records.len() as u64;
+                        }
+                        Err(e) => self.producer_batch_error(pi, b, e),
+                    }
+                }
+            }
+            _ => return,
+        }
+        self.producer_poll(pi);
+    }
+
+    pub(crate) fn producer_timer(&mut self, c: ClientId, t: Timer) {
+        let pi = c.0 as usize;
+        match t {
+            Timer::ProducerWake { .. } => {
+                self.producers[pi].wake_at = None;
+            }
+            Timer::RequestTimeout { req } => {
+                let pr = &mut self.producers[pi];
+                if pr.metadata_inflight == Some(req) {
+                    pr.metadata_inflight = None;
+                    pr.bootstrap += 1;
+                } else if pr.pid_inflight == Some(req) {
+                    pr.pid_inflight = None;
+                    pr.bootstrap += 1;
+                } else if let Some(f) = pr.inflight.remove(&req) {
+                    pr.bootstrap += 1;
+                    for b in f.batches {
+                        self.producer_batch_error(pi, b, KafkaError::RequestTimedOut);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.producer_poll(pi);
+    }
+}

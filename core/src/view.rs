@@ -1,0 +1,165 @@
+//! The plain-data picture of the simulation that the UI draws and the scenario language's
+//! `expect` lines check. Public fields, no internals, no behaviour: the UI reads a
+//! [`ClusterView`] and never reaches into the engine (ARCHITECTURE.md, "web changes the
+//! simulation only through commands").
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::ids::{BrokerId, LeaderEpoch, Offset};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterView {
+    /// Simulated milliseconds since the start of the run.
+    pub time_ms: u64,
+    /// Events delivered so far (the step number the UI shows).
+    pub step: u64,
+    pub seed: u64,
+    pub brokers: Vec<BrokerView>,
+    pub controllers: Vec<ControllerView>,
+    pub topics: Vec<TopicView>,
+    pub producers: Vec<ProducerView>,
+    /// Messages on the wire, in delivery order.
+    pub in_flight: Vec<MessageView>,
+    pub findings: Vec<FindingView>,
+    /// Acknowledged records that no longer exist in their partition's leader log (or whose
+    /// partition has no replica that still holds them).
+    pub lost_acked: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerState {
+    /// Running, registered and unfenced: it can lead partitions.
+    Running,
+    /// Running but fenced by the controller (missed heartbeats, or still catching up).
+    Fenced,
+    /// Stopped by a controlled shutdown.
+    Stopped,
+    /// The process crashed; its log (in the OS page cache) survives.
+    Killed,
+    /// The machine lost power; data not flushed to disk is gone.
+    PoweredOff,
+}
+
+impl BrokerState {
+    pub fn is_up(self) -> bool {
+        matches!(self, BrokerState::Running | BrokerState::Fenced)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            BrokerState::Running => "running",
+            BrokerState::Fenced => "fenced",
+            BrokerState::Stopped => "stopped",
+            BrokerState::Killed => "killed",
+            BrokerState::PoweredOff => "powered off",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerView {
+    pub id: BrokerId,
+    pub rack: Option<String>,
+    pub state: BrokerState,
+    /// Partitions this broker leads, by `topic-partition` name.
+    pub leader_of: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControllerView {
+    /// `controller-N`.
+    pub name: String,
+    pub up: bool,
+    pub active: bool,
+    pub epoch: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicView {
+    pub name: String,
+    pub internal: bool,
+    /// Explicitly set topic configs, `key=value`, in key order.
+    pub configs: Vec<(String, String)>,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionView {
+    pub partition: u32,
+    /// The replica set in replica order (the first is the preferred leader).
+    pub replicas: Vec<BrokerId>,
+    /// The committed ISR, as the controller knows it.
+    pub isr: Vec<BrokerId>,
+    /// `None` when no eligible replica can lead: the partition is offline.
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: LeaderEpoch,
+    /// The leader's high watermark (what consumers can read); the last leader's when offline.
+    pub high_watermark: Offset,
+    /// The leader's log end offset.
+    pub log_end_offset: Offset,
+    pub log_start_offset: Offset,
+    /// The last stable offset (`min(first unstable offset, HW)`, I7).
+    pub last_stable_offset: Offset,
+    /// Each replica's own state, in replica order.
+    pub replica_states: Vec<ReplicaView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaView {
+    pub broker: BrokerId,
+    pub log_start_offset: Offset,
+    pub log_end_offset: Offset,
+    /// The HW as this replica knows it (a follower learns it on its next fetch).
+    pub high_watermark: Offset,
+    /// Records up to here are on disk; a power-off loses the rest.
+    pub flushed_offset: Offset,
+    pub is_leader: bool,
+    pub in_isr: bool,
+    /// The newest records (at most [`RECORDS_SHOWN`]), oldest first.
+    pub records: Vec<RecordView>,
+}
+
+/// How many records of each replica the view carries; the UI draws a strip, not the log.
+pub const RECORDS_SHOWN: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordView {
+    pub offset: Offset,
+    pub leader_epoch: LeaderEpoch,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub timestamp_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerView {
+    pub client_id: String,
+    pub acks: String,
+    pub idempotent: bool,
+    pub acked: u64,
+    pub failed: u64,
+    pub pending: u64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    /// The Kafka API (`Produce`, `Fetch`, `AlterPartition`, …).
+    pub api: &'static str,
+    pub is_response: bool,
+    pub from: String,
+    pub to: String,
+    pub sent_ms: u64,
+    pub deliver_ms: u64,
+    /// A one-line description (`Fetch orders-0 offset=5`).
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingView {
+    /// `lost`, `duplicate`, `reorder`, `read-above-hw`, `two-leaders`.
+    pub kind: &'static str,
+    pub step: u64,
+    pub time_ms: u64,
+    pub message: String,
+}
