@@ -24,7 +24,10 @@ const SERVE_ADDRESS: &str = "http://127.0.0.1:8080/";
 fn main() -> ExitCode {
     let root = project_root();
     if let Err(e) = std::env::set_current_dir(&root) {
-        eprintln!("xtask: cannot enter the project folder {}: {e}", root.display());
+        eprintln!(
+            "xtask: cannot enter the project folder {}: {e}",
+            root.display()
+        );
         return ExitCode::FAILURE;
     }
     tools::prepare_env(&root);
@@ -63,7 +66,14 @@ fn test(root: &Path) -> ExitCode {
         cmd(cargo().args(["fmt", "--all", "--check"]))
     });
     run.step("clippy (native, all targets, warnings denied)", || {
-        cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+        cmd(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
     });
     run.step("clippy (wasm32: core and web)", || {
         cmd(cargo().args([
@@ -125,9 +135,10 @@ fn release_build_e2e_sizes(root: &Path, run: &mut Steps) {
         run.skip("end-to-end test", "there is no fresh build to test");
         return;
     }
-    run.step("end-to-end test: the built page in headless Chromium", || {
-        e2e(root, &dist)
-    });
+    run.step(
+        "end-to-end test: the built page in headless Chromium",
+        || e2e(root, &dist),
+    );
     run.step("shipped sizes (wasm + JS + CSS)", || sizes(&dist));
 }
 
@@ -137,7 +148,8 @@ fn e2e(root: &Path, dist: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot serve dist/ on loopback: {e}"))?;
     let url = format!("http://{}/", server.addr());
     let shots = root.join("target").join("e2e");
-    std::fs::create_dir_all(&shots).map_err(|e| format!("cannot create {}: {e}", shots.display()))?;
+    std::fs::create_dir_all(&shots)
+        .map_err(|e| format!("cannot create {}: {e}", shots.display()))?;
     println!("serving {} on {url}", dist.display());
     cmd(Command::new("node")
         .arg(root.join("tests/e2e/e2e.mjs"))
@@ -151,7 +163,12 @@ fn sizes(dist: &Path) -> Result<(), String> {
         std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|x| x.to_str()), Some("wasm" | "js" | "css")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("wasm" | "js" | "css")
+            )
+        })
         .collect();
     files.sort();
     if files.is_empty() {
@@ -167,7 +184,12 @@ fn sizes(dist: &Path) -> Result<(), String> {
         let name = file.file_name().unwrap_or_default().to_string_lossy();
         println!("{name:<44} {:>10} {:>10}", kib(raw), kib(gz));
     }
-    println!("{:<44} {:>10} {:>10}", "total", kib(raw_total), kib(gz_total));
+    println!(
+        "{:<44} {:>10} {:>10}",
+        "total",
+        kib(raw_total),
+        kib(gz_total)
+    );
     Ok(())
 }
 
@@ -273,7 +295,8 @@ impl Steps {
     fn skip(&mut self, name: &str, why: &str) {
         self.number += 1;
         println!("\n==> [{}] {name}: not run, {why}", self.number);
-        self.failed.push(format!("[{}] {name}: not run, {why}", self.number));
+        self.failed
+            .push(format!("[{}] {name}: not run, {why}", self.number));
     }
 
     fn finish(self) -> ExitCode {
@@ -285,7 +308,11 @@ impl Steps {
             }
         }
         println!("\ntook {total:.0?}");
-        println!("xtask: {} passed, {} failed", self.passed, self.failed.len());
+        println!(
+            "xtask: {} passed, {} failed",
+            self.passed,
+            self.failed.len()
+        );
         if self.failed.is_empty() {
             ExitCode::SUCCESS
         } else {

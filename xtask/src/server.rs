@@ -51,13 +51,25 @@ fn handle(stream: TcpStream, root: &Path) -> io::Result<()> {
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let mut out = stream;
     if method != "GET" && method != "HEAD" {
-        return respond(&mut out, "405 Method Not Allowed", "text/plain", b"", method == "HEAD");
+        return respond(
+            &mut out,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"",
+            method == "HEAD",
+        );
     }
     match resolve(root, target).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
         Some((path, body)) => respond(&mut out, "200 OK", mime(&path), &body, method == "HEAD"),
         None => {
             eprintln!("server: 404 {target}");
-            respond(&mut out, "404 Not Found", "text/plain; charset=utf-8", b"not found\n", false)
+            respond(
+                &mut out,
+                "404 Not Found",
+                "text/plain; charset=utf-8",
+                b"not found\n",
+                false,
+            )
         }
     }
 }
@@ -66,7 +78,10 @@ fn handle(stream: TcpStream, root: &Path) -> io::Result<()> {
 fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     let path = target.split(['?', '#']).next()?.strip_prefix('/')?;
     let relative = Path::new(path);
-    if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+    if !relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+    {
         return None;
     }
     let mut full = root.join(relative);

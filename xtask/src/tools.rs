@@ -73,8 +73,13 @@ pub fn ensure(needs: Needs) -> Result<(), String> {
 
 fn rust_target_and_components() -> Result<(), String> {
     let installed = stdout_of(Command::new("rustup").args(["target", "list", "--installed"]))
-        .ok_or("rustup is missing: install Rust with rustup (https://rustup.rs), then run this again")?;
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        .ok_or(
+            "rustup is missing: install Rust with rustup (https://rustup.rs), then run this again",
+        )?;
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("ok: wasm32-unknown-unknown target");
     } else {
         install(
@@ -97,8 +102,9 @@ fn rust_target_and_components() -> Result<(), String> {
 /// The wasm-bindgen CLI must be exactly the version of the `wasm-bindgen` crate in `Cargo.lock`,
 /// and `Trunk.toml` must name the same version or Trunk would try to download its own.
 fn wasm_bindgen(root: &Path) -> Result<(), String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock ({e}); run `cargo generate-lockfile` first"))?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| {
+        format!("cannot read Cargo.lock ({e}); run `cargo generate-lockfile` first")
+    })?;
     let wanted = locked_version(&lock, "wasm-bindgen")
         .ok_or("Cargo.lock has no wasm-bindgen package; does web/ still depend on it?")?;
     let trunk_toml = std::fs::read_to_string(root.join("Trunk.toml")).unwrap_or_default();
@@ -141,13 +147,17 @@ fn trunk() -> Result<(), String> {
 fn node_tools(root: &Path) -> Result<(), String> {
     let dir = e2e_dir(root);
     let wasm_opt = stdout_of(Command::new(node_bin(root).join("wasm-opt")).arg("--version"));
-    let playwright = dir.join("node_modules/playwright-core/package.json").is_file();
+    let playwright = dir
+        .join("node_modules/playwright-core/package.json")
+        .is_file();
     if let (Some(version), true) = (&wasm_opt, playwright) {
         println!("ok: {} and playwright-core", version.trim());
         return Ok(());
     }
     if stdout_of(Command::new("npm").arg("--version")).is_none() {
-        return Err("npm is missing: install Node.js 20 or newer with npm, then run this again".into());
+        return Err(
+            "npm is missing: install Node.js 20 or newer with npm, then run this again".into(),
+        );
     }
     let mut npm = Command::new("npm");
     npm.current_dir(&dir)
@@ -165,15 +175,23 @@ fn chromium() -> Result<(), String> {
     }
     let uid = stdout_of(Command::new("id").arg("-u")).unwrap_or_default();
     if uid.trim() != "0" {
-        return Err("Chromium is missing and installing it needs root: run `sudo apt-get install -y \
+        return Err(
+            "Chromium is missing and installing it needs root: run `sudo apt-get install -y \
                     chromium chromium-driver`, then run this again"
-            .into());
+                .into(),
+        );
     }
     let hint = "run `apt-get update && apt-get install -y chromium chromium-driver` by hand";
     install(Command::new("apt-get").arg("update"), hint)?;
     install(
         Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
         hint,
     )
@@ -189,8 +207,12 @@ fn install(command: &mut Command, by_hand: &str) -> Result<(), String> {
     println!("installing: {shown}");
     match command.status() {
         Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(format!("`{shown}` failed ({status}); {by_hand}, then run this again")),
-        Err(e) => Err(format!("cannot start `{shown}` ({e}); {by_hand}, then run this again")),
+        Ok(status) => Err(format!(
+            "`{shown}` failed ({status}); {by_hand}, then run this again"
+        )),
+        Err(e) => Err(format!(
+            "cannot start `{shown}` ({e}); {by_hand}, then run this again"
+        )),
     }
 }
 
@@ -234,14 +256,23 @@ mod tests {
     fn finds_a_locked_version() {
         let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"1.0.0\"\n\n\
                     [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
-        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
         assert_eq!(locked_version(lock, "yew"), None);
     }
 
     #[test]
     fn reads_a_trunk_tool_version() {
         let toml = "[tools]\n# comment\nwasm_bindgen = \"0.2.130\"\nwasm_opt = \"version_132\"\n";
-        assert_eq!(toml_string_value(toml, "wasm_bindgen").as_deref(), Some("0.2.130"));
-        assert_eq!(toml_string_value(toml, "wasm_opt").as_deref(), Some("version_132"));
+        assert_eq!(
+            toml_string_value(toml, "wasm_bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            toml_string_value(toml, "wasm_opt").as_deref(),
+            Some("version_132")
+        );
     }
 }
