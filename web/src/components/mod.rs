@@ -1,0 +1,6 @@
+//! Function components, one per thing on screen. Each takes plain props (data and callbacks)
+//! and reads nothing else; only [`app::App`] holds state.
+
+pub mod app;
+pub mod cluster;
+pub mod toolbar;
