@@ -85,12 +85,16 @@ pub struct ParkedFetch {
     pub partitions: Vec<FetchPartition>,
 }
 
+/// One partition of a produce request: its topic-partition, `Ok((base offset, required
+/// HW))` or the error, and whether it is complete.
+pub type ProduceEntry = (TopicPartition, Result<(Offset, Offset), KafkaError>, bool);
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DelayedProduce {
     pub req: u64,
     pub client: NodeId,
     /// Per partition: `Ok((base offset, required HW))` while waiting, or the final result.
-    pub entries: Vec<(TopicPartition, Result<(Offset, Offset), KafkaError>, bool)>,
+    pub entries: Vec<ProduceEntry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,32 +167,56 @@ const REPLICA_SOCKET_TIMEOUT_MS: u64 = 30_000;
 
 impl Sim {
     fn bi(&self, b: BrokerId) -> usize {
-        self.broker_index(b).expect("broker ids are validated before use")
+        self.broker_index(b)
+            .expect("broker ids are validated before use")
     }
 
     // ---------------------------------------------------------------- lifecycle commands
 
     pub(crate) fn broker_stop(&mut self, b: BrokerId) -> Result<Outcome, CommandError> {
-        let i = self.broker_index(b).ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b}")))?;
+        let i = self
+            .broker_index(b)
+            .ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b}")))?;
         if !self.brokers[i].is_running() {
-            return Err(CommandError::arg("broker", alloc::format!("broker {b} is not running")));
+            return Err(CommandError::arg(
+                "broker",
+                alloc::format!("broker {b} is not running"),
+            ));
         }
         if self.brokers[i].shutting_down {
-            return Err(CommandError::arg("broker", alloc::format!("broker {b} is already shutting down")));
+            return Err(CommandError::arg(
+                "broker",
+                alloc::format!("broker {b} is already shutting down"),
+            ));
         }
         self.brokers[i].shutting_down = true;
         // Controlled shutdown starts with a heartbeat asking to shut down (KIP-631).
         self.send_broker_heartbeat(b);
-        Ok(Outcome::line(alloc::format!("broker {b}: controlled shutdown started")))
+        Ok(Outcome::line(alloc::format!(
+            "broker {b}: controlled shutdown started"
+        )))
     }
 
-    pub(crate) fn broker_crash(&mut self, b: BrokerId, power_off: bool) -> Result<Outcome, CommandError> {
-        let i = self.broker_index(b).ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b}")))?;
+    pub(crate) fn broker_crash(
+        &mut self,
+        b: BrokerId,
+        power_off: bool,
+    ) -> Result<Outcome, CommandError> {
+        let i = self
+            .broker_index(b)
+            .ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b}")))?;
         if !self.brokers[i].is_running() {
-            return Err(CommandError::arg("broker", alloc::format!("broker {b} is not running")));
+            return Err(CommandError::arg(
+                "broker",
+                alloc::format!("broker {b} is not running"),
+            ));
         }
         let br = &mut self.brokers[i];
-        br.process = if power_off { Process::PoweredOff } else { Process::Killed };
+        br.process = if power_off {
+            Process::PoweredOff
+        } else {
+            Process::Killed
+        };
         br.forget_memory();
         let mut lost = 0;
         if power_off {
@@ -206,9 +234,14 @@ impl Sim {
     }
 
     pub(crate) fn broker_start(&mut self, b: BrokerId) -> Result<Outcome, CommandError> {
-        let i = self.broker_index(b).ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b}")))?;
+        let i = self
+            .broker_index(b)
+            .ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b}")))?;
         if self.brokers[i].is_running() {
-            return Err(CommandError::arg("broker", alloc::format!("broker {b} is already running")));
+            return Err(CommandError::arg(
+                "broker",
+                alloc::format!("broker {b} is already running"),
+            ));
         }
         let br = &mut self.brokers[i];
         br.process = Process::Running;
@@ -220,14 +253,20 @@ impl Sim {
         }
         let inc = br.incarnation;
         // It registers with the controller on its first heartbeat tick.
-        self.schedule_timer(NodeId::Broker(b), 1, Timer::BrokerHeartbeat { incarnation: inc });
+        self.schedule_timer(
+            NodeId::Broker(b),
+            1,
+            Timer::BrokerHeartbeat { incarnation: inc },
+        );
         Ok(Outcome::line(alloc::format!("broker {b} started")))
     }
 
     // ---------------------------------------------------------------- controller link
 
     fn send_broker_heartbeat(&mut self, b: BrokerId) {
-        let Some(active) = self.controller.active else { return };
+        let Some(active) = self.controller.active else {
+            return;
+        };
         let i = self.bi(b);
         let req = self.next_req();
         let br = &self.brokers[i];
@@ -240,7 +279,11 @@ impl Sim {
                 metadata_version: br.metadata_version,
             }
         } else {
-            Message::BrokerRegistrationRequest { req, broker: b, incarnation: br.incarnation }
+            Message::BrokerRegistrationRequest {
+                req,
+                broker: b,
+                incarnation: br.incarnation,
+            }
         };
         self.send(NodeId::Broker(b), NodeId::Controller(active), msg);
     }
@@ -252,7 +295,11 @@ impl Sim {
             Timer::BrokerHeartbeat { incarnation } if incarnation == inc => {
                 self.send_broker_heartbeat(b);
                 let every = self.broker_config.get_i64("broker.heartbeat.interval.ms") as u64;
-                self.schedule_timer(NodeId::Broker(b), every, Timer::BrokerHeartbeat { incarnation: inc });
+                self.schedule_timer(
+                    NodeId::Broker(b),
+                    every,
+                    Timer::BrokerHeartbeat { incarnation: inc },
+                );
             }
             Timer::IsrCheck { incarnation } if incarnation == inc => {
                 self.brokers[i].isr_check_armed = false;
@@ -264,12 +311,16 @@ impl Sim {
                     self.answer_fetch(b, p, false);
                 }
             }
-            Timer::FetchBackoff { leader, incarnation, req } if incarnation == inc => {
+            Timer::FetchBackoff {
+                leader,
+                incarnation,
+                req,
+            } if incarnation == inc
+                && self.brokers[i].fetch_inflight.get(&leader) == Some(&Some(req)) =>
+            {
                 // A fetch got no answer in time (or failed): forget it and fetch again.
-                if self.brokers[i].fetch_inflight.get(&leader) == Some(&Some(req)) {
-                    self.brokers[i].fetch_inflight.insert(leader, None);
-                    self.send_fetch(b, leader);
-                }
+                self.brokers[i].fetch_inflight.insert(leader, None);
+                self.send_fetch(b, leader);
             }
             Timer::DelayedProduce { req } => {
                 if let Some(pos) = self.brokers[i].delayed.iter().position(|d| d.req == req) {
@@ -290,7 +341,11 @@ impl Sim {
     pub(crate) fn broker_receive(&mut self, b: BrokerId, from: NodeId, msg: Message) {
         let i = self.bi(b);
         match msg {
-            Message::MetadataRecords { version, snapshot, records } => {
+            Message::MetadataRecords {
+                version,
+                snapshot,
+                records,
+            } => {
                 if snapshot {
                     let listed: BTreeSet<TopicPartition> = records
                         .iter()
@@ -299,8 +354,12 @@ impl Sim {
                             MetaRecord::RemoveTopic { .. } => None,
                         })
                         .collect();
-                    let gone: Vec<TopicPartition> =
-                        self.brokers[i].parts.keys().filter(|tp| !listed.contains(*tp)).cloned().collect();
+                    let gone: Vec<TopicPartition> = self.brokers[i]
+                        .parts
+                        .keys()
+                        .filter(|tp| !listed.contains(*tp))
+                        .cloned()
+                        .collect();
                     for tp in gone {
                         self.remove_replica(b, &tp);
                     }
@@ -316,8 +375,10 @@ impl Sim {
                 br.registered = true;
                 br.broker_epoch = broker_epoch;
             }
-            Message::BrokerHeartbeatResponse { shutdown_ok, .. } => {
-                if shutdown_ok && self.brokers[i].shutting_down {
+            Message::BrokerHeartbeatResponse {
+                shutdown_ok: true, ..
+            } if self.brokers[i].shutting_down => {
+                {
                     // Clean shutdown: every log is flushed, then the process exits.
                     let br = &mut self.brokers[i];
                     for log in br.logs.values_mut() {
@@ -334,26 +395,35 @@ impl Sim {
                         ls.pending_isr = None;
                     }
                     if let Ok(st) = result {
-                        if st.leader_epoch == pm.state.leader_epoch && st.partition_epoch > pm.state.partition_epoch {
+                        if st.leader_epoch == pm.state.leader_epoch
+                            && st.partition_epoch > pm.state.partition_epoch
+                        {
                             pm.state = st;
                         }
                     }
                 }
                 self.maybe_increment_hw(b, &tp);
             }
-            Message::ProduceRequest { req, acks, timeout_ms, batches } => {
-                self.handle_produce(b, from, req, acks, timeout_ms, batches)
-            }
-            Message::FetchRequest { req, replica, max_wait_ms, partitions } => {
-                self.handle_fetch(b, req, replica, max_wait_ms, partitions)
-            }
+            Message::ProduceRequest {
+                req,
+                acks,
+                timeout_ms,
+                batches,
+            } => self.handle_produce(b, from, req, acks, timeout_ms, batches),
+            Message::FetchRequest {
+                req,
+                replica,
+                max_wait_ms,
+                partitions,
+            } => self.handle_fetch(b, req, replica, max_wait_ms, partitions),
             Message::FetchResponse { req, partitions } => {
                 if let NodeId::Broker(leader) = from {
                     self.handle_fetch_response(b, leader, req, partitions)
                 }
             }
             Message::MetadataRequest { req } => {
-                let mut topics: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>> = BTreeMap::new();
+                let mut topics: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>> =
+                    BTreeMap::new();
                 for (tp, pm) in &self.brokers[i].parts {
                     let v = topics.entry(tp.topic.clone()).or_default();
                     let idx = tp.partition as usize;
@@ -363,11 +433,23 @@ impl Sim {
                     v[idx] = pm.state.leader.map(|l| (l, pm.state.leader_epoch));
                 }
                 let topics = topics.into_iter().collect();
-                self.send(NodeId::Broker(b), from, Message::MetadataResponse { req, topics });
+                self.send(
+                    NodeId::Broker(b),
+                    from,
+                    Message::MetadataResponse { req, topics },
+                );
             }
             Message::InitProducerIdRequest { req } => {
                 let producer_id = self.allocate_producer_id();
-                self.send(NodeId::Broker(b), from, Message::InitProducerIdResponse { req, producer_id, producer_epoch: 0 });
+                self.send(
+                    NodeId::Broker(b),
+                    from,
+                    Message::InitProducerIdResponse {
+                        req,
+                        producer_id,
+                        producer_epoch: 0,
+                    },
+                );
             }
             _ => {}
         }
@@ -404,15 +486,24 @@ impl Sim {
         let i = self.bi(b);
         match r {
             MetaRecord::RemoveTopic { topic } => {
-                let tps: Vec<TopicPartition> =
-                    self.brokers[i].parts.keys().filter(|tp| tp.topic == topic).cloned().collect();
+                let tps: Vec<TopicPartition> = self.brokers[i]
+                    .parts
+                    .keys()
+                    .filter(|tp| tp.topic == topic)
+                    .cloned()
+                    .collect();
                 for tp in tps {
                     self.remove_replica(b, &tp);
                 }
                 // Logs of a deleted topic are deleted even if the metadata cache had lost them.
                 self.brokers[i].logs.retain(|tp, _| tp.topic != topic);
             }
-            MetaRecord::Partition { tp, state, min_isr, compacted } => {
+            MetaRecord::Partition {
+                tp,
+                state,
+                min_isr,
+                compacted,
+            } => {
                 if !state.replicas.contains(&b) {
                     if self.brokers[i].parts.contains_key(&tp) {
                         self.remove_replica(b, &tp);
@@ -438,7 +529,15 @@ impl Sim {
                             ls.pending_isr = None;
                             for r in &state.replicas {
                                 if *r != b && !ls.followers.contains_key(r) {
-                                    ls.followers.insert(*r, FollowerState { leo: -1, last_fetch_ms: 0, last_fetch_leader_leo: -1, last_caught_up_ms: 0 });
+                                    ls.followers.insert(
+                                        *r,
+                                        FollowerState {
+                                            leo: -1,
+                                            last_fetch_ms: 0,
+                                            last_fetch_leader_leo: -1,
+                                            last_caught_up_ms: 0,
+                                        },
+                                    );
                                 }
                             }
                             Some(ls)
@@ -453,19 +552,44 @@ impl Sim {
                                 .filter(|r| **r != b)
                                 .map(|r| {
                                     let in_sync = state.isr.contains(r);
-                                    (*r, FollowerState { leo: -1, last_fetch_ms: 0, last_fetch_leader_leo: -1, last_caught_up_ms: if in_sync { now } else { 0 } })
+                                    (
+                                        *r,
+                                        FollowerState {
+                                            leo: -1,
+                                            last_fetch_ms: 0,
+                                            last_fetch_leader_leo: -1,
+                                            last_caught_up_ms: if in_sync { now } else { 0 },
+                                        },
+                                    )
                                 })
                                 .collect();
-                            Some(LeaderState { epoch: state.leader_epoch, epoch_start_offset: start, followers, pending_isr: None })
+                            Some(LeaderState {
+                                epoch: state.leader_epoch,
+                                epoch_start_offset: start,
+                                followers,
+                                pending_isr: None,
+                            })
                         }
                     }
                 } else {
                     None
                 };
-                let became_leader = leader.is_some() && br.parts.get(&tp).is_none_or(|p| p.leader.as_ref().map(|l| l.epoch) != Some(state.leader_epoch));
-                let lost_leadership = leader.is_none() && br.parts.get(&tp).is_some_and(|p| p.leader.is_some());
+                let became_leader = leader.is_some()
+                    && br.parts.get(&tp).is_none_or(|p| {
+                        p.leader.as_ref().map(|l| l.epoch) != Some(state.leader_epoch)
+                    });
+                let lost_leadership =
+                    leader.is_none() && br.parts.get(&tp).is_some_and(|p| p.leader.is_some());
                 let follow = if leader.is_none() { state.leader } else { None };
-                br.parts.insert(tp.clone(), PartMeta { state, min_isr, compacted, leader });
+                br.parts.insert(
+                    tp.clone(),
+                    PartMeta {
+                        state,
+                        min_isr,
+                        compacted,
+                        leader,
+                    },
+                );
                 if became_leader {
                     self.checker_on_leader(b, &tp);
                 }
@@ -515,12 +639,24 @@ impl Sim {
         self.brokers[i].isr_check_armed = true;
         let every = (self.broker_config.get_i64("replica.lag.time.max.ms") as u64 / 2).max(1);
         let inc = self.brokers[i].incarnation;
-        self.schedule_timer(NodeId::Broker(b), every, Timer::IsrCheck { incarnation: inc });
+        self.schedule_timer(
+            NodeId::Broker(b),
+            every,
+            Timer::IsrCheck { incarnation: inc },
+        );
     }
 
     // ---------------------------------------------------------------- produce path
 
-    fn handle_produce(&mut self, b: BrokerId, from: NodeId, req: u64, acks: i16, timeout_ms: u64, batches: Vec<(TopicPartition, Batch)>) {
+    fn handle_produce(
+        &mut self,
+        b: BrokerId,
+        from: NodeId,
+        req: u64,
+        acks: i16,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, Batch)>,
+    ) {
         let i = self.bi(b);
         let now = self.now.0;
         let mut entries = Vec::new();
@@ -535,7 +671,15 @@ impl Sim {
             let br = &mut self.brokers[i];
             let Some(pm) = br.parts.get(&tp) else {
                 let known = self.controller.topics.contains_key(&tp.topic);
-                entries.push((tp, Err(if known { KafkaError::NotLeaderOrFollower } else { KafkaError::UnknownTopicOrPartition }), true));
+                entries.push((
+                    tp,
+                    Err(if known {
+                        KafkaError::NotLeaderOrFollower
+                    } else {
+                        KafkaError::UnknownTopicOrPartition
+                    }),
+                    true,
+                ));
                 continue;
             };
             let Some(ls) = pm.leader.as_ref() else {
@@ -574,7 +718,10 @@ impl Sim {
             let required = batch.next_offset();
             let base = batch.base_offset;
             self.checker_on_append(b, &tp, &batch);
-            let log = self.brokers[i].logs.get_mut(&tp).expect("log exists: created above");
+            let log = self.brokers[i]
+                .logs
+                .get_mut(&tp)
+                .expect("log exists: created above");
             log.append(batch);
             entries.push((tp.clone(), Ok((base, required)), false));
             appended.push(tp);
@@ -586,7 +733,11 @@ impl Sim {
         if acks == 0 && acks_ok {
             return; // acks=0: the broker sends no response at all.
         }
-        let mut d = DelayedProduce { req, client: from, entries };
+        let mut d = DelayedProduce {
+            req,
+            client: from,
+            entries,
+        };
         if acks != -1 || !acks_ok {
             for e in &mut d.entries {
                 if let Ok((base, _)) = e.1 {
@@ -670,9 +821,19 @@ impl Sim {
         let results = d
             .entries
             .into_iter()
-            .map(|(tp, r, _)| ProduceResult { tp, result: r.map(|(base, _)| base) })
+            .map(|(tp, r, _)| ProduceResult {
+                tp,
+                result: r.map(|(base, _)| base),
+            })
             .collect();
-        self.send(NodeId::Broker(b), d.client, Message::ProduceResponse { req: d.req, results });
+        self.send(
+            NodeId::Broker(b),
+            d.client,
+            Message::ProduceResponse {
+                req: d.req,
+                results,
+            },
+        );
     }
 
     /// R6/R7: HW = min LEO over the leader and the maximal ISR, only while the ISR is at or
@@ -713,7 +874,9 @@ impl Sim {
         let mut shrinks = Vec::new();
         let mut leads_any = false;
         for (tp, pm) in &self.brokers[i].parts {
-            let Some(ls) = pm.leader.as_ref() else { continue };
+            let Some(ls) = pm.leader.as_ref() else {
+                continue;
+            };
             leads_any = true;
             if ls.pending_isr.is_some() {
                 continue;
@@ -727,12 +890,20 @@ impl Sim {
                 .filter(|r| *r != b)
                 .filter(|r| {
                     let f = ls.followers.get(r);
-                    let caught_up = f.is_some_and(|f| f.leo == leo || now.saturating_sub(f.last_caught_up_ms) <= lag);
+                    let caught_up = f.is_some_and(|f| {
+                        f.leo == leo || now.saturating_sub(f.last_caught_up_ms) <= lag
+                    });
                     !caught_up
                 })
                 .collect();
             if !out.is_empty() {
-                let new_isr: Vec<BrokerId> = pm.state.isr.iter().copied().filter(|r| !out.contains(r)).collect();
+                let new_isr: Vec<BrokerId> = pm
+                    .state
+                    .isr
+                    .iter()
+                    .copied()
+                    .filter(|r| !out.contains(r))
+                    .collect();
                 shrinks.push((tp.clone(), new_isr));
             }
         }
@@ -746,12 +917,22 @@ impl Sim {
         }
     }
 
-    fn send_alter_partition(&mut self, b: BrokerId, tp: &TopicPartition, new_isr: Vec<BrokerId>, maximal: Vec<BrokerId>) {
-        let Some(active) = self.controller.active else { return };
+    fn send_alter_partition(
+        &mut self,
+        b: BrokerId,
+        tp: &TopicPartition,
+        new_isr: Vec<BrokerId>,
+        maximal: Vec<BrokerId>,
+    ) {
+        let Some(active) = self.controller.active else {
+            return;
+        };
         let i = self.bi(b);
         let req = self.next_req();
         let br = &mut self.brokers[i];
-        let Some(pm) = br.parts.get_mut(tp) else { return };
+        let Some(pm) = br.parts.get_mut(tp) else {
+            return;
+        };
         let Some(ls) = pm.leader.as_mut() else { return };
         ls.pending_isr = Some(maximal);
         let msg = Message::AlterPartitionRequest {
@@ -768,19 +949,32 @@ impl Sim {
 
     // ---------------------------------------------------------------- fetch path (leader)
 
-    fn handle_fetch(&mut self, b: BrokerId, req: u64, replica: BrokerId, max_wait_ms: u64, partitions: Vec<FetchPartition>) {
+    fn handle_fetch(
+        &mut self,
+        b: BrokerId,
+        req: u64,
+        replica: BrokerId,
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+    ) {
         let now = self.now.0;
         let i = self.bi(b);
         let mut expand = Vec::new();
         // Update what the leader knows of the follower first (R9), then answer.
         for fp in &partitions {
             let br = &mut self.brokers[i];
-            let Some(pm) = br.parts.get_mut(&fp.tp) else { continue };
-            let Some(ls) = pm.leader.as_mut() else { continue };
+            let Some(pm) = br.parts.get_mut(&fp.tp) else {
+                continue;
+            };
+            let Some(ls) = pm.leader.as_mut() else {
+                continue;
+            };
             if fp.current_leader_epoch != ls.epoch {
                 continue;
             }
-            let Some(log) = br.logs.get(&fp.tp) else { continue };
+            let Some(log) = br.logs.get(&fp.tp) else {
+                continue;
+            };
             if let Some(e) = fp.last_fetched_epoch {
                 let (ee, eo) = log.end_offset_for(e);
                 if ee == -1 || ee < e || eo < fp.fetch_offset {
@@ -791,7 +985,12 @@ impl Sim {
             if fp.fetch_offset > leader_leo || fp.fetch_offset < log.log_start {
                 continue;
             }
-            let f = ls.followers.entry(replica).or_insert(FollowerState { leo: -1, last_fetch_ms: 0, last_fetch_leader_leo: -1, last_caught_up_ms: 0 });
+            let f = ls.followers.entry(replica).or_insert(FollowerState {
+                leo: -1,
+                last_fetch_ms: 0,
+                last_fetch_leader_leo: -1,
+                last_caught_up_ms: 0,
+            });
             f.last_caught_up_ms = if fp.fetch_offset >= leader_leo {
                 now
             } else if fp.fetch_offset >= f.last_fetch_leader_leo {
@@ -816,16 +1015,33 @@ impl Sim {
             }
         }
         for (tp, maximal) in expand {
-            let ordered: Vec<BrokerId> = self.brokers[i].parts[&tp].state.replicas.iter().copied().filter(|r| maximal.contains(r)).collect();
+            let ordered: Vec<BrokerId> = self.brokers[i].parts[&tp]
+                .state
+                .replicas
+                .iter()
+                .copied()
+                .filter(|r| maximal.contains(r))
+                .collect();
             self.send_alter_partition(b, &tp, ordered.clone(), ordered);
         }
         for fp in &partitions {
             self.maybe_increment_hw(b, &fp.tp);
         }
-        let parked = ParkedFetch { req, from: replica, partitions };
+        let parked = ParkedFetch {
+            req,
+            from: replica,
+            partitions,
+        };
         let (resp, has_news) = self.build_fetch_response(b, &parked);
         if has_news || max_wait_ms == 0 {
-            self.send(NodeId::Broker(b), NodeId::Broker(replica), Message::FetchResponse { req, partitions: resp });
+            self.send(
+                NodeId::Broker(b),
+                NodeId::Broker(replica),
+                Message::FetchResponse {
+                    req,
+                    partitions: resp,
+                },
+            );
         } else {
             let i = self.bi(b);
             self.brokers[i].parked.push(parked);
@@ -834,7 +1050,11 @@ impl Sim {
     }
 
     /// The answer to a fetch, and whether it carries anything (data, an error, a divergence).
-    fn build_fetch_response(&self, b: BrokerId, p: &ParkedFetch) -> (Vec<FetchPartitionData>, bool) {
+    fn build_fetch_response(
+        &self,
+        b: BrokerId,
+        p: &ParkedFetch,
+    ) -> (Vec<FetchPartitionData>, bool) {
         let br = &self.brokers[self.bi(b)];
         let mut news = false;
         let mut out = Vec::new();
@@ -890,7 +1110,14 @@ impl Sim {
 
     fn answer_fetch(&mut self, b: BrokerId, p: ParkedFetch, _early: bool) {
         let (resp, _) = self.build_fetch_response(b, &p);
-        self.send(NodeId::Broker(b), NodeId::Broker(p.from), Message::FetchResponse { req: p.req, partitions: resp });
+        self.send(
+            NodeId::Broker(b),
+            NodeId::Broker(p.from),
+            Message::FetchResponse {
+                req: p.req,
+                partitions: resp,
+            },
+        );
     }
 
     /// New data on `tp`: parked fetches that include it are answered now.
@@ -949,17 +1176,45 @@ impl Sim {
         let req = self.next_req();
         let max_wait_ms = self.broker_config.get_i64("replica.fetch.wait.max.ms") as u64;
         self.brokers[i].fetch_inflight.insert(leader, Some(req));
-        self.send(NodeId::Broker(b), NodeId::Broker(leader), Message::FetchRequest { req, replica: b, max_wait_ms, partitions });
+        self.send(
+            NodeId::Broker(b),
+            NodeId::Broker(leader),
+            Message::FetchRequest {
+                req,
+                replica: b,
+                max_wait_ms,
+                partitions,
+            },
+        );
         // If no answer comes (a dead leader, a dropped message), fetch again later.
         // The timer is cancelled when the answer arrives in time.
         let inc = self.brokers[i].incarnation;
         let backoff = self.broker_config.get_i64("replica.fetch.backoff.ms") as u64;
-        let rtt = 4 * (self.spec.latency_ms + self.net.extra_latency(NodeId::Broker(b), NodeId::Broker(leader)));
-        let wait = (max_wait_ms + backoff + rtt).min(REPLICA_SOCKET_TIMEOUT_MS.max(max_wait_ms + rtt));
-        self.schedule_timer(NodeId::Broker(b), wait, Timer::FetchBackoff { leader, incarnation: inc, req });
+        let rtt = 4
+            * (self.spec.latency_ms
+                + self
+                    .net
+                    .extra_latency(NodeId::Broker(b), NodeId::Broker(leader)));
+        let wait =
+            (max_wait_ms + backoff + rtt).min(REPLICA_SOCKET_TIMEOUT_MS.max(max_wait_ms + rtt));
+        self.schedule_timer(
+            NodeId::Broker(b),
+            wait,
+            Timer::FetchBackoff {
+                leader,
+                incarnation: inc,
+                req,
+            },
+        );
     }
 
-    fn handle_fetch_response(&mut self, b: BrokerId, leader: BrokerId, req: u64, partitions: Vec<FetchPartitionData>) {
+    fn handle_fetch_response(
+        &mut self,
+        b: BrokerId,
+        leader: BrokerId,
+        req: u64,
+        partitions: Vec<FetchPartitionData>,
+    ) {
         let i = self.bi(b);
         if self.brokers[i].fetch_inflight.get(&leader) != Some(&Some(req)) {
             return; // an answer to a fetch we gave up on
@@ -968,7 +1223,9 @@ impl Sim {
         let mut any_ok = false;
         for pd in partitions {
             let br = &mut self.brokers[i];
-            let Some(pm) = br.parts.get(&pd.tp) else { continue };
+            let Some(pm) = br.parts.get(&pd.tp) else {
+                continue;
+            };
             if pm.leader.is_some() || pm.state.leader != Some(leader) {
                 continue;
             }
@@ -1011,7 +1268,15 @@ impl Sim {
             let backoff = self.broker_config.get_i64("replica.fetch.backoff.ms") as u64;
             let marker = self.next_req();
             self.brokers[i].fetch_inflight.insert(leader, Some(marker));
-            self.schedule_timer(NodeId::Broker(b), backoff, Timer::FetchBackoff { leader, incarnation: inc, req: marker });
+            self.schedule_timer(
+                NodeId::Broker(b),
+                backoff,
+                Timer::FetchBackoff {
+                    leader,
+                    incarnation: inc,
+                    req: marker,
+                },
+            );
         }
     }
 }

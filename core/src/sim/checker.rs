@@ -55,7 +55,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn view(&self) -> FindingView {
-        FindingView { kind: self.kind.name(), step: self.step, time_ms: self.time_ms, message: self.message.clone() }
+        FindingView {
+            kind: self.kind.name(),
+            step: self.step,
+            time_ms: self.time_ms,
+            message: self.message.clone(),
+        }
     }
 }
 
@@ -89,7 +94,12 @@ impl Checker {
 
 impl Sim {
     fn finding(&mut self, kind: FindingKind, message: String) {
-        let f = Finding { kind, step: self.steps, time_ms: self.now.0, message };
+        let f = Finding {
+            kind,
+            step: self.steps,
+            time_ms: self.now.0,
+            message,
+        };
         self.checker.findings.push(f);
     }
 
@@ -97,9 +107,18 @@ impl Sim {
         self.checker.lost_count()
     }
 
-    pub(crate) fn checker_on_ack(&mut self, tp: &TopicPartition, base: Option<Offset>, records: &[Rec]) {
+    pub(crate) fn checker_on_ack(
+        &mut self,
+        tp: &TopicPartition,
+        base: Option<Offset>,
+        records: &[Rec],
+    ) {
         for (i, r) in records.iter().enumerate() {
-            self.checker.acked.push(Acked { tp: tp.clone(), offset: base.map(|b| b + i as Offset), rid: r.rid });
+            self.checker.acked.push(Acked {
+                tp: tp.clone(),
+                offset: base.map(|b| b + i as Offset),
+                rid: r.rid,
+            });
         }
         // An ack can arrive after the record was already truncated away (acks=1 and a quick
         // leader change): check again.
@@ -108,11 +127,17 @@ impl Sim {
 
     /// The leader appends a batch: look for duplicates and per-key reordering.
     pub(crate) fn checker_on_append(&mut self, b: BrokerId, tp: &TopicPartition, batch: &Batch) {
-        let Some(first) = batch.records.first() else { return };
+        let Some(first) = batch.records.first() else {
+            return;
+        };
         if batch.attempt > 1 {
             let i = self.broker_index(b).expect("validated");
             let present = self.brokers[i].logs.get(tp).is_some_and(|log| {
-                log.batches.iter().rev().take(4096).any(|x| x.records.iter().any(|r| r.rid == first.rid))
+                log.batches
+                    .iter()
+                    .rev()
+                    .take(4096)
+                    .any(|x| x.records.iter().any(|r| r.rid == first.rid))
             });
             if present {
                 let n = batch.records.len();
@@ -147,9 +172,21 @@ impl Sim {
     pub(crate) fn checker_on_leader(&mut self, b: BrokerId, tp: &TopicPartition) {
         self.checker.dirty = true;
         let i = self.broker_index(b).expect("validated");
-        let Some(epoch) = self.brokers[i].parts.get(tp).and_then(|p| p.leader.as_ref()).map(|l| l.epoch) else { return };
+        let Some(epoch) = self.brokers[i]
+            .parts
+            .get(tp)
+            .and_then(|p| p.leader.as_ref())
+            .map(|l| l.epoch)
+        else {
+            return;
+        };
         let other = self.brokers.iter().find(|o| {
-            o.id != b && o.is_running() && o.parts.get(tp).and_then(|p| p.leader.as_ref()).is_some_and(|l| l.epoch == epoch)
+            o.id != b
+                && o.is_running()
+                && o.parts
+                    .get(tp)
+                    .and_then(|p| p.leader.as_ref())
+                    .is_some_and(|l| l.epoch == epoch)
         });
         if let Some(o) = other {
             let msg = format!("{tp}: brokers {} and {b} both lead epoch {epoch}", o.id);
@@ -169,7 +206,12 @@ impl Sim {
                 now_lost.insert(a.rid);
             }
         }
-        let newly: Vec<&Acked> = self.checker.acked.iter().filter(|a| now_lost.contains(&a.rid) && !self.checker.lost.contains(&a.rid)).collect();
+        let newly: Vec<&Acked> = self
+            .checker
+            .acked
+            .iter()
+            .filter(|a| now_lost.contains(&a.rid) && !self.checker.lost.contains(&a.rid))
+            .collect();
         let mut by_tp: BTreeMap<TopicPartition, (usize, Option<Offset>)> = BTreeMap::new();
         for a in newly {
             let e = by_tp.entry(a.tp.clone()).or_insert((0, a.offset));
@@ -178,7 +220,10 @@ impl Sim {
         self.checker.lost = now_lost;
         for (tp, (n, first)) in by_tp {
             let at = first.map_or(String::new(), |o| format!(" from offset {o}"));
-            self.finding(FindingKind::Lost, format!("{tp}: {n} acknowledged record(s){at} no longer exist"));
+            self.finding(
+                FindingKind::Lost,
+                format!("{tp}: {n} acknowledged record(s){at} no longer exist"),
+            );
         }
     }
 
@@ -188,11 +233,18 @@ impl Sim {
             return true;
         };
         let holds = |b: BrokerId| -> bool {
-            let Some(i) = self.broker_index(b) else { return false };
-            let Some(log) = self.brokers[i].logs.get(&a.tp) else { return false };
+            let Some(i) = self.broker_index(b) else {
+                return false;
+            };
+            let Some(log) = self.brokers[i].logs.get(&a.tp) else {
+                return false;
+            };
             match a.offset {
                 Some(o) => log.record_at(o).is_some_and(|r| r.rid == a.rid),
-                None => log.batches.iter().any(|x| x.records.iter().any(|r| r.rid == a.rid)),
+                None => log
+                    .batches
+                    .iter()
+                    .any(|x| x.records.iter().any(|r| r.rid == a.rid)),
             }
         };
         match ps.leader {

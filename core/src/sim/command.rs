@@ -42,9 +42,14 @@ pub enum Command {
         configs: Vec<(String, String)>,
     },
     /// `kafka-topics --delete`.
-    DeleteTopic { name: String },
+    DeleteTopic {
+        name: String,
+    },
     /// `kafka-topics --alter --partitions N` (only increases, as Kafka).
-    AlterPartitions { name: String, count: u32 },
+    AlterPartitions {
+        name: String,
+        count: u32,
+    },
     /// `kafka-configs --alter --entity-type topics`.
     AlterTopicConfig {
         name: String,
@@ -81,9 +86,15 @@ pub enum Command {
     /// Cut the link between two nodes, both directions.
     NetCut(NodeRef, NodeRef),
     /// Add latency to every message to and from a node.
-    NetSlow { node: NodeRef, by_ms: u64 },
+    NetSlow {
+        node: NodeRef,
+        by_ms: u64,
+    },
     /// Drop the next message of this API kind (optionally only from this node).
-    NetDropNext { api: ApiKey, from: Option<NodeRef> },
+    NetDropNext {
+        api: ApiKey,
+        from: Option<NodeRef>,
+    },
     /// Delay the next message of this API kind by `by_ms`.
     NetDelayNext {
         api: ApiKey,
@@ -91,7 +102,10 @@ pub enum Command {
         by_ms: u64,
     },
     /// Deliver the next message of this API kind twice.
-    NetDuplicateNext { api: ApiKey, from: Option<NodeRef> },
+    NetDuplicateNext {
+        api: ApiKey,
+        from: Option<NodeRef>,
+    },
     /// Undo every network fault, or those touching one node.
     NetHeal(Option<NodeRef>),
     /// `kafka-leader-election`. `None` = all topic partitions.

@@ -106,11 +106,17 @@ impl Controller {
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionState> {
-        self.topics.get(&tp.topic)?.partitions.get(tp.partition as usize)
+        self.topics
+            .get(&tp.topic)?
+            .partitions
+            .get(tp.partition as usize)
     }
 
     pub fn total_partitions(&self) -> u32 {
-        self.topics.values().map(|t| t.partitions.len() as u32).sum()
+        self.topics
+            .values()
+            .map(|t| t.partitions.len() as u32)
+            .sum()
     }
 }
 
@@ -158,7 +164,14 @@ impl Sim {
                         last_heartbeat: self.now,
                     },
                 );
-                self.send(from, NodeId::Controller(c), Message::BrokerRegistrationResponse { req, broker_epoch: epoch });
+                self.send(
+                    NodeId::Controller(c),
+                    from,
+                    Message::BrokerRegistrationResponse {
+                        req,
+                        broker_epoch: epoch,
+                    },
+                );
                 // The registered broker replays the metadata log from the start.
                 self.send_snapshot(c, broker);
             }
@@ -194,7 +207,15 @@ impl Sim {
                     self.send_snapshot(c, broker);
                 }
                 let fenced = self.controller.brokers[&broker].fenced;
-                self.send(NodeId::Controller(c), from, Message::BrokerHeartbeatResponse { req, fenced, shutdown_ok });
+                self.send(
+                    NodeId::Controller(c),
+                    from,
+                    Message::BrokerHeartbeatResponse {
+                        req,
+                        fenced,
+                        shutdown_ok,
+                    },
+                );
             }
             Message::AlterPartitionRequest {
                 req,
@@ -205,8 +226,19 @@ impl Sim {
                 partition_epoch,
                 new_isr,
             } => {
-                let result = self.alter_partition(broker, broker_epoch, &tp, leader_epoch, partition_epoch, &new_isr);
-                self.send(NodeId::Controller(c), from, Message::AlterPartitionResponse { req, tp, result });
+                let result = self.alter_partition(
+                    broker,
+                    broker_epoch,
+                    &tp,
+                    leader_epoch,
+                    partition_epoch,
+                    &new_isr,
+                );
+                self.send(
+                    NodeId::Controller(c),
+                    from,
+                    Message::AlterPartitionResponse { req, tp, result },
+                );
             }
             _ => {}
         }
@@ -224,7 +256,10 @@ impl Sim {
         if self.controller.brokers.get(&broker).map(|r| r.broker_epoch) != Some(broker_epoch) {
             return Err(KafkaError::NotLeaderOrFollower);
         }
-        let eligible: Vec<bool> = new_isr.iter().map(|b| self.controller.is_unfenced(*b) || *b == broker).collect();
+        let eligible: Vec<bool> = new_isr
+            .iter()
+            .map(|b| self.controller.is_unfenced(*b) || *b == broker)
+            .collect();
         let Some(ps) = self.controller.partition(tp).cloned() else {
             return Err(KafkaError::UnknownTopicOrPartition);
         };
@@ -244,7 +279,12 @@ impl Sim {
         }
         let mut st = ps.clone();
         // The ISR is kept in replica order, as the controller's records list it.
-        st.isr = ps.replicas.iter().copied().filter(|r| new_isr.contains(r)).collect();
+        st.isr = ps
+            .replicas
+            .iter()
+            .copied()
+            .filter(|r| new_isr.contains(r))
+            .collect();
         st.partition_epoch += 1;
         // R13: an ISR change never bumps the leader epoch.
         if st.recovering && st.isr.len() > 1 {
@@ -280,7 +320,8 @@ impl Sim {
                 }
                 // The lowest-numbered live controller wins: a deterministic stand-in for the
                 // Raft vote, which any live majority would complete.
-                let winner = (1..=self.controller.nodes.len() as u32).find(|n| self.controller.is_up(*n));
+                let winner =
+                    (1..=self.controller.nodes.len() as u32).find(|n| self.controller.is_up(*n));
                 if let Some(w) = winner {
                     self.controller.active = Some(w);
                     self.controller.epoch += 1;
@@ -299,10 +340,14 @@ impl Sim {
         if self.controller.election_pending || !self.controller.has_quorum() {
             return;
         }
-        let Some(host) = (1..=self.controller.nodes.len() as u32).find(|n| self.controller.is_up(*n)) else {
+        let Some(host) =
+            (1..=self.controller.nodes.len() as u32).find(|n| self.controller.is_up(*n))
+        else {
             return;
         };
-        let base = self.broker_config.get_i64("controller.quorum.election.timeout.ms") as u64;
+        let base = self
+            .broker_config
+            .get_i64("controller.quorum.election.timeout.ms") as u64;
         let after = base + self.rng.range_inclusive(0, base);
         self.controller.election_pending = true;
         self.schedule_timer(NodeId::Controller(host), after, Timer::ControllerElection);
@@ -311,13 +356,22 @@ impl Sim {
     pub(crate) fn controller_kill(&mut self, c: Option<u32>) -> Result<Outcome, CommandError> {
         let n = match c {
             Some(n) => n,
-            None => self.controller.active.ok_or_else(|| CommandError::arg("controller", "no controller is active"))?,
+            None => self
+                .controller
+                .active
+                .ok_or_else(|| CommandError::arg("controller", "no controller is active"))?,
         };
         if n == 0 || n as usize > self.controller.nodes.len() {
-            return Err(CommandError::arg("controller", format!("no controller-{n}")));
+            return Err(CommandError::arg(
+                "controller",
+                format!("no controller-{n}"),
+            ));
         }
         if !self.controller.is_up(n) {
-            return Err(CommandError::arg("controller", format!("controller-{n} is already down")));
+            return Err(CommandError::arg(
+                "controller",
+                format!("controller-{n} is already down"),
+            ));
         }
         self.controller.nodes[n as usize - 1] = false;
         self.net.forget_node(NodeId::Controller(n));
@@ -333,10 +387,16 @@ impl Sim {
 
     pub(crate) fn controller_start(&mut self, n: u32) -> Result<Outcome, CommandError> {
         if n == 0 || n as usize > self.controller.nodes.len() {
-            return Err(CommandError::arg("controller", format!("no controller-{n}")));
+            return Err(CommandError::arg(
+                "controller",
+                format!("no controller-{n}"),
+            ));
         }
         if self.controller.is_up(n) {
-            return Err(CommandError::arg("controller", format!("controller-{n} is already running")));
+            return Err(CommandError::arg(
+                "controller",
+                format!("controller-{n} is already running"),
+            ));
         }
         self.controller.nodes[n as usize - 1] = true;
         if self.controller.active.is_none() {
@@ -368,20 +428,33 @@ impl Sim {
             .topics
             .iter()
             .flat_map(|(name, t)| {
-                t.partitions.iter().enumerate().filter_map(move |(i, p)| {
-                    (p.isr.contains(&b) || p.leader == Some(b)).then(|| TopicPartition::new(name.clone(), i as u32))
-                })
+                t.partitions
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, p)| p.isr.contains(&b) || p.leader == Some(b))
+                    .map(move |(i, _)| TopicPartition::new(name.clone(), i as u32))
             })
             .collect();
         for tp in tps {
-            let Some(ps) = self.controller.partition(&tp).cloned() else { continue };
+            let Some(ps) = self.controller.partition(&tp).cloned() else {
+                continue;
+            };
             let mut st = ps.clone();
             if st.isr.len() > 1 {
                 st.isr.retain(|x| *x != b);
             }
             if st.leader == Some(b) || st.leader.is_none() {
                 let unclean = self.unclean_allowed(&tp.topic);
-                self.elect_into(&tp, &mut st, if unclean { Election::Unclean } else { Election::Online }, Some(b));
+                self.elect_into(
+                    &tp,
+                    &mut st,
+                    if unclean {
+                        Election::Unclean
+                    } else {
+                        Election::Online
+                    },
+                    Some(b),
+                );
             }
             if st != ps {
                 st.partition_epoch += 1;
@@ -398,7 +471,13 @@ impl Sim {
     }
 
     /// R12. Chooses a leader for `st` in place; bumps the leader epoch if it changes.
-    fn elect_into(&self, _tp: &TopicPartition, st: &mut PartitionState, how: Election, excluding: Option<BrokerId>) {
+    fn elect_into(
+        &self,
+        _tp: &TopicPartition,
+        st: &mut PartitionState,
+        how: Election,
+        excluding: Option<BrokerId>,
+    ) {
         let ok = |b: BrokerId| self.controller.is_unfenced(b) && Some(b) != excluding;
         let current_valid = st.leader.is_some_and(|l| ok(l) && st.isr.contains(&l));
         let new_leader = match how {
@@ -409,14 +488,20 @@ impl Sim {
                 } else if current_valid {
                     st.leader
                 } else {
-                    st.replicas.iter().copied().find(|r| st.isr.contains(r) && ok(*r))
+                    st.replicas
+                        .iter()
+                        .copied()
+                        .find(|r| st.isr.contains(r) && ok(*r))
                 }
             }
             Election::Online | Election::Unclean => {
                 if current_valid {
                     st.leader
                 } else {
-                    st.replicas.iter().copied().find(|r| st.isr.contains(r) && ok(*r))
+                    st.replicas
+                        .iter()
+                        .copied()
+                        .find(|r| st.isr.contains(r) && ok(*r))
                 }
             }
         };
@@ -454,16 +539,29 @@ impl Sim {
             .topics
             .iter()
             .flat_map(|(name, t)| {
-                t.partitions.iter().enumerate().filter_map(move |(i, p)| {
-                    p.leader.is_none().then(|| TopicPartition::new(name.clone(), i as u32))
-                })
+                t.partitions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.leader.is_none())
+                    .map(move |(i, _)| TopicPartition::new(name.clone(), i as u32))
             })
             .collect();
         for tp in offline {
-            let Some(ps) = self.controller.partition(&tp).cloned() else { continue };
+            let Some(ps) = self.controller.partition(&tp).cloned() else {
+                continue;
+            };
             let mut st = ps.clone();
             let unclean = self.unclean_allowed(&tp.topic);
-            self.elect_into(&tp, &mut st, if unclean { Election::Unclean } else { Election::Online }, None);
+            self.elect_into(
+                &tp,
+                &mut st,
+                if unclean {
+                    Election::Unclean
+                } else {
+                    Election::Online
+                },
+                None,
+            );
             if st != ps {
                 st.partition_epoch += 1;
                 self.commit_partition(&tp, st);
@@ -473,8 +571,12 @@ impl Sim {
 
     /// Commits a partition change to the metadata log and sends it to every broker.
     pub(crate) fn commit_partition(&mut self, tp: &TopicPartition, st: PartitionState) {
-        let Some(t) = self.controller.topics.get_mut(&tp.topic) else { return };
-        let Some(slot) = t.partitions.get_mut(tp.partition as usize) else { return };
+        let Some(t) = self.controller.topics.get_mut(&tp.topic) else {
+            return;
+        };
+        let Some(slot) = t.partitions.get_mut(tp.partition as usize) else {
+            return;
+        };
         *slot = st;
         // A leader change can make acknowledged data unreachable: let the checker look.
         self.checker.dirty = true;
@@ -505,14 +607,25 @@ impl Sim {
     /// Sends metadata records from the active controller to every registered, running broker.
     fn publish(&mut self, records: Vec<MetaRecord>) {
         self.controller.meta_version += 1;
-        let Some(a) = self.controller.active else { return };
+        let Some(a) = self.controller.active else {
+            return;
+        };
         let version = self.controller.meta_version;
-        let targets: Vec<BrokerId> = self.brokers.iter().filter(|b| b.is_running()).map(|b| b.id).collect();
+        let targets: Vec<BrokerId> = self
+            .brokers
+            .iter()
+            .filter(|b| b.is_running())
+            .map(|b| b.id)
+            .collect();
         for b in targets {
             self.send(
                 NodeId::Controller(a),
                 NodeId::Broker(b),
-                Message::MetadataRecords { version, snapshot: false, records: records.clone() },
+                Message::MetadataRecords {
+                    version,
+                    snapshot: false,
+                    records: records.clone(),
+                },
             );
         }
     }
@@ -520,11 +633,20 @@ impl Sim {
     fn send_snapshot(&mut self, c: u32, broker: BrokerId) {
         let records = self.all_partition_records();
         let version = self.controller.meta_version;
-        self.send(NodeId::Controller(c), NodeId::Broker(broker), Message::MetadataRecords { version, snapshot: true, records });
+        self.send(
+            NodeId::Controller(c),
+            NodeId::Broker(broker),
+            Message::MetadataRecords {
+                version,
+                snapshot: true,
+                records,
+            },
+        );
     }
 
     fn new_topic_id(&mut self) -> String {
-        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut bytes = [0u8; 16];
         for chunk in bytes.chunks_mut(8) {
             chunk.copy_from_slice(&self.rng.next_u64().to_le_bytes());
@@ -549,7 +671,12 @@ impl Sim {
 
     /// Kafka's `assignReplicasToBrokers`: a seeded start index and shift; with racks, the
     /// broker list alternates racks first.
-    fn place_replicas(&mut self, partitions: u32, rf: u32, first_partition: u32) -> Vec<Vec<BrokerId>> {
+    fn place_replicas(
+        &mut self,
+        partitions: u32,
+        rf: u32,
+        first_partition: u32,
+    ) -> Vec<Vec<BrokerId>> {
         let live: Vec<BrokerId> = self
             .controller
             .brokers
@@ -582,9 +709,14 @@ impl Sim {
         let mut by_rack: BTreeMap<String, Vec<BrokerId>> = BTreeMap::new();
         let mut any_rack = false;
         for b in live {
-            let rack = self.broker_index(*b).and_then(|i| self.brokers[i].rack.clone());
+            let rack = self
+                .broker_index(*b)
+                .and_then(|i| self.brokers[i].rack.clone());
             any_rack |= rack.is_some();
-            by_rack.entry(rack.unwrap_or_default()).or_default().push(*b);
+            by_rack
+                .entry(rack.unwrap_or_default())
+                .or_default()
+                .push(*b);
         }
         if !any_rack {
             return live.to_vec();
@@ -612,13 +744,25 @@ impl Sim {
         validate_topic_name(name)?;
         self.require_active_controller()?;
         if self.controller.topics.contains_key(name) {
-            return Err(kafka_err(KafkaError::TopicAlreadyExists, format!("Topic '{name}' already exists.")));
+            return Err(kafka_err(
+                KafkaError::TopicAlreadyExists,
+                format!("Topic '{name}' already exists."),
+            ));
         }
         if self.controller.topics.len() >= limits::MAX_TOPICS {
-            return Err(CommandError::LimitExceeded { what: "topics", limit: limits::MAX_TOPICS as u64, asked: self.controller.topics.len() as u64 + 1 });
+            return Err(CommandError::LimitExceeded {
+                what: "topics",
+                limit: limits::MAX_TOPICS as u64,
+                asked: self.controller.topics.len() as u64 + 1,
+            });
         }
         let config = TopicConfig::from_pairs(configs).map_err(super::invalid_config)?;
-        let live = self.controller.brokers.values().filter(|r| !r.fenced && !r.shutting_down).count() as u32;
+        let live = self
+            .controller
+            .brokers
+            .values()
+            .filter(|r| !r.fenced && !r.shutting_down)
+            .count() as u32;
         let layout: Vec<Vec<BrokerId>> = match assignment {
             Some(a) => {
                 if partitions.is_some() || rf.is_some() {
@@ -640,10 +784,16 @@ impl Sim {
                     None => self.broker_config.get_i64("default.replication.factor") as u32,
                 };
                 if p == 0 {
-                    return Err(kafka_err(KafkaError::InvalidPartitions, "Number of partitions must be larger than 0."));
+                    return Err(kafka_err(
+                        KafkaError::InvalidPartitions,
+                        "Number of partitions must be larger than 0.",
+                    ));
                 }
                 if r == 0 {
-                    return Err(kafka_err(KafkaError::InvalidReplicationFactor, "Replication factor must be larger than 0."));
+                    return Err(kafka_err(
+                        KafkaError::InvalidReplicationFactor,
+                        "Replication factor must be larger than 0.",
+                    ));
                 }
                 self.check_partition_limit(p)?;
                 if r > live {
@@ -660,49 +810,89 @@ impl Sim {
         let parts: Vec<PartitionState> = layout
             .into_iter()
             .map(|replicas| {
-                let isr: Vec<BrokerId> = replicas.iter().copied().filter(|b| self.controller.is_unfenced(*b)).collect();
+                let isr: Vec<BrokerId> = replicas
+                    .iter()
+                    .copied()
+                    .filter(|b| self.controller.is_unfenced(*b))
+                    .collect();
                 let leader = replicas.iter().copied().find(|b| isr.contains(b));
-                PartitionState { replicas, isr, leader, leader_epoch: 0, partition_epoch: 0, recovering: false }
+                PartitionState {
+                    replicas,
+                    isr,
+                    leader,
+                    leader_epoch: 0,
+                    partition_epoch: 0,
+                    recovering: false,
+                }
             })
             .collect();
         let count = parts.len();
-        self.controller.topics.insert(name.to_string(), TopicState { id, config, partitions: parts });
-        let records: Vec<MetaRecord> = (0..count).map(|i| self.partition_record(&TopicPartition::new(name, i as u32))).collect();
+        self.controller.topics.insert(
+            name.to_string(),
+            TopicState {
+                id,
+                config,
+                partitions: parts,
+            },
+        );
+        let records: Vec<MetaRecord> = (0..count)
+            .map(|i| self.partition_record(&TopicPartition::new(name, i as u32)))
+            .collect();
         self.publish(records);
         Ok(Outcome::line(format!("Created topic {name}.")))
     }
 
     fn check_partition_limit(&self, p: u32) -> Result<(), CommandError> {
         if p > limits::MAX_PARTITIONS_PER_TOPIC {
-            return Err(CommandError::LimitExceeded { what: "partitions per topic", limit: limits::MAX_PARTITIONS_PER_TOPIC as u64, asked: p as u64 });
+            return Err(CommandError::LimitExceeded {
+                what: "partitions per topic",
+                limit: limits::MAX_PARTITIONS_PER_TOPIC as u64,
+                asked: p as u64,
+            });
         }
         let total = self.controller.total_partitions() + p;
         if total > limits::MAX_TOTAL_PARTITIONS {
-            return Err(CommandError::LimitExceeded { what: "partitions in the cluster", limit: limits::MAX_TOTAL_PARTITIONS as u64, asked: total as u64 });
+            return Err(CommandError::LimitExceeded {
+                what: "partitions in the cluster",
+                limit: limits::MAX_TOTAL_PARTITIONS as u64,
+                asked: total as u64,
+            });
         }
         Ok(())
     }
 
     fn validate_assignment(&self, a: &[Vec<BrokerId>]) -> Result<(), CommandError> {
         if a.is_empty() {
-            return Err(kafka_err(KafkaError::InvalidReplicaAssignment, "the replica assignment is empty"));
+            return Err(kafka_err(
+                KafkaError::InvalidReplicaAssignment,
+                "the replica assignment is empty",
+            ));
         }
         let rf = a[0].len();
         for (p, replicas) in a.iter().enumerate() {
             if replicas.is_empty() {
-                return Err(kafka_err(KafkaError::InvalidReplicaAssignment, format!("partition {p} has no replicas")));
+                return Err(kafka_err(
+                    KafkaError::InvalidReplicaAssignment,
+                    format!("partition {p} has no replicas"),
+                ));
             }
             if replicas.len() != rf {
                 return Err(kafka_err(
                     KafkaError::InvalidReplicaAssignment,
-                    format!("Partition {p} has a different replication factor: {}", join_ids(replicas)),
+                    format!(
+                        "Partition {p} has a different replication factor: {}",
+                        join_ids(replicas)
+                    ),
                 ));
             }
             let set: BTreeSet<BrokerId> = replicas.iter().copied().collect();
             if set.len() != replicas.len() {
                 return Err(kafka_err(
                     KafkaError::InvalidReplicaAssignment,
-                    format!("Partition replica lists may not contain duplicate entries: {}", join_ids(replicas)),
+                    format!(
+                        "Partition replica lists may not contain duplicate entries: {}",
+                        join_ids(replicas)
+                    ),
                 ));
             }
             for b in replicas {
@@ -720,16 +910,28 @@ impl Sim {
     pub(crate) fn delete_topic(&mut self, name: &str) -> Result<Outcome, CommandError> {
         self.require_active_controller()?;
         if self.controller.topics.remove(name).is_none() {
-            return Err(kafka_err(KafkaError::UnknownTopicOrPartition, format!("Topic '{name}' does not exist as expected")));
+            return Err(kafka_err(
+                KafkaError::UnknownTopicOrPartition,
+                format!("Topic '{name}' does not exist as expected"),
+            ));
         }
-        self.publish(vec![MetaRecord::RemoveTopic { topic: name.to_string() }]);
+        self.publish(vec![MetaRecord::RemoveTopic {
+            topic: name.to_string(),
+        }]);
         Ok(Outcome::none())
     }
 
-    pub(crate) fn alter_partitions(&mut self, name: &str, count: u32) -> Result<Outcome, CommandError> {
+    pub(crate) fn alter_partitions(
+        &mut self,
+        name: &str,
+        count: u32,
+    ) -> Result<Outcome, CommandError> {
         self.require_active_controller()?;
         let Some(t) = self.controller.topics.get(name) else {
-            return Err(kafka_err(KafkaError::UnknownTopicOrPartition, format!("Topic '{name}' does not exist as expected")));
+            return Err(kafka_err(
+                KafkaError::UnknownTopicOrPartition,
+                format!("Topic '{name}' does not exist as expected"),
+            ));
         };
         let current = t.partitions.len() as u32;
         let rf = t.partitions[0].replicas.len() as u32;
@@ -744,7 +946,12 @@ impl Sim {
             ));
         }
         self.check_partition_limit(count - current)?;
-        let live = self.controller.brokers.values().filter(|r| !r.fenced).count() as u32;
+        let live = self
+            .controller
+            .brokers
+            .values()
+            .filter(|r| !r.fenced)
+            .count() as u32;
         if rf > live {
             return Err(kafka_err(
                 KafkaError::InvalidReplicationFactor,
@@ -754,9 +961,20 @@ impl Sim {
         let layout = self.place_replicas(count - current, rf, current);
         let mut records = Vec::new();
         for (i, replicas) in layout.into_iter().enumerate() {
-            let isr: Vec<BrokerId> = replicas.iter().copied().filter(|b| self.controller.is_unfenced(*b)).collect();
+            let isr: Vec<BrokerId> = replicas
+                .iter()
+                .copied()
+                .filter(|b| self.controller.is_unfenced(*b))
+                .collect();
             let leader = replicas.iter().copied().find(|b| isr.contains(b));
-            let st = PartitionState { replicas, isr, leader, leader_epoch: 0, partition_epoch: 0, recovering: false };
+            let st = PartitionState {
+                replicas,
+                isr,
+                leader,
+                leader_epoch: 0,
+                partition_epoch: 0,
+                recovering: false,
+            };
             if let Some(t) = self.controller.topics.get_mut(name) {
                 t.partitions.push(st);
             }
@@ -766,10 +984,18 @@ impl Sim {
         Ok(Outcome::none())
     }
 
-    pub(crate) fn alter_topic_config(&mut self, name: &str, set: &[(String, String)], delete: &[String]) -> Result<Outcome, CommandError> {
+    pub(crate) fn alter_topic_config(
+        &mut self,
+        name: &str,
+        set: &[(String, String)],
+        delete: &[String],
+    ) -> Result<Outcome, CommandError> {
         self.require_active_controller()?;
         let Some(t) = self.controller.topics.get(name) else {
-            return Err(kafka_err(KafkaError::UnknownTopicOrPartition, format!("Topic '{name}' does not exist as expected")));
+            return Err(kafka_err(
+                KafkaError::UnknownTopicOrPartition,
+                format!("Topic '{name}' does not exist as expected"),
+            ));
         };
         let mut cfg = t.config.clone();
         for (k, v) in set {
@@ -789,20 +1015,31 @@ impl Sim {
         if let Some(t) = self.controller.topics.get_mut(name) {
             t.config = cfg;
         }
-        let records: Vec<MetaRecord> = (0..count).map(|i| self.partition_record(&TopicPartition::new(name, i as u32))).collect();
+        let records: Vec<MetaRecord> = (0..count)
+            .map(|i| self.partition_record(&TopicPartition::new(name, i as u32)))
+            .collect();
         self.publish(records);
         // A newly enabled unclean election acts on offline partitions at once, as in KRaft.
         self.elect_offline_partitions();
-        Ok(Outcome::line(format!("Completed updating config for topic {name}.")))
+        Ok(Outcome::line(format!(
+            "Completed updating config for topic {name}."
+        )))
     }
 
-    pub(crate) fn elect_leaders(&mut self, election: ElectionType, which: Option<&[TopicPartition]>) -> Result<Outcome, CommandError> {
+    pub(crate) fn elect_leaders(
+        &mut self,
+        election: ElectionType,
+        which: Option<&[TopicPartition]>,
+    ) -> Result<Outcome, CommandError> {
         self.require_active_controller()?;
         let tps: Vec<TopicPartition> = match which {
             Some(list) => {
                 for tp in list {
                     if self.controller.partition(tp).is_none() {
-                        return Err(kafka_err(KafkaError::UnknownTopicOrPartition, format!("Partition {tp} does not exist")));
+                        return Err(kafka_err(
+                            KafkaError::UnknownTopicOrPartition,
+                            format!("Partition {tp} does not exist"),
+                        ));
                     }
                 }
                 list.to_vec()
@@ -811,14 +1048,18 @@ impl Sim {
                 .controller
                 .topics
                 .iter()
-                .flat_map(|(n, t)| (0..t.partitions.len()).map(move |i| TopicPartition::new(n.clone(), i as u32)))
+                .flat_map(|(n, t)| {
+                    (0..t.partitions.len()).map(move |i| TopicPartition::new(n.clone(), i as u32))
+                })
                 .collect(),
         };
         let mut done = Vec::new();
         let mut not_needed = Vec::new();
         let mut failed = Vec::new();
         for tp in tps {
-            let Some(ps) = self.controller.partition(&tp).cloned() else { continue };
+            let Some(ps) = self.controller.partition(&tp).cloned() else {
+                continue;
+            };
             let mut st = ps.clone();
             match election {
                 ElectionType::Preferred => {
@@ -854,13 +1095,22 @@ impl Sim {
         };
         let mut out = Outcome::none();
         if !done.is_empty() {
-            out.lines.push(format!("Successfully completed leader election ({kind}) for partitions {}", join_tps(&done)));
+            out.lines.push(format!(
+                "Successfully completed leader election ({kind}) for partitions {}",
+                join_tps(&done)
+            ));
         }
         if !not_needed.is_empty() {
-            out.lines.push(format!("Valid replica already elected for partitions {}", join_tps(&not_needed)));
+            out.lines.push(format!(
+                "Valid replica already elected for partitions {}",
+                join_tps(&not_needed)
+            ));
         }
         for (tp, e) in &failed {
-            out.lines.push(format!("Error completing leader election ({kind}) for partition: {tp}: {}", e.name()));
+            out.lines.push(format!(
+                "Error completing leader election ({kind}) for partition: {tp}: {}",
+                e.name()
+            ));
         }
         Ok(out)
     }
@@ -888,9 +1138,15 @@ pub fn validate_topic_name(name: &str) -> Result<(), CommandError> {
         return Err(bad("Topic name cannot be \".\" or \"..\"".to_string()));
     }
     if name.len() > 249 {
-        return Err(bad(format!("Topic name is illegal, it can't be longer than 249 characters, topic name: {}", &name[..40.min(name.len())])));
+        return Err(bad(format!(
+            "Topic name is illegal, it can't be longer than 249 characters, topic name: {}",
+            &name[..40.min(name.len())]
+        )));
     }
-    if !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-') {
+    if !name
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
+    {
         return Err(bad(format!(
             "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
         )));

@@ -49,7 +49,9 @@ pub struct Log {
 
 impl Log {
     pub fn leo(&self) -> Offset {
-        self.batches.last().map_or(self.log_start, |b| b.next_offset())
+        self.batches
+            .last()
+            .map_or(self.log_start, |b| b.next_offset())
     }
 
     pub fn latest_epoch(&self) -> Option<LeaderEpoch> {
@@ -89,7 +91,7 @@ impl Log {
             if e == epoch {
                 return;
             }
-            if e > epoch || s > start {
+            if e > epoch || s >= start {
                 self.epochs.retain(|&(e2, s2)| e2 < epoch && s2 < start);
             }
         }
@@ -106,8 +108,11 @@ impl Log {
                 e.batches.clear();
                 e.epoch = batch.producer_epoch;
             }
-            e.batches
-                .push_back((batch.base_sequence, batch.last_sequence(), batch.base_offset));
+            e.batches.push_back((
+                batch.base_sequence,
+                batch.last_sequence(),
+                batch.base_offset,
+            ));
             while e.batches.len() > NUM_BATCHES_TO_RETAIN {
                 e.batches.pop_front();
             }
@@ -146,7 +151,11 @@ impl Log {
         let Some(&(_, last_seq, _)) = entry.batches.back() else {
             return Ok(SeqCheck::Append);
         };
-        let expected = if last_seq == i32::MAX { 0 } else { last_seq + 1 };
+        let expected = if last_seq == i32::MAX {
+            0
+        } else {
+            last_seq + 1
+        };
         if first == expected {
             Ok(SeqCheck::Append)
         } else {
@@ -339,7 +348,10 @@ mod tests {
             log.check_sequence(&idem(2, 7, 0, 5, 1)),
             Err(KafkaError::OutOfOrderSequenceNumber)
         );
-        assert_eq!(log.check_sequence(&idem(2, 7, 0, 2, 1)), Ok(SeqCheck::Append));
+        assert_eq!(
+            log.check_sequence(&idem(2, 7, 0, 2, 1)),
+            Ok(SeqCheck::Append)
+        );
         // I1: a lower epoch is fenced.
         log.append(idem(2, 7, 1, 0, 1));
         assert_eq!(
@@ -365,6 +377,9 @@ mod tests {
             log.check_sequence(&idem(7, 1, 0, 0, 1)),
             Err(KafkaError::OutOfOrderSequenceNumber)
         );
-        assert_eq!(log.check_sequence(&idem(7, 1, 0, 6, 1)), Ok(SeqCheck::Duplicate(6)));
+        assert_eq!(
+            log.check_sequence(&idem(7, 1, 0, 6, 1)),
+            Ok(SeqCheck::Duplicate(6))
+        );
     }
 }

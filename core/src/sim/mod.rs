@@ -21,10 +21,11 @@ pub mod log;
 pub mod msg;
 pub mod net;
 mod producer;
+#[cfg(test)]
+mod tests;
 pub mod timeline;
 pub mod trace;
 
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -45,7 +46,7 @@ pub use timeline::Timeline;
 pub use trace::{TraceEvent, TraceKind};
 
 use msg::Message;
-use net::{Envelope, NextAction, Network, Scheduled};
+use net::{Envelope, Network, NextAction, Scheduled};
 
 /// Limits that keep a browser tab responsive whatever the user types.
 pub mod limits {
@@ -95,7 +96,11 @@ pub enum Timer {
     /// A parked follower fetch has waited `replica.fetch.wait.max.ms`.
     FetchWait { req: u64 },
     /// A follower's fetch `req` to `leader` got no answer in time (or failed): fetch again.
-    FetchBackoff { leader: BrokerId, incarnation: u32, req: u64 },
+    FetchBackoff {
+        leader: BrokerId,
+        incarnation: u32,
+        req: u64,
+    },
     /// A produce waiting in purgatory (acks=all) reached its timeout.
     DelayedProduce { req: u64 },
     /// The active controller checks broker sessions.
@@ -149,7 +154,10 @@ impl Sim {
     /// Starts a cluster: brokers registered and unfenced, `controller-1` active, at time 0.
     pub fn new(spec: SimSpec, seed: u64) -> Result<Sim, CommandError> {
         if spec.brokers == 0 {
-            return Err(CommandError::arg("brokers", "a cluster needs at least 1 broker"));
+            return Err(CommandError::arg(
+                "brokers",
+                "a cluster needs at least 1 broker",
+            ));
         }
         if spec.brokers > limits::MAX_BROKERS {
             return Err(CommandError::LimitExceeded {
@@ -211,7 +219,11 @@ impl Sim {
             sim.brokers[i].broker_epoch = sim.controller.brokers[&id].broker_epoch;
             let at = sim.rng.range_inclusive(1, interval);
             let inc = sim.brokers[i].incarnation;
-            sim.schedule_timer(NodeId::Broker(id), at, Timer::BrokerHeartbeat { incarnation: inc });
+            sim.schedule_timer(
+                NodeId::Broker(id),
+                at,
+                Timer::BrokerHeartbeat { incarnation: inc },
+            );
         }
         sim.controller_arm_tick();
         Ok(sim)
@@ -307,10 +319,16 @@ impl Sim {
     }
 
     pub(crate) fn schedule_timer(&mut self, node: NodeId, after_ms: u64, t: Timer) {
-        self.net.schedule(self.now + after_ms, Scheduled::Timer(node, t));
+        self.net
+            .schedule(self.now + after_ms, Scheduled::Timer(node, t));
     }
 
-    fn trace_event(&mut self, kind: trace::TraceKind, env: Option<&Envelope>, timer: Option<(NodeId, &Timer)>) {
+    fn trace_event(
+        &mut self,
+        kind: trace::TraceKind,
+        env: Option<&Envelope>,
+        timer: Option<(NodeId, &Timer)>,
+    ) {
         self.trace_hash = trace::fold(self.trace_hash, self.steps, self.now, kind, env, timer);
     }
 
@@ -350,7 +368,14 @@ impl Sim {
                 };
                 self.trace_event(kind, Some(&env), None);
                 if describe {
-                    out = Some(TraceEvent::of_message(self.steps, self.now, kind, &env, self.name_of(env.from), self.name_of(env.to)));
+                    out = Some(TraceEvent::of_message(
+                        self.steps,
+                        self.now,
+                        kind,
+                        &env,
+                        self.name_of(env.from),
+                        self.name_of(env.to),
+                    ));
                 }
                 if alive && connected {
                     self.deliver(env);
@@ -359,7 +384,12 @@ impl Sim {
             Scheduled::Timer(node, t) => {
                 self.trace_event(trace::TraceKind::Timer, None, Some((node, &t)));
                 if describe {
-                    out = Some(TraceEvent::of_timer(self.steps, self.now, self.name_of(node), &t));
+                    out = Some(TraceEvent::of_timer(
+                        self.steps,
+                        self.now,
+                        self.name_of(node),
+                        &t,
+                    ));
                 }
                 if self.node_is_up(node) {
                     self.fire(node, t);
@@ -376,13 +406,22 @@ impl Sim {
         }
         match (node, t) {
             (NodeId::Broker(b), _) => {
-                let Some(i) = self.broker_index(b) else { return false };
+                let Some(i) = self.broker_index(b) else {
+                    return false;
+                };
                 let br = &self.brokers[i];
                 match t {
-                    Timer::BrokerHeartbeat { incarnation } | Timer::IsrCheck { incarnation } => *incarnation == br.incarnation,
+                    Timer::BrokerHeartbeat { incarnation } | Timer::IsrCheck { incarnation } => {
+                        *incarnation == br.incarnation
+                    }
                     Timer::FetchWait { req } => br.parked.iter().any(|p| p.req == *req),
-                    Timer::FetchBackoff { leader, incarnation, req } => {
-                        *incarnation == br.incarnation && br.fetch_inflight.get(leader) == Some(&Some(*req))
+                    Timer::FetchBackoff {
+                        leader,
+                        incarnation,
+                        req,
+                    } => {
+                        *incarnation == br.incarnation
+                            && br.fetch_inflight.get(leader) == Some(&Some(*req))
                     }
                     Timer::DelayedProduce { req } => br.delayed.iter().any(|d| d.req == *req),
                     _ => false,
@@ -392,7 +431,10 @@ impl Sim {
                 self.controller.active == Some(c) && self.controller.epoch == *epoch
             }
             (NodeId::Controller(_), Timer::ControllerElection) => self.controller.election_pending,
-            (NodeId::Client(c), _) => self.producers.get(c.0 as usize).is_some_and(|p| p.timer_live(t)),
+            (NodeId::Client(c), _) => self
+                .producers
+                .get(c.0 as usize)
+                .is_some_and(|p| p.timer_live(t)),
             _ => false,
         }
     }
@@ -443,10 +485,7 @@ impl Sim {
                     self.now = self.now.max(deadline);
                     return match self.unsettled() {
                         None => Ok(()),
-                        Some(why) => Err(alloc::format!(
-                            "not settled after {}ms: {why}",
-                            max_ms
-                        )),
+                        Some(why) => Err(alloc::format!("not settled after {}ms: {why}", max_ms)),
                     };
                 }
             }
@@ -458,23 +497,32 @@ impl Sim {
         for p in &self.producers {
             let pending = p.pending();
             if pending > 0 {
-                return Some(alloc::format!("producer {} has {pending} record(s) pending", p.client_id));
+                return Some(alloc::format!(
+                    "producer {} has {pending} record(s) pending",
+                    p.client_id
+                ));
             }
         }
         for (name, t) in &self.controller.topics {
             for (i, ps) in t.partitions.iter().enumerate() {
                 let Some(l) = ps.leader else { continue };
                 let tp = TopicPartition::new(name.clone(), i as u32);
-                let Some(li) = self.broker_index(l) else { continue };
+                let Some(li) = self.broker_index(l) else {
+                    continue;
+                };
                 let Some(leader_log) = self.brokers[li].logs.get(&tp) else {
-                    return Some(alloc::format!("{tp}: leader {l} has not created its log yet"));
+                    return Some(alloc::format!(
+                        "{tp}: leader {l} has not created its log yet"
+                    ));
                 };
                 let leo = leader_log.leo();
                 if !self.brokers[li].is_leader_of(&tp) {
                     return Some(alloc::format!("{tp}: broker {l} has not yet become leader"));
                 }
                 for f in &ps.isr {
-                    let Some(fi) = self.broker_index(*f) else { continue };
+                    let Some(fi) = self.broker_index(*f) else {
+                        continue;
+                    };
                     if !self.brokers[fi].is_running() {
                         continue;
                     }
@@ -530,8 +578,12 @@ impl Sim {
     fn resolve_node(&self, r: &NodeRef) -> Result<NodeId, CommandError> {
         match r {
             NodeRef::Broker(b) => {
-                self.broker_index(*b)
-                    .ok_or_else(|| CommandError::arg("broker", alloc::format!("no broker {b} (brokers are 1..{})", self.brokers.len())))?;
+                self.broker_index(*b).ok_or_else(|| {
+                    CommandError::arg(
+                        "broker",
+                        alloc::format!("no broker {b} (brokers are 1..{})", self.brokers.len()),
+                    )
+                })?;
                 Ok(NodeId::Broker(*b))
             }
             NodeRef::Controller(None) => self
@@ -541,14 +593,19 @@ impl Sim {
                 .ok_or_else(|| CommandError::arg("controller", "no controller is active")),
             NodeRef::Controller(Some(c)) => {
                 if *c == 0 || *c > self.controller.nodes.len() as u32 {
-                    return Err(CommandError::arg("controller", alloc::format!("no controller-{c}")));
+                    return Err(CommandError::arg(
+                        "controller",
+                        alloc::format!("no controller-{c}"),
+                    ));
                 }
                 Ok(NodeId::Controller(*c))
             }
             NodeRef::Client(name) => self
                 .producer_index(name)
                 .map(|i| NodeId::Client(ClientId(i as u32)))
-                .ok_or_else(|| CommandError::arg("client", alloc::format!("no client named '{name}'"))),
+                .ok_or_else(|| {
+                    CommandError::arg("client", alloc::format!("no client named '{name}'"))
+                }),
         }
     }
 
@@ -568,7 +625,13 @@ impl Sim {
                 replication_factor,
                 assignment,
                 configs,
-            } => self.create_topic(name, *partitions, *replication_factor, assignment.as_deref(), configs),
+            } => self.create_topic(
+                name,
+                *partitions,
+                *replication_factor,
+                assignment.as_deref(),
+                configs,
+            ),
             Command::DeleteTopic { name } => self.delete_topic(name),
             Command::AlterPartitions { name, count } => self.alter_partitions(name, *count),
             Command::AlterTopicConfig { name, set, delete } => {
@@ -582,7 +645,14 @@ impl Sim {
                 value,
                 partition,
                 count,
-            } => self.produce(producer, topic, key.as_deref(), value.as_deref(), *partition, *count),
+            } => self.produce(
+                producer,
+                topic,
+                key.as_deref(),
+                value.as_deref(),
+                *partition,
+                *count,
+            ),
             Command::BrokerStop(b) => self.broker_stop(*b),
             Command::BrokerKill(b) => self.broker_crash(*b, false),
             Command::BrokerPowerOff(b) => self.broker_crash(*b, true),
@@ -592,29 +662,49 @@ impl Sim {
             Command::NetIsolate(n) => {
                 let id = self.resolve_node(n)?;
                 self.net.isolated.insert(id);
-                Ok(Outcome::line(alloc::format!("{} is isolated", self.name_of(id))))
+                Ok(Outcome::line(alloc::format!(
+                    "{} is isolated",
+                    self.name_of(id)
+                )))
             }
             Command::NetCut(a, b) => {
                 let a = self.resolve_node(a)?;
                 let b = self.resolve_node(b)?;
                 if a == b {
-                    return Err(CommandError::arg("net cut", "a link needs two different nodes"));
+                    return Err(CommandError::arg(
+                        "net cut",
+                        "a link needs two different nodes",
+                    ));
                 }
                 self.net.cut.insert(if a <= b { (a, b) } else { (b, a) });
-                Ok(Outcome::line(alloc::format!("link {} <-> {} is cut", self.name_of(a), self.name_of(b))))
+                Ok(Outcome::line(alloc::format!(
+                    "link {} <-> {} is cut",
+                    self.name_of(a),
+                    self.name_of(b)
+                )))
             }
             Command::NetSlow { node, by_ms } => {
                 let id = self.resolve_node(node)?;
                 if *by_ms > limits::MAX_LATENCY_MS {
-                    return Err(CommandError::LimitExceeded { what: "added latency (ms)", limit: limits::MAX_LATENCY_MS, asked: *by_ms });
+                    return Err(CommandError::LimitExceeded {
+                        what: "added latency (ms)",
+                        limit: limits::MAX_LATENCY_MS,
+                        asked: *by_ms,
+                    });
                 }
                 self.net.slow.insert(id, *by_ms);
                 Ok(Outcome::none())
             }
-            Command::NetDropNext { api, from } => self.next_fault(*api, from.as_ref(), NextAction::Drop),
+            Command::NetDropNext { api, from } => {
+                self.next_fault(*api, from.as_ref(), NextAction::Drop)
+            }
             Command::NetDelayNext { api, from, by_ms } => {
                 if *by_ms > limits::MAX_LATENCY_MS {
-                    return Err(CommandError::LimitExceeded { what: "delay (ms)", limit: limits::MAX_LATENCY_MS, asked: *by_ms });
+                    return Err(CommandError::LimitExceeded {
+                        what: "delay (ms)",
+                        limit: limits::MAX_LATENCY_MS,
+                        asked: *by_ms,
+                    });
                 }
                 self.next_fault(*api, from.as_ref(), NextAction::Delay(*by_ms))
             }
@@ -629,18 +719,26 @@ impl Sim {
                 self.net.heal(id);
                 Ok(Outcome::none())
             }
-            Command::ElectLeaders { election, partitions } => {
-                self.elect_leaders(*election, partitions.as_deref())
-            }
+            Command::ElectLeaders {
+                election,
+                partitions,
+            } => self.elect_leaders(*election, partitions.as_deref()),
         }
     }
 
-    fn next_fault(&mut self, api: ApiKey, from: Option<&NodeRef>, action: NextAction) -> Result<Outcome, CommandError> {
+    fn next_fault(
+        &mut self,
+        api: ApiKey,
+        from: Option<&NodeRef>,
+        action: NextAction,
+    ) -> Result<Outcome, CommandError> {
         let from = match from {
             Some(r) => Some(self.resolve_node(r)?),
             None => None,
         };
-        self.net.next_faults.push(net::NextFault { api, from, action });
+        self.net
+            .next_faults
+            .push(net::NextFault { api, from, action });
         Ok(Outcome::none())
     }
 
@@ -658,9 +756,11 @@ impl Sim {
                     .topics
                     .iter()
                     .flat_map(|(name, t)| {
-                        t.partitions.iter().enumerate().filter_map(move |(i, p)| {
-                            (p.leader == Some(b.id)).then(|| alloc::format!("{name}-{i}"))
-                        })
+                        t.partitions
+                            .iter()
+                            .enumerate()
+                            .filter(move |(_, p)| p.leader == Some(b.id))
+                            .map(move |(i, _)| alloc::format!("{name}-{i}"))
                     })
                     .collect(),
             })
@@ -804,11 +904,7 @@ impl Sim {
     fn broker_state(&self, b: &Broker) -> view::BrokerState {
         match b.process {
             broker::Process::Running => {
-                let fenced = self
-                    .controller
-                    .brokers
-                    .get(&b.id)
-                    .is_none_or(|r| r.fenced);
+                let fenced = self.controller.brokers.get(&b.id).is_none_or(|r| r.fenced);
                 if fenced {
                     view::BrokerState::Fenced
                 } else {

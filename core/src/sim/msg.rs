@@ -126,6 +126,9 @@ pub struct FetchPartitionData {
     pub batches: Vec<Batch>,
 }
 
+/// Per partition of a topic: its leader and leader epoch, if it has one.
+pub type PartitionLeaders = Vec<Option<(BrokerId, LeaderEpoch)>>;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProduceResult {
     pub tp: TopicPartition,
@@ -160,7 +163,7 @@ pub enum Message {
     MetadataResponse {
         req: u64,
         /// Per topic, per partition: the leader and its epoch as this broker knows them.
-        topics: Vec<(String, Vec<Option<(BrokerId, LeaderEpoch)>>)>,
+        topics: Vec<(String, PartitionLeaders)>,
     },
     AlterPartitionRequest {
         req: u64,
@@ -352,7 +355,9 @@ impl Message {
                     match r {
                         MetaRecord::Partition { tp, state, .. } => s.push_str(&format!(
                             " {tp} leader={} epoch={} isr={}",
-                            state.leader.map_or(alloc::string::String::from("none"), |b| format!("{b}")),
+                            state
+                                .leader
+                                .map_or(alloc::string::String::from("none"), |b| format!("{b}")),
                             state.leader_epoch,
                             join_ids(&state.isr)
                         )),

@@ -86,8 +86,18 @@ pub struct Producer {
 
 impl Producer {
     pub fn pending(&self) -> u64 {
-        let q: usize = self.queues.values().flat_map(|q| q.iter()).map(|b| b.records.len()).sum();
-        let f: usize = self.inflight.values().flat_map(|f| f.batches.iter()).map(|b| b.records.len()).sum();
+        let q: usize = self
+            .queues
+            .values()
+            .flat_map(|q| q.iter())
+            .map(|b| b.records.len())
+            .sum();
+        let f: usize = self
+            .inflight
+            .values()
+            .flat_map(|f| f.batches.iter())
+            .map(|b| b.records.len())
+            .sum();
         (q + f) as u64
     }
 
@@ -110,7 +120,9 @@ impl Producer {
         match t {
             Timer::ProducerWake { token } => *token == self.wake_token,
             Timer::RequestTimeout { req } => {
-                self.inflight.contains_key(req) || self.metadata_inflight == Some(*req) || self.pid_inflight == Some(*req)
+                self.inflight.contains_key(req)
+                    || self.metadata_inflight == Some(*req)
+                    || self.pid_inflight == Some(*req)
             }
             _ => false,
         }
@@ -122,14 +134,19 @@ impl Producer {
 }
 
 /// Validates producer configs as `ProducerConfig` does and derives the effective settings.
-fn build_producer(client_id: &str, node: ClientId, configs: &[(String, String)]) -> Result<Producer, CommandError> {
+fn build_producer(
+    client_id: &str,
+    node: ClientId,
+    configs: &[(String, String)],
+) -> Result<Producer, CommandError> {
     let mut config = ConfigMap::new("producer");
     for (k, v) in configs {
         config.set(k, v)?;
     }
     if !config.get("transactional.id").is_empty() {
         return Err(CommandError::NotSupported(
-            "transactional.id: transactions are not built yet (the storage and exactly-once issue)".to_string(),
+            "transactional.id: transactions are not built yet (the storage and exactly-once issue)"
+                .to_string(),
         ));
     }
     let acks: i16 = match config.get("acks") {
@@ -155,7 +172,11 @@ fn build_producer(client_id: &str, node: ClientId, configs: &[(String, String)])
                 return Err(bad("max.in.flight.requests.per.connection", max_in_flight.to_string(), "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer."));
             }
             if retries == 0 {
-                return Err(bad("retries", "0".to_string(), "Must set retries to non-zero when using the idempotent producer."));
+                return Err(bad(
+                    "retries",
+                    "0".to_string(),
+                    "Must set retries to non-zero when using the idempotent producer.",
+                ));
             }
         }
         on
@@ -216,15 +237,26 @@ fn build_producer(client_id: &str, node: ClientId, configs: &[(String, String)])
 }
 
 impl Sim {
-    pub(crate) fn add_producer(&mut self, client_id: &str, configs: &[(String, String)]) -> Result<Outcome, CommandError> {
+    pub(crate) fn add_producer(
+        &mut self,
+        client_id: &str,
+        configs: &[(String, String)],
+    ) -> Result<Outcome, CommandError> {
         if client_id.is_empty() {
             return Err(CommandError::arg("client.id", "a producer needs a name"));
         }
         if self.producer_index(client_id).is_some() {
-            return Err(CommandError::arg("client.id", format!("a client named '{client_id}' already exists")));
+            return Err(CommandError::arg(
+                "client.id",
+                format!("a client named '{client_id}' already exists"),
+            ));
         }
         if self.producers.len() >= limits::MAX_CLIENTS {
-            return Err(CommandError::LimitExceeded { what: "clients", limit: limits::MAX_CLIENTS as u64, asked: self.producers.len() as u64 + 1 });
+            return Err(CommandError::LimitExceeded {
+                what: "clients",
+                limit: limits::MAX_CLIENTS as u64,
+                asked: self.producers.len() as u64 + 1,
+            });
         }
         let node = ClientId(self.producers.len() as u32);
         let mut p = build_producer(client_id, node, configs)?;
@@ -242,9 +274,12 @@ impl Sim {
         partition: Option<u32>,
         count: u32,
     ) -> Result<Outcome, CommandError> {
-        let pi = self
-            .producer_index(producer)
-            .ok_or_else(|| CommandError::arg("producer", format!("no producer named '{producer}' (add one with: producer add {producer})")))?;
+        let pi = self.producer_index(producer).ok_or_else(|| {
+            CommandError::arg(
+                "producer",
+                format!("no producer named '{producer}' (add one with: producer add {producer})"),
+            )
+        })?;
         let Some(nparts) = self.topic_partition_count(topic) else {
             return Err(kafka_err(
                 KafkaError::UnknownTopicOrPartition,
@@ -255,7 +290,11 @@ impl Sim {
             return Err(CommandError::arg("count", "must be at least 1"));
         }
         if count > limits::MAX_RECORDS_PER_COMMAND {
-            return Err(CommandError::LimitExceeded { what: "records per produce command", limit: limits::MAX_RECORDS_PER_COMMAND as u64, asked: count as u64 });
+            return Err(CommandError::LimitExceeded {
+                what: "records per produce command",
+                limit: limits::MAX_RECORDS_PER_COMMAND as u64,
+                asked: count as u64,
+            });
         }
         if let Some(p) = partition {
             if p >= nparts {
@@ -271,7 +310,13 @@ impl Sim {
         for _ in 0..count {
             let rid = self.next_rid;
             self.next_rid += 1;
-            let rec = Rec { key: key_rc.clone(), value: value_rc.clone(), timestamp: self.now.0, rid, origin: pi as u32 };
+            let rec = Rec {
+                key: key_rc.clone(),
+                value: value_rc.clone(),
+                timestamp: self.now.0,
+                rid,
+                origin: pi as u32,
+            };
             // P4: explicit partition, then the key hash over all partitions, then sticky.
             let p = match (partition, &key_rc) {
                 (Some(p), _) => p,
@@ -284,12 +329,23 @@ impl Sim {
             let pr = &mut self.producers[pi];
             let batch_size = pr.batch_size;
             let q = pr.queues.entry(tp.clone()).or_default();
-            let fits = q.back().is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + size <= batch_size));
+            let fits = q
+                .back()
+                .is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + size <= batch_size));
             if !fits {
                 if let Some(b) = q.back_mut() {
                     b.full = true;
                 }
-                q.push_back(PBatch { tp: tp.clone(), records: Vec::new(), bytes: super::msg::BATCH_HEADER_BYTES, created: now, attempts: 0, base_seq: -1, not_before: now, full: false });
+                q.push_back(PBatch {
+                    tp: tp.clone(),
+                    records: Vec::new(),
+                    bytes: super::msg::BATCH_HEADER_BYTES,
+                    created: now,
+                    attempts: 0,
+                    base_seq: -1,
+                    not_before: now,
+                    full: false,
+                });
             }
             let b = q.back_mut().expect("a batch was just ensured");
             b.bytes += size;
@@ -313,7 +369,11 @@ impl Sim {
             return *p;
         }
         let available: Vec<u32> = (0..nparts)
-            .filter(|p| self.controller.partition(&TopicPartition::new(topic, *p)).is_some_and(|s| s.leader.is_some()))
+            .filter(|p| {
+                self.controller
+                    .partition(&TopicPartition::new(topic, *p))
+                    .is_some_and(|s| s.leader.is_some())
+            })
             .collect();
         let p = if available.is_empty() {
             self.rng.below(nparts)
@@ -359,7 +419,11 @@ impl Sim {
                 let req = self.next_req();
                 let b = self.pick_broker(pi);
                 self.producers[pi].pid_inflight = Some(req);
-                self.send(me, NodeId::Broker(b), Message::InitProducerIdRequest { req });
+                self.send(
+                    me,
+                    NodeId::Broker(b),
+                    Message::InitProducerIdRequest { req },
+                );
                 let to = self.producers[pi].request_timeout_ms;
                 self.schedule_timer(me, to, Timer::RequestTimeout { req });
             }
@@ -393,7 +457,12 @@ impl Sim {
         let tps: Vec<TopicPartition> = self.producers[pi].queues.keys().cloned().collect();
         for tp in tps {
             let pr = &self.producers[pi];
-            let Some(leader) = pr.metadata.get(&tp.topic).and_then(|v| v.get(tp.partition as usize).copied().flatten()).map(|l| l.0) else {
+            let Some(leader) = pr
+                .metadata
+                .get(&tp.topic)
+                .and_then(|v| v.get(tp.partition as usize).copied().flatten())
+                .map(|l| l.0)
+            else {
                 continue;
             };
             let front = &pr.queues[&tp][0];
@@ -409,11 +478,21 @@ impl Sim {
             }
             // Ordering: with one request in flight per connection, a partition with a batch in
             // flight waits; an idempotent retry waits for earlier sequences to resolve.
-            let has_inflight = pr.inflight.values().any(|f| f.batches.iter().any(|b| b.tp == tp));
+            let has_inflight = pr
+                .inflight
+                .values()
+                .any(|f| f.batches.iter().any(|b| b.tp == tp));
             if pr.max_in_flight == 1 && has_inflight {
                 continue;
             }
-            if pr.idempotent && front.attempts > 0 && pr.inflight.values().any(|f| f.batches.iter().any(|b| b.tp == tp && b.base_seq < front.base_seq)) {
+            if pr.idempotent
+                && front.attempts > 0
+                && pr.inflight.values().any(|f| {
+                    f.batches
+                        .iter()
+                        .any(|b| b.tp == tp && b.base_seq < front.base_seq)
+                })
+            {
                 continue;
             }
             // A new request to this broker only while fewer than max.in.flight are open.
@@ -421,7 +500,11 @@ impl Sim {
                 continue;
             }
             let pr = &mut self.producers[pi];
-            let mut b = pr.queues.get_mut(&tp).and_then(|q| q.pop_front()).expect("front exists");
+            let mut b = pr
+                .queues
+                .get_mut(&tp)
+                .and_then(|q| q.pop_front())
+                .expect("front exists");
             if pr.idempotent && b.base_seq < 0 {
                 let seq = pr.next_seq.entry(tp.clone()).or_insert(0);
                 b.base_seq = *seq;
@@ -455,7 +538,11 @@ impl Sim {
         let me = Self::client_node(pi);
         let req = self.next_req();
         let pr = &self.producers[pi];
-        let (pid, pepoch) = if pr.idempotent { pr.producer_id.unwrap_or((-1, -1)) } else { (-1, -1) };
+        let (pid, pepoch) = if pr.idempotent {
+            pr.producer_id.unwrap_or((-1, -1))
+        } else {
+            (-1, -1)
+        };
         let wire: Vec<(TopicPartition, Batch)> = batches
             .iter()
             .map(|b| {
@@ -476,7 +563,16 @@ impl Sim {
             .collect();
         let acks = pr.acks;
         let timeout_ms = pr.request_timeout_ms;
-        self.send(me, NodeId::Broker(broker), Message::ProduceRequest { req, acks, timeout_ms, batches: wire });
+        self.send(
+            me,
+            NodeId::Broker(broker),
+            Message::ProduceRequest {
+                req,
+                acks,
+                timeout_ms,
+                batches: wire,
+            },
+        );
         if acks == 0 {
             // acks=0: success is reported as soon as the request is written; offsets are -1.
             for b in batches {
@@ -485,7 +581,14 @@ impl Sim {
             }
             return;
         }
-        self.producers[pi].inflight.insert(req, InFlight { broker, batches, sent: self.now });
+        self.producers[pi].inflight.insert(
+            req,
+            InFlight {
+                broker,
+                batches,
+                sent: self.now,
+            },
+        );
         self.schedule_timer(me, timeout_ms, Timer::RequestTimeout { req });
     }
 
@@ -499,16 +602,32 @@ impl Sim {
     fn producer_batch_error(&mut self, pi: usize, mut b: PBatch, e: KafkaError) {
         let now = self.now;
         let pr = &mut self.producers[pi];
-        if matches!(e, KafkaError::NotLeaderOrFollower | KafkaError::UnknownTopicOrPartition | KafkaError::LeaderNotAvailable | KafkaError::RequestTimedOut | KafkaError::NetworkException | KafkaError::FencedLeaderEpoch | KafkaError::UnknownLeaderEpoch) {
+        if matches!(
+            e,
+            KafkaError::NotLeaderOrFollower
+                | KafkaError::UnknownTopicOrPartition
+                | KafkaError::LeaderNotAvailable
+                | KafkaError::RequestTimedOut
+                | KafkaError::NetworkException
+                | KafkaError::FencedLeaderEpoch
+                | KafkaError::UnknownLeaderEpoch
+        ) {
             pr.metadata_stale = true;
         }
-        let retriable = e.is_retriable() || (pr.idempotent && e == KafkaError::OutOfOrderSequenceNumber);
+        let retriable =
+            e.is_retriable() || (pr.idempotent && e == KafkaError::OutOfOrderSequenceNumber);
         let within = now - b.created < pr.delivery_timeout_ms;
         if retriable && b.attempts <= pr.retries && within {
             b.not_before = now + pr.retry_backoff_ms;
             let q = pr.queues.entry(b.tp.clone()).or_default();
             // Retries go back in sequence order (idempotent) or at the front.
-            let pos = if pr.idempotent { q.iter().position(|x| x.base_seq < 0 || x.base_seq > b.base_seq).unwrap_or(q.len()) } else { 0 };
+            let pos = if pr.idempotent {
+                q.iter()
+                    .position(|x| x.base_seq < 0 || x.base_seq > b.base_seq)
+                    .unwrap_or(q.len())
+            } else {
+                0
+            };
             q.insert(pos, b);
             pr.last_error = Some(e);
         } else {
@@ -519,7 +638,11 @@ impl Sim {
     pub(crate) fn producer_receive(&mut self, c: ClientId, _from: NodeId, msg: Message) {
         let pi = c.0 as usize;
         match msg {
-            Message::InitProducerIdResponse { req, producer_id, producer_epoch } => {
+            Message::InitProducerIdResponse {
+                req,
+                producer_id,
+                producer_epoch,
+            } => {
                 if self.producers[pi].pid_inflight == Some(req) {
                     self.producers[pi].pid_inflight = None;
                     self.producers[pi].producer_id = Some((producer_id, producer_epoch));
@@ -538,9 +661,14 @@ impl Sim {
                 }
             }
             Message::ProduceResponse { req, results } => {
-                let Some(f) = self.producers[pi].inflight.remove(&req) else { return };
+                let Some(f) = self.producers[pi].inflight.remove(&req) else {
+                    return;
+                };
                 for b in f.batches {
-                    let r = results.iter().find(|r| r.tp == b.tp).map_or(Err(KafkaError::NetworkException), |r| r.result);
+                    let r = results
+                        .iter()
+                        .find(|r| r.tp == b.tp)
+                        .map_or(Err(KafkaError::NetworkException), |r| r.result);
                     match r {
                         Ok(base) => {
                             let pr = &mut self.producers[pi];

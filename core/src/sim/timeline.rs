@@ -43,7 +43,13 @@ pub struct Timeline {
 
 impl Timeline {
     pub fn new(sim: Sim) -> Self {
-        Timeline { inputs: Vec::new(), checkpoints: alloc::vec![(0, sim.clone())], interval: FIRST_INTERVAL, cur: sim, pos: 0 }
+        Timeline {
+            inputs: Vec::new(),
+            checkpoints: alloc::vec![(0, sim.clone())],
+            interval: FIRST_INTERVAL,
+            cur: sim,
+            pos: 0,
+        }
     }
 
     pub fn sim(&self) -> &Sim {
@@ -226,7 +232,11 @@ impl Timeline {
     /// The position right after event number `step` (and the commands given then).
     pub fn position_of_step(&self, step: u64) -> usize {
         // Count Step inputs from the nearest checkpoint whose state is at or before `step`.
-        let idx = self.checkpoints.partition_point(|(_, s)| s.steps() <= step).max(1) - 1;
+        let idx = self
+            .checkpoints
+            .partition_point(|(_, s)| s.steps() <= step)
+            .max(1)
+            - 1;
         let (mut p, ref s) = self.checkpoints[idx];
         let mut steps = s.steps();
         while p < self.inputs.len() {

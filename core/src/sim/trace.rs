@@ -43,7 +43,14 @@ pub struct TraceEvent {
 }
 
 impl TraceEvent {
-    pub(crate) fn of_message(step: u64, now: Millis, kind: TraceKind, env: &Envelope, from: String, to: String) -> Self {
+    pub(crate) fn of_message(
+        step: u64,
+        now: Millis,
+        kind: TraceKind,
+        env: &Envelope,
+        from: String,
+        to: String,
+    ) -> Self {
         TraceEvent {
             step,
             time_ms: now.0,

@@ -1,0 +1,487 @@
+//! Engine tests, one per fact the engine models, named after the fact's id.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::*;
+use crate::ids::BrokerId;
+
+fn b(i: u32) -> BrokerId {
+    BrokerId(i)
+}
+
+fn cluster(n: u32, seed: u64) -> Sim {
+    Sim::new(
+        SimSpec {
+            brokers: n,
+            ..SimSpec::default()
+        },
+        seed,
+    )
+    .unwrap()
+}
+
+fn create(sim: &mut Sim, name: &str, assignment: Vec<Vec<u32>>, configs: &[(&str, &str)]) {
+    sim.apply(Command::CreateTopic {
+        name: name.to_string(),
+        partitions: None,
+        replication_factor: None,
+        assignment: Some(
+            assignment
+                .into_iter()
+                .map(|r| r.into_iter().map(BrokerId).collect())
+                .collect(),
+        ),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    })
+    .unwrap();
+}
+
+fn producer(sim: &mut Sim, name: &str, configs: &[(&str, &str)]) {
+    sim.apply(Command::AddProducer {
+        client_id: name.to_string(),
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    })
+    .unwrap();
+}
+
+fn produce(sim: &mut Sim, p: &str, topic: &str, key: &str, n: u32) {
+    sim.apply(Command::Produce {
+        producer: p.to_string(),
+        topic: topic.to_string(),
+        key: Some(key.to_string()),
+        value: Some(String::from("v")),
+        partition: None,
+        count: n,
+    })
+    .unwrap();
+}
+
+fn part(sim: &Sim, topic: &str, p: u32) -> crate::view::PartitionView {
+    sim.view()
+        .topics
+        .into_iter()
+        .find(|t| t.name == topic)
+        .unwrap()
+        .partitions
+        .into_iter()
+        .nth(p as usize)
+        .unwrap()
+}
+
+fn producer_view(sim: &Sim, name: &str) -> crate::view::ProducerView {
+    sim.view()
+        .producers
+        .into_iter()
+        .find(|p| p.client_id == name)
+        .unwrap()
+}
+
+/// The shared scenario `acks-all-min-insync.scn`, through the API: R2, R3, R6, R9.
+#[test]
+fn r2_acks_all_min_insync_refuses_writes_after_two_failures() {
+    let mut sim = cluster(3, 7);
+    create(
+        &mut sim,
+        "orders",
+        vec![vec![1, 2, 3]],
+        &[("min.insync.replicas", "2")],
+    );
+    producer(
+        &mut sim,
+        "p1",
+        &[
+            ("acks", "all"),
+            ("retries", "0"),
+            ("enable.idempotence", "false"),
+        ],
+    );
+    produce(&mut sim, "p1", "orders", "k", 1);
+    sim.settle(60_000).unwrap();
+    let p = part(&sim, "orders", 0);
+    assert_eq!(p.leader, Some(b(1)));
+    assert_eq!(p.isr, vec![b(1), b(2), b(3)]);
+    assert_eq!((p.high_watermark, p.log_end_offset), (1, 1));
+    sim.apply(Command::BrokerKill(b(3))).unwrap();
+    sim.run_for(35_000);
+    assert_eq!(part(&sim, "orders", 0).isr, vec![b(1), b(2)]);
+    produce(&mut sim, "p1", "orders", "k", 1);
+    sim.settle(60_000).unwrap();
+    assert_eq!(producer_view(&sim, "p1").acked, 2);
+    sim.apply(Command::BrokerKill(b(2))).unwrap();
+    sim.run_for(35_000);
+    assert_eq!(part(&sim, "orders", 0).isr, vec![b(1)]);
+    produce(&mut sim, "p1", "orders", "k", 1);
+    sim.settle(60_000).unwrap();
+    let pv = producer_view(&sim, "p1");
+    assert_eq!((pv.acked, pv.failed), (2, 1));
+    assert_eq!(pv.last_error.as_deref(), Some("NOT_ENOUGH_REPLICAS"));
+    assert_eq!(sim.view().lost_acked, 0);
+}
+
+/// acks=1: the leader acknowledges before followers fetch; if it dies then, the new leader
+/// never had the record and it is lost (R12 clean election among the ISR).
+#[test]
+fn acks1_leader_failure_before_replication_loses_the_record() {
+    let mut sim = cluster(3, 11);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(&mut sim, "p", &[("acks", "1")]);
+    produce(&mut sim, "p", "t", "k", 1);
+    sim.settle(60_000).unwrap();
+    // Followers will not get the next record: drop both of their next fetches' answers.
+    sim.apply(Command::NetCut(
+        NodeRef::Broker(b(1)),
+        NodeRef::Broker(b(2)),
+    ))
+    .unwrap();
+    sim.apply(Command::NetCut(
+        NodeRef::Broker(b(1)),
+        NodeRef::Broker(b(3)),
+    ))
+    .unwrap();
+    produce(&mut sim, "p", "t", "k", 1);
+    sim.run_for(200);
+    assert_eq!(producer_view(&sim, "p").acked, 2);
+    sim.apply(Command::BrokerKill(b(1))).unwrap();
+    sim.apply(Command::NetHeal(None)).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    assert!(p.leader == Some(b(2)) || p.leader == Some(b(3)), "{p:?}");
+    assert_eq!(p.log_end_offset, 1);
+    assert_eq!(sim.view().lost_acked, 1);
+    assert!(sim.findings().iter().any(|f| f.kind == FindingKind::Lost));
+}
+
+/// R12 with unclean election enabled: an out-of-sync replica becomes leader; the old
+/// leader's acknowledged records are truncated away when it returns (R15).
+#[test]
+fn r12_unclean_election_loses_acknowledged_data_and_r15_truncates() {
+    let mut sim = cluster(2, 5);
+    create(
+        &mut sim,
+        "t",
+        vec![vec![1, 2]],
+        &[("unclean.leader.election.enable", "true")],
+    );
+    producer(&mut sim, "p", &[("acks", "1")]);
+    produce(&mut sim, "p", "t", "a", 2);
+    sim.settle(60_000).unwrap();
+    sim.apply(Command::BrokerKill(b(2))).unwrap();
+    sim.run_for(20_000);
+    assert_eq!(part(&sim, "t", 0).isr, vec![b(1)]);
+    produce(&mut sim, "p", "t", "a", 3);
+    sim.settle(60_000).unwrap();
+    assert_eq!(part(&sim, "t", 0).log_end_offset, 5);
+    // Now the only ISR member dies and the stale replica comes back.
+    sim.apply(Command::BrokerKill(b(1))).unwrap();
+    sim.apply(Command::BrokerStart(b(2))).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.leader, Some(b(2)));
+    assert_eq!(p.isr, vec![b(2)]);
+    assert_eq!(sim.view().lost_acked, 3);
+    // The old leader returns, finds its log diverged, and truncates to the new leader's.
+    sim.apply(Command::BrokerStart(b(1))).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    let r1 = p.replica_states.iter().find(|r| r.broker == b(1)).unwrap();
+    assert_eq!(r1.log_end_offset, 2);
+    assert_eq!(p.isr, vec![b(1), b(2)]);
+}
+
+/// Without unclean election, losing the last ISR member leaves the partition offline.
+#[test]
+fn r12_clean_election_only_leaves_partition_offline() {
+    let mut sim = cluster(2, 5);
+    create(&mut sim, "t", vec![vec![1, 2]], &[]);
+    sim.apply(Command::BrokerKill(b(2))).unwrap();
+    sim.run_for(20_000);
+    sim.apply(Command::BrokerKill(b(1))).unwrap();
+    sim.apply(Command::BrokerStart(b(2))).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.leader, None);
+    assert_eq!(p.isr, vec![b(1)]);
+}
+
+/// R13: an ISR change does not bump the leader epoch; a leader change does.
+#[test]
+fn r13_isr_shrink_keeps_epoch_leader_change_bumps_it() {
+    let mut sim = cluster(3, 1);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    sim.run_for(1000);
+    let e0 = part(&sim, "t", 0).leader_epoch;
+    sim.apply(Command::BrokerKill(b(3))).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.isr, vec![b(1), b(2)]);
+    assert_eq!(p.leader_epoch, e0);
+    sim.apply(Command::BrokerKill(b(1))).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.leader, Some(b(2)));
+    assert_eq!(p.leader_epoch, e0 + 1);
+}
+
+/// R9/R10: a lagging follower leaves the ISR after replica.lag.time.max.ms and rejoins when
+/// it catches up.
+#[test]
+fn r9_r10_isr_shrinks_for_a_lagging_follower_and_expands_again() {
+    let mut sim = cluster(3, 2);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(&mut sim, "p", &[("acks", "1")]);
+    sim.run_for(1000);
+    // Follower 3 cannot reach the leader, but stays registered with the controller.
+    sim.apply(Command::NetCut(
+        NodeRef::Broker(b(1)),
+        NodeRef::Broker(b(3)),
+    ))
+    .unwrap();
+    for _ in 0..10 {
+        produce(&mut sim, "p", "t", "k", 1);
+        sim.run_for(5_000);
+    }
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.isr, vec![b(1), b(2)], "{p:?}");
+    sim.apply(Command::NetHeal(None)).unwrap();
+    sim.settle(60_000).unwrap();
+    sim.run_for(5_000);
+    assert_eq!(part(&sim, "t", 0).isr, vec![b(1), b(2), b(3)]);
+}
+
+/// R1: acks outside -1/0/1 is refused (as the producer's config check refuses it).
+#[test]
+fn r1_invalid_acks_rejected_and_nothing_changes() {
+    let mut sim = cluster(1, 1);
+    let before = sim.clone();
+    let e = sim
+        .apply(Command::AddProducer {
+            client_id: "p".into(),
+            configs: vec![("acks".into(), "2".into())],
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("acks"), "{e}");
+    assert_eq!(sim, before);
+}
+
+#[test]
+fn bad_topic_commands_are_refused_with_kafkas_errors() {
+    let mut sim = cluster(3, 1);
+    let before = sim.clone();
+    let e = sim
+        .apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1),
+            replication_factor: Some(4),
+            assignment: None,
+            configs: vec![],
+        })
+        .unwrap_err();
+    assert_eq!(e.kafka_error(), Some(KafkaError::InvalidReplicationFactor));
+    let e = sim
+        .apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(0),
+            replication_factor: Some(1),
+            assignment: None,
+            configs: vec![],
+        })
+        .unwrap_err();
+    assert_eq!(e.kafka_error(), Some(KafkaError::InvalidPartitions));
+    let e = sim
+        .apply(Command::CreateTopic {
+            name: "<b>x</b>".into(),
+            partitions: Some(1),
+            replication_factor: Some(1),
+            assignment: None,
+            configs: vec![],
+        })
+        .unwrap_err();
+    assert_eq!(e.kafka_error(), Some(KafkaError::InvalidTopicException));
+    let e = sim
+        .apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1),
+            replication_factor: Some(1),
+            assignment: None,
+            configs: vec![("min.isr".into(), "2".into())],
+        })
+        .unwrap_err();
+    assert_eq!(e.kafka_error(), Some(KafkaError::InvalidConfig));
+    assert!(e.to_string().contains("min.isr"));
+    let e = sim
+        .apply(Command::CreateTopic {
+            name: "t".into(),
+            partitions: Some(1_000_000),
+            replication_factor: Some(1),
+            assignment: None,
+            configs: vec![],
+        })
+        .unwrap_err();
+    assert!(matches!(e, CommandError::LimitExceeded { .. }));
+    producer(&mut sim, "p", &[]);
+    let before_p = sim.clone();
+    let e = sim
+        .apply(Command::Produce {
+            producer: "p".into(),
+            topic: "nope".into(),
+            key: None,
+            value: None,
+            partition: None,
+            count: 1,
+        })
+        .unwrap_err();
+    assert_eq!(e.kafka_error(), Some(KafkaError::UnknownTopicOrPartition));
+    assert_eq!(sim, before_p);
+    let _ = before;
+}
+
+/// Idempotence (I3): a lost Produce answer leads to a resend that is answered with the
+/// original offset, not appended twice. Without idempotence the same story duplicates.
+#[test]
+fn i3_idempotent_resend_is_not_duplicated_but_plain_resend_is() {
+    for (idem, expect_dups) in [(true, 0), (false, 1)] {
+        let mut sim = cluster(1, 3);
+        create(&mut sim, "t", vec![vec![1]], &[]);
+        let cfg: &[(&str, &str)] = if idem {
+            &[
+                ("request.timeout.ms", "1000"),
+                ("delivery.timeout.ms", "60000"),
+            ]
+        } else {
+            &[
+                ("enable.idempotence", "false"),
+                ("request.timeout.ms", "1000"),
+                ("delivery.timeout.ms", "60000"),
+            ]
+        };
+        producer(&mut sim, "p", cfg);
+        sim.run_for(100);
+        // The broker's answer to the first Produce is lost on the way back.
+        sim.apply(Command::NetDropNext {
+            api: ApiKey::Produce,
+            from: Some(NodeRef::Broker(b(1))),
+        })
+        .unwrap();
+        produce(&mut sim, "p", "t", "k", 3);
+        sim.settle(60_000).unwrap();
+        let p = part(&sim, "t", 0);
+        let dups = sim
+            .findings()
+            .iter()
+            .filter(|f| f.kind == FindingKind::Duplicate)
+            .count();
+        assert_eq!(dups, expect_dups, "idempotence={idem}");
+        assert_eq!(p.log_end_offset, if idem { 3 } else { 6 });
+        assert_eq!(producer_view(&sim, "p").acked, 3);
+    }
+}
+
+/// Controlled shutdown moves leadership first; the broker leaves cleanly.
+#[test]
+fn controlled_shutdown_moves_leadership() {
+    let mut sim = cluster(3, 9);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    sim.run_for(500);
+    sim.apply(Command::BrokerStop(b(1))).unwrap();
+    sim.run_for(3_000);
+    let v = sim.view();
+    assert_eq!(v.brokers[0].state, crate::view::BrokerState::Stopped);
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.leader, Some(b(2)));
+    assert_eq!(p.isr, vec![b(2), b(3)]);
+}
+
+/// The active controller dies; the quorum elects another and keeps serving.
+#[test]
+fn controller_failover_elects_a_new_active_controller() {
+    let mut sim = cluster(3, 9);
+    sim.apply(Command::ControllerKill(None)).unwrap();
+    sim.run_for(5_000);
+    let v = sim.view();
+    let active: Vec<_> = v.controllers.iter().filter(|c| c.active).collect();
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0].name, "controller-2");
+    assert_eq!(active[0].epoch, 2);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    sim.apply(Command::ControllerKill(None)).unwrap();
+    sim.run_for(5_000);
+    // Two of three controllers down: no quorum, no active controller, metadata frozen.
+    assert!(sim.view().controllers.iter().all(|c| !c.active));
+    let e = sim
+        .apply(Command::CreateTopic {
+            name: "u".into(),
+            partitions: Some(1),
+            replication_factor: Some(1),
+            assignment: None,
+            configs: vec![],
+        })
+        .unwrap_err();
+    assert_eq!(e.kafka_error(), Some(KafkaError::RequestTimedOut));
+}
+
+/// Determinism: the same seed and commands give the same trace hash; another seed differs.
+#[test]
+fn same_seed_same_trace_hash() {
+    let run = |seed: u64| {
+        let mut sim = cluster(3, seed);
+        create(&mut sim, "t", vec![vec![1, 2, 3], vec![2, 3, 1]], &[]);
+        producer(&mut sim, "p", &[]);
+        produce(&mut sim, "p", "t", "x", 50);
+        sim.run_for(3_000);
+        sim.apply(Command::BrokerKill(b(2))).unwrap();
+        sim.run_for(30_000);
+        (sim.trace_hash(), sim.steps())
+    };
+    assert_eq!(run(42), run(42));
+    assert_ne!(run(42).0, run(43).0);
+}
+
+/// Time travel: seeking back then forward gives exactly the state (and hash) of the run.
+#[test]
+fn timeline_seek_is_exact() {
+    let mut sim = cluster(3, 4);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(&mut sim, "p", &[]);
+    let mut tl = Timeline::new(sim);
+    tl.apply(Command::Produce {
+        producer: "p".into(),
+        topic: "t".into(),
+        key: Some("k".into()),
+        value: None,
+        partition: None,
+        count: 20,
+    })
+    .unwrap();
+    tl.run_for(2_000);
+    let mid_pos = tl.position();
+    let mid = tl.sim().clone();
+    tl.apply(Command::BrokerKill(b(1))).unwrap();
+    tl.run_for(30_000);
+    let end = tl.sim().clone();
+    let end_pos = tl.position();
+    assert!(
+        end_pos > 300,
+        "the run should cross a checkpoint interval: {end_pos}"
+    );
+    tl.seek(mid_pos);
+    assert_eq!(tl.sim(), &mid);
+    assert_eq!(part(tl.sim(), "t", 0).leader, Some(b(1)));
+    tl.seek(end_pos);
+    assert_eq!(tl.sim(), &end);
+    assert_eq!(tl.sim().trace_hash(), end.trace_hash());
+    // Step back one input at a time from the end to the kill, then fork.
+    while tl.position() > mid_pos {
+        tl.step_back();
+    }
+    assert_eq!(tl.sim(), &mid);
+    tl.apply(Command::BrokerKill(b(2))).unwrap();
+    assert_eq!(tl.len(), mid_pos + 1);
+}
