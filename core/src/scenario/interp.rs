@@ -1225,3 +1225,195 @@ pub fn run_script_in(session: &mut Session, text: &str) -> Result<Transcript, Sc
     }
     Ok(transcript)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    const SPEC_EXAMPLE: &str = "\
+# acks=all with min.insync.replicas=2 survives one broker, refuses writes after two
+cluster brokers=3 seed=7
+kafka-topics --create --topic orders --replica-assignment 1:2:3 --config min.insync.replicas=2
+expect partition orders-0 leader=1 isr=1,2,3
+producer add p1 acks=all retries=0 enable.idempotence=false
+produce p1 orders key=k value=v1
+settle
+expect partition orders-0 isr=1,2,3 hw=1
+broker kill 3
+run 35s
+expect partition orders-0 isr=1,2
+produce p1 orders key=k value=v2
+settle
+expect producer p1 acked=2 failed=0
+broker kill 2
+run 35s
+produce p1 orders key=k value=v3
+settle
+expect producer p1 acked=2 failed=1 last-error=NOT_ENOUGH_REPLICAS
+expect lost 0
+";
+
+    fn session(script: &str) -> Session {
+        let mut s = Session::new();
+        run_script_in(&mut s, script).unwrap_or_else(|f| panic!("{f}"));
+        s
+    }
+
+    fn fail(script: &str) -> ScriptFailure {
+        run_script(script).unwrap_err()
+    }
+
+    #[test]
+    fn the_spec_example_passes() {
+        let t = run_script(SPEC_EXAMPLE).unwrap_or_else(|f| panic!("{f}"));
+        assert_eq!(t.entries.len(), 19);
+        assert!(t.render().contains("> broker kill 3"));
+    }
+
+    #[test]
+    fn describe_prints_topic_commands_format() {
+        let s = session("cluster brokers=3 seed=1\nkafka-topics --create --topic orders --replica-assignment 1:2:3,2:3:1 --config min.insync.replicas=2\n");
+        let sim = s.sim().unwrap();
+        let out = describe_topics(sim, Some("orders"), false, &DescribeFilter::default()).unwrap();
+        assert_eq!(
+            out,
+            vec![
+                "Topic: orders\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: min.insync.replicas=2",
+                "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3\tElr: \tLastKnownElr: ",
+                "\tTopic: orders\tPartition: 1\tLeader: 2\tReplicas: 2,3,1\tIsr: 2,3,1\tElr: \tLastKnownElr: ",
+            ]
+        );
+        let mut s = s;
+        let out = s.run_line("kafka-topics --list").unwrap();
+        assert!(out.lines.contains(&"orders".to_string()));
+        let out = s
+            .run_line("kafka-topics --create --topic t.x --partitions 1 --replication-factor 1")
+            .unwrap();
+        assert_eq!(out.lines.last().unwrap(), "Created topic t.x.");
+    }
+
+    #[test]
+    fn a_failed_line_changes_nothing_and_the_console_goes_on() {
+        let mut s = session("cluster brokers=3 seed=1\nkafka-topics --create --topic t --partitions 2 --replication-factor 3\n");
+        let before = s.view().unwrap();
+        for bad in [
+            "kafka-topics --create --topic u --partitions 2 --replication-factor 9",
+            "producer add p1 acks=2",
+            "kafka-console-producer --topic t --property parse.key=true",
+        ] {
+            let out = s.run_line(bad);
+            if bad.starts_with("kafka-console-producer") {
+                assert!(out.unwrap().awaiting_input);
+                s.run_line("no-separator-here").unwrap();
+                let e = s.run_line("EOF").unwrap_err();
+                assert!(
+                    e.to_string()
+                        .contains("No key separator found on line number 1"),
+                    "{e}"
+                );
+            } else {
+                assert!(out.is_err(), "{bad}");
+            }
+            assert_eq!(s.view().unwrap(), before, "{bad}");
+        }
+        assert!(s.run_line("expect error \"No key separator\"").is_ok());
+        assert!(s.run_line("kafka-topics --describe --topic t").is_ok());
+    }
+
+    #[test]
+    fn console_producer_reads_until_eof_or_ctrl_d() {
+        let mut s = session("cluster brokers=1 seed=1\nkafka-topics --create --topic t --partitions 1 --replication-factor 1\n");
+        assert!(
+            s.run_line("kafka-console-producer --topic t")
+                .unwrap()
+                .awaiting_input
+        );
+        assert!(s.run_line("hello").unwrap().awaiting_input);
+        assert!(s.run_line("world").unwrap().awaiting_input);
+        let out = s.end_input().unwrap();
+        assert!(!out.awaiting_input);
+        assert!(s.run_line("expect partition t-0 hw=2").is_ok());
+        assert!(s
+            .run_line("expect producer console-producer acked=2")
+            .is_ok());
+    }
+
+    #[test]
+    fn expect_failures_name_each_field() {
+        let mut s = session("cluster brokers=3 seed=1\nkafka-topics --create --topic t --replica-assignment 1:2:3\n");
+        let e = s
+            .run_line("expect partition t-0 leader=2 isr=3,2,1 hw=9")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("leader: expected 2, actual 1"), "{e}");
+        assert!(e.contains("hw: expected 9, actual 0"), "{e}");
+        assert!(!e.contains("isr"), "isr compares as a set: {e}");
+        let e = s
+            .run_line("expect partition u-0 leader=1")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no topic 'u'"), "{e}");
+    }
+
+    #[test]
+    fn expect_error_checks_the_previous_command() {
+        let f = fail("cluster brokers=1\nkafka-topics --list\nexpect error \"boom\"\n");
+        assert_eq!(f.line_no, 3);
+        assert!(f.message.contains("succeeded"), "{}", f.message);
+        let f =
+            fail("cluster brokers=1\nbroker kill 7\nexpect error \"INVALID_REPLICATION_FACTOR\"\n");
+        assert_eq!(f.line_no, 3);
+        assert!(f.message.contains("does not contain"), "{}", f.message);
+        let f = fail("cluster brokers=1\n\n# c\nbroker kill 7\nrun 1s\n");
+        assert_eq!((f.line_no, f.line.as_str()), (4, "broker kill 7"));
+    }
+
+    #[test]
+    fn unsupported_features_say_so() {
+        let mut s = session("cluster brokers=1\n");
+        for line in [
+            "consumer add c1 group=g topics=t",
+            "expect group g state=Stable",
+            "expect log t-0@1 segments=1",
+            "kafka-consumer-groups --list",
+            "txn begin tp",
+        ] {
+            let e = s.run_line(line).unwrap_err().to_string();
+            assert!(e.starts_with("not supported yet"), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn nothing_runs_before_a_cluster() {
+        let f = fail("kafka-topics --list\n");
+        assert!(f.message.contains("no cluster yet"), "{}", f.message);
+    }
+
+    #[test]
+    fn hostile_input_never_panics() {
+        let mut s = Session::new();
+        for line in [
+            "",
+            "\\",
+            "'",
+            "\"",
+            "expect",
+            "expect error",
+            "expect partition -0",
+            "expect replica t-0@",
+            "net",
+            "net drop next",
+            "kafka-topics --create --topic",
+            "cluster brokers=99999999999999999999",
+            "cluster brokers=1000",
+            "step 99999999",
+            "\u{0}\u{7f}\u{202e}",
+            "produce p1 t key=\u{1F600}",
+        ] {
+            let _ = s.run_line(line);
+            s.cancel_input();
+        }
+        assert!(s.run_line("cluster brokers=1").is_ok());
+    }
+}

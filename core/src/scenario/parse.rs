@@ -86,10 +86,11 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
-        let d = if c.starts_with(&lower) && lower.len() >= 3 {
+        let cl = c.to_ascii_lowercase();
+        let d = if cl.starts_with(&lower) && lower.len() >= 3 {
             1
         } else {
-            edit_distance(&lower, c)
+            edit_distance(&lower, &cl)
         };
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
