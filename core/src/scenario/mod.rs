@@ -24,6 +24,7 @@
 //!   that was not an `expect`.
 
 pub mod ast;
+pub mod complete;
 pub mod interp;
 pub mod lex;
 pub mod parse;
@@ -33,6 +34,7 @@ use core::fmt;
 
 use crate::error::CommandError;
 
+pub use complete::complete;
 pub use interp::{
     run_script, run_script_in, Output, ScriptFailure, Session, Transcript, TranscriptEntry,
 };

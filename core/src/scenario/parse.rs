@@ -260,6 +260,33 @@ fn parse_opts(tool: &str, words: &[String], specs: &[Opt]) -> Result<Opts, Scena
     Ok(Opts { given })
 }
 
+/// The long options of a Kafka tool, without `--` (for the console's tab completion).
+pub fn tool_options(tool: &str) -> &'static [&'static str] {
+    match tool {
+        "kafka-topics" => TOPICS_FLAGS,
+        "kafka-configs" => CONFIGS_FLAGS,
+        "kafka-console-producer" => CONSOLE_PRODUCER_FLAGS,
+        "kafka-console-consumer" => CONSOLE_CONSUMER_FLAGS,
+        "kafka-consumer-groups" => GROUPS_FLAGS,
+        "kafka-leader-election" => ELECTION_FLAGS,
+        _ => &[],
+    }
+}
+
+macro_rules! names_of {
+    ($name:ident, $opts:ident) => {
+        const $name: &[&str] = &{
+            let mut out = [""; $opts.len()];
+            let mut i = 0;
+            while i < $opts.len() {
+                out[i] = $opts[i].name;
+                i += 1;
+            }
+            out
+        };
+    };
+}
+
 fn exactly_one_action(opts: &Opts, actions: &[&str]) -> Result<&'static str, ScenarioError> {
     let chosen: Vec<&'static str> = opts
         .given
@@ -349,6 +376,8 @@ const TOPICS_OPTS: &[Opt] = &[
     flag("at-min-isr-partitions"),
 ];
 
+names_of!(TOPICS_FLAGS, TOPICS_OPTS);
+
 fn parse_topics(words: &[String]) -> Result<Stmt, ScenarioError> {
     let o = parse_opts("kafka-topics", words, TOPICS_OPTS)?;
     let action = exactly_one_action(&o, &["list", "describe", "create", "alter", "delete"])?;
@@ -431,7 +460,10 @@ const CONFIGS_OPTS: &[Opt] = &[
     flag("all"),
 ];
 
-const ENTITY_TYPES: &[&str] = &[
+names_of!(CONFIGS_FLAGS, CONFIGS_OPTS);
+
+/// The entity types of `kafka-configs`.
+pub const ENTITY_TYPES: &[&str] = &[
     "topics",
     "brokers",
     "broker-loggers",
@@ -545,6 +577,8 @@ const CONSOLE_PRODUCER_OPTS: &[Opt] = &[
     arg("request-required-acks"),
 ];
 
+names_of!(CONSOLE_PRODUCER_FLAGS, CONSOLE_PRODUCER_OPTS);
+
 const READER_PROPERTIES: &[&str] = &["parse.key", "key.separator", "null.marker", "ignore.error"];
 
 fn parse_console_producer(words: &[String], block: &[String]) -> Result<Stmt, ScenarioError> {
@@ -610,6 +644,8 @@ const CONSOLE_CONSUMER_OPTS: &[Opt] = &[
     arg("isolation-level"),
 ];
 
+names_of!(CONSOLE_CONSUMER_FLAGS, CONSOLE_CONSUMER_OPTS);
+
 fn parse_console_consumer(words: &[String]) -> Result<Stmt, ScenarioError> {
     let o = parse_opts("kafka-console-consumer", words, CONSOLE_CONSUMER_OPTS)?;
     let topic = o.required("topic")?.to_string();
@@ -652,6 +688,8 @@ const GROUPS_OPTS: &[Opt] = &[
     flag("execute"),
     flag("dry-run"),
 ];
+
+names_of!(GROUPS_FLAGS, GROUPS_OPTS);
 
 fn parse_consumer_groups(words: &[String]) -> Result<Stmt, ScenarioError> {
     let o = parse_opts("kafka-consumer-groups", words, GROUPS_OPTS)?;
@@ -697,6 +735,8 @@ const ELECTION_OPTS: &[Opt] = &[
     flag("all-topic-partitions"),
     arg("path-to-json-file"),
 ];
+
+names_of!(ELECTION_FLAGS, ELECTION_OPTS);
 
 fn parse_leader_election(words: &[String]) -> Result<Stmt, ScenarioError> {
     let o = parse_opts("kafka-leader-election", words, ELECTION_OPTS)?;
