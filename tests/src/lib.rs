@@ -21,3 +21,5 @@ pub fn vectors_dir() -> PathBuf {
 pub fn scenarios_dir() -> PathBuf {
     tests_dir().join("scenarios")
 }
+
+pub mod sweep;
