@@ -17,14 +17,20 @@ use crate::error::{CommandError, KafkaError};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
     /// An integer within `[min, max]` (Kafka's `atLeast`/`between`).
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Bool,
     /// One of a fixed list of strings (Kafka's `ValidString.in`).
     Choice(&'static [&'static str]),
     /// A comma-separated list whose every element is one of these.
     ListOf(&'static [&'static str]),
     /// A real number within `[min, max]`.
-    Double { min: f64, max: f64 },
+    Double {
+        min: f64,
+        max: f64,
+    },
     /// Free text (ids, names).
     Text,
 }
@@ -38,11 +44,27 @@ pub struct ConfigDef {
     pub doc: &'static str,
 }
 
-const fn int(name: &'static str, default: &'static str, min: i64, max: i64, doc: &'static str) -> ConfigDef {
-    ConfigDef { name, default, kind: Kind::Int { min, max }, doc }
+const fn int(
+    name: &'static str,
+    default: &'static str,
+    min: i64,
+    max: i64,
+    doc: &'static str,
+) -> ConfigDef {
+    ConfigDef {
+        name,
+        default,
+        kind: Kind::Int { min, max },
+        doc,
+    }
 }
 const fn boolean(name: &'static str, default: &'static str, doc: &'static str) -> ConfigDef {
-    ConfigDef { name, default, kind: Kind::Bool, doc }
+    ConfigDef {
+        name,
+        default,
+        kind: Kind::Bool,
+        doc,
+    }
 }
 
 const I32: i64 = i32::MAX as i64;
@@ -73,31 +95,177 @@ pub const TOPIC_CONFIGS: &[ConfigDef] = &[
 /// Broker configs the simulation models (`KafkaConfig`, `ServerLogConfigs`, `ReplicationConfigs`,
 /// `GroupCoordinatorConfig`, `KRaftConfigs`).
 pub const BROKER_CONFIGS: &[ConfigDef] = &[
-    int("default.replication.factor", "1", 1, I32, "Replication factor of automatically created topics and of --create without one."),
-    int("num.partitions", "1", 1, I32, "Partition count of topics created without one."),
-    int("min.insync.replicas", "1", 1, I32, "Default min.insync.replicas for topics that do not set it."),
-    boolean("unclean.leader.election.enable", "false", "Default unclean.leader.election.enable for topics."),
-    boolean("auto.create.topics.enable", "true", "Create a topic when a client first asks for it."),
-    int("replica.lag.time.max.ms", "30000", 0, I64, "A follower that has not caught up for this long leaves the ISR."),
-    int("replica.fetch.wait.max.ms", "500", 0, I32, "How long a follower's fetch waits at the leader for new data."),
-    int("replica.fetch.backoff.ms", "1000", 0, I32, "How long a follower waits after a fetch error."),
-    int("broker.heartbeat.interval.ms", "2000", 1, I32, "How often a broker heartbeats to the active controller."),
-    int("broker.session.timeout.ms", "9000", 1, I32, "A broker that has not heartbeated for this long is fenced."),
-    int("controller.quorum.election.timeout.ms", "1000", 1, I32, "How long controllers wait before electing a new active controller."),
-    int("offsets.topic.num.partitions", "50", 1, I32, "Partitions of __consumer_offsets."),
-    int("offsets.topic.replication.factor", "3", 1, 32767, "Replication factor of __consumer_offsets (capped at the broker count here)."),
-    int("transaction.state.log.num.partitions", "50", 1, I32, "Partitions of __transaction_state."),
-    int("transaction.state.log.replication.factor", "3", 1, 32767, "Replication factor of __transaction_state (capped at the broker count here)."),
-    int("transaction.state.log.min.isr", "2", 1, I32, "min.insync.replicas of __transaction_state (capped at the broker count here)."),
-    int("group.initial.rebalance.delay.ms", "3000", 0, I32, "How long the first rebalance of an empty group waits for more members."),
-    int("group.min.session.timeout.ms", "6000", 0, I32, "The smallest session.timeout.ms a consumer may ask for."),
-    int("group.max.session.timeout.ms", "1800000", 0, I32, "The largest session.timeout.ms a consumer may ask for."),
-    int("log.flush.interval.messages", "9223372036854775807", 1, I64, "Default flush.messages."),
-    int("log.flush.interval.ms", "9223372036854775807", 0, I64, "Default flush.ms."),
-    int("log.retention.check.interval.ms", "300000", 1, I64, "How often the log manager checks retention."),
-    int("log.segment.bytes", "1073741824", 14, I32, "Default segment.bytes."),
-    int("log.retention.ms", "604800000", -1, I64, "Default retention.ms."),
-    int("log.retention.bytes", "-1", -1, I64, "Default retention.bytes."),
+    int(
+        "default.replication.factor",
+        "1",
+        1,
+        I32,
+        "Replication factor of automatically created topics and of --create without one.",
+    ),
+    int(
+        "num.partitions",
+        "1",
+        1,
+        I32,
+        "Partition count of topics created without one.",
+    ),
+    int(
+        "min.insync.replicas",
+        "1",
+        1,
+        I32,
+        "Default min.insync.replicas for topics that do not set it.",
+    ),
+    boolean(
+        "unclean.leader.election.enable",
+        "false",
+        "Default unclean.leader.election.enable for topics.",
+    ),
+    boolean(
+        "auto.create.topics.enable",
+        "true",
+        "Create a topic when a client first asks for it.",
+    ),
+    int(
+        "replica.lag.time.max.ms",
+        "30000",
+        0,
+        I64,
+        "A follower that has not caught up for this long leaves the ISR.",
+    ),
+    int(
+        "replica.fetch.wait.max.ms",
+        "500",
+        0,
+        I32,
+        "How long a follower's fetch waits at the leader for new data.",
+    ),
+    int(
+        "replica.fetch.backoff.ms",
+        "1000",
+        0,
+        I32,
+        "How long a follower waits after a fetch error.",
+    ),
+    int(
+        "broker.heartbeat.interval.ms",
+        "2000",
+        1,
+        I32,
+        "How often a broker heartbeats to the active controller.",
+    ),
+    int(
+        "broker.session.timeout.ms",
+        "9000",
+        1,
+        I32,
+        "A broker that has not heartbeated for this long is fenced.",
+    ),
+    int(
+        "controller.quorum.election.timeout.ms",
+        "1000",
+        1,
+        I32,
+        "How long controllers wait before electing a new active controller.",
+    ),
+    int(
+        "offsets.topic.num.partitions",
+        "50",
+        1,
+        I32,
+        "Partitions of __consumer_offsets.",
+    ),
+    int(
+        "offsets.topic.replication.factor",
+        "3",
+        1,
+        32767,
+        "Replication factor of __consumer_offsets (capped at the broker count here).",
+    ),
+    int(
+        "transaction.state.log.num.partitions",
+        "50",
+        1,
+        I32,
+        "Partitions of __transaction_state.",
+    ),
+    int(
+        "transaction.state.log.replication.factor",
+        "3",
+        1,
+        32767,
+        "Replication factor of __transaction_state (capped at the broker count here).",
+    ),
+    int(
+        "transaction.state.log.min.isr",
+        "2",
+        1,
+        I32,
+        "min.insync.replicas of __transaction_state (capped at the broker count here).",
+    ),
+    int(
+        "group.initial.rebalance.delay.ms",
+        "3000",
+        0,
+        I32,
+        "How long the first rebalance of an empty group waits for more members.",
+    ),
+    int(
+        "group.min.session.timeout.ms",
+        "6000",
+        0,
+        I32,
+        "The smallest session.timeout.ms a consumer may ask for.",
+    ),
+    int(
+        "group.max.session.timeout.ms",
+        "1800000",
+        0,
+        I32,
+        "The largest session.timeout.ms a consumer may ask for.",
+    ),
+    int(
+        "log.flush.interval.messages",
+        "9223372036854775807",
+        1,
+        I64,
+        "Default flush.messages.",
+    ),
+    int(
+        "log.flush.interval.ms",
+        "9223372036854775807",
+        0,
+        I64,
+        "Default flush.ms.",
+    ),
+    int(
+        "log.retention.check.interval.ms",
+        "300000",
+        1,
+        I64,
+        "How often the log manager checks retention.",
+    ),
+    int(
+        "log.segment.bytes",
+        "1073741824",
+        14,
+        I32,
+        "Default segment.bytes.",
+    ),
+    int(
+        "log.retention.ms",
+        "604800000",
+        -1,
+        I64,
+        "Default retention.ms.",
+    ),
+    int(
+        "log.retention.bytes",
+        "-1",
+        -1,
+        I64,
+        "Default retention.bytes.",
+    ),
 ];
 
 /// Producer configs (`ProducerConfig`). Defaults of Kafka 4.0: `linger.ms` is 5 (KIP-1030),
@@ -120,6 +288,32 @@ pub const PRODUCER_CONFIGS: &[ConfigDef] = &[
     ConfigDef { name: "transactional.id", default: "", kind: Kind::Text, doc: "Enables transactions; a new producer with the same id fences the old one." },
     int("transaction.timeout.ms", "60000", 0, I32, "A transaction open longer than this is aborted by the coordinator."),
     ConfigDef { name: "client.id", default: "", kind: Kind::Text, doc: "The name this client gives itself in requests and logs." },
+];
+
+/// Consumer configs (`ConsumerConfig`), Kafka 4.0 defaults (A8, G5, G8, I7). The keys starting
+/// with `playground.` are not Kafka configs: they stand for what the application does between
+/// two `poll()` calls, which a real consumer's configs cannot express.
+pub const CONSUMER_CONFIGS: &[ConfigDef] = &[
+    ConfigDef { name: "group.id", default: "", kind: Kind::Text, doc: "The consumer group this consumer belongs to." },
+    ConfigDef { name: "group.instance.id", default: "", kind: Kind::Text, doc: "Static membership: a restart within session.timeout.ms keeps the member and its partitions, without a rebalance." },
+    ConfigDef { name: "group.protocol", default: "classic", kind: Kind::Choice(&["classic", "consumer"]), doc: "classic: JoinGroup/SyncGroup with a client-side assignor; consumer: KIP-848 ConsumerGroupHeartbeat with a server-side assignor." },
+    ConfigDef { name: "partition.assignment.strategy", default: "range,cooperative-sticky", kind: Kind::Text, doc: "Assignors in order of preference (range, roundrobin, sticky, cooperative-sticky, or their Java class names); the group uses one that every member supports." },
+    int("session.timeout.ms", "45000", 0, I32, "A member that sends no heartbeat for this long is removed from the group."),
+    int("heartbeat.interval.ms", "3000", 0, I32, "How often the consumer's heartbeat thread reports to the group coordinator."),
+    int("max.poll.interval.ms", "300000", 1, I32, "The longest allowed gap between two poll() calls; also the rebalance timeout."),
+    int("max.poll.records", "500", 1, I32, "The most records one poll() returns."),
+    int("fetch.min.bytes", "1", 0, I32, "The broker holds a fetch until this many bytes are available, or fetch.max.wait.ms passes."),
+    int("fetch.max.wait.ms", "500", 0, I32, "The longest the broker holds a fetch waiting for fetch.min.bytes."),
+    boolean("enable.auto.commit", "true", "Commit the positions of records already returned by poll(), every auto.commit.interval.ms, inside poll()."),
+    int("auto.commit.interval.ms", "5000", 0, I32, "How often auto-commit commits."),
+    ConfigDef { name: "auto.offset.reset", default: "latest", kind: Kind::Choice(&["earliest", "latest", "none"]), doc: "Where to start when the group has no committed offset (or it is out of range): the log start, the log end, or fail." },
+    ConfigDef { name: "isolation.level", default: "read_uncommitted", kind: Kind::Choice(&["read_uncommitted", "read_committed"]), doc: "read_uncommitted reads up to the high watermark; read_committed up to the last stable offset." },
+    int("retry.backoff.ms", "100", 0, I64, "How long to wait before retrying a failed request."),
+    int("request.timeout.ms", "30000", 0, I32, "How long to wait for a broker's answer to a request."),
+    ConfigDef { name: "client.rack", default: "", kind: Kind::Text, doc: "The rack of this consumer, for rack-aware assignment." },
+    ConfigDef { name: "client.id", default: "", kind: Kind::Text, doc: "The name this client gives itself in requests and logs." },
+    int("playground.processing.ms", "0", 0, I32, "Not a Kafka config: simulated application time spent on each record returned by poll()."),
+    ConfigDef { name: "playground.commit", default: "auto", kind: Kind::Choice(&["auto", "sync", "async", "sync-before-processing", "none"]), doc: "Not a Kafka config: what the application does besides auto-commit. sync/async: commitSync()/commitAsync() after processing each poll (at-least-once); sync-before-processing: commitSync() before processing (at-most-once); none: no manual commit." },
 ];
 
 /// A set of explicitly given `key=value` pairs for one entity, validated against its table.
@@ -225,6 +419,7 @@ impl ConfigMap {
         match self.entity {
             "topic" => TOPIC_CONFIGS,
             "broker" => BROKER_CONFIGS,
+            "consumer" => CONSUMER_CONFIGS,
             _ => PRODUCER_CONFIGS,
         }
     }

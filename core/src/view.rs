@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::ids::{BrokerId, LeaderEpoch, Offset};
+use crate::ids::{BrokerId, LeaderEpoch, Offset, TopicPartition};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterView {
@@ -19,6 +19,10 @@ pub struct ClusterView {
     pub controllers: Vec<ControllerView>,
     pub topics: Vec<TopicView>,
     pub producers: Vec<ProducerView>,
+    /// Consumer groups, by group id.
+    pub groups: Vec<GroupView>,
+    /// Consumer clients, in the order they were added (closed and killed ones included).
+    pub consumers: Vec<ConsumerView>,
     /// Messages on the wire, in delivery order.
     pub in_flight: Vec<MessageView>,
     pub findings: Vec<FindingView>,
@@ -162,4 +166,99 @@ pub struct FindingView {
     pub step: u64,
     pub time_ms: u64,
     pub message: String,
+}
+
+/// A consumer group as its coordinator knows it (`kafka-consumer-groups --describe`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupView {
+    pub group_id: String,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead` (G1).
+    pub state: &'static str,
+    pub generation: i32,
+    /// The assignor the group chose (Kafka's "protocol"), if any.
+    pub protocol: Option<String>,
+    /// `eager` or `cooperative` (the rebalance protocol, G7).
+    pub rebalance_protocol: &'static str,
+    /// The leader's member id.
+    pub leader: Option<String>,
+    /// The broker hosting the group: the leader of its `__consumer_offsets` partition.
+    pub coordinator: Option<BrokerId>,
+    /// Its partition of `__consumer_offsets`.
+    pub offsets_partition: u32,
+    pub members: Vec<MemberView>,
+    /// Per partition of the subscribed topics: committed offset (-1: none), log end, lag.
+    pub offsets: Vec<OffsetView>,
+    /// Sum of the lags.
+    pub total_lag: i64,
+    /// Records below a committed offset that no member of the group ever processed
+    /// (at-most-once losses, offsets reset forward).
+    pub skipped: u64,
+    /// Records processed more than once by the group (at-least-once redeliveries).
+    pub duplicates: u64,
+    /// The rebalances so far, oldest first (at most the last [`REBALANCES_SHOWN`]).
+    pub rebalances: Vec<RebalanceView>,
+}
+
+pub const REBALANCES_SHOWN: usize = 32;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    pub member_id: String,
+    pub client_id: String,
+    pub instance_id: Option<String>,
+    /// The partitions the coordinator assigned it in the current generation.
+    pub assigned: Vec<TopicPartition>,
+    pub is_leader: bool,
+    /// `awaiting-join`, `awaiting-sync` or `stable`.
+    pub state: &'static str,
+    /// When its session expires unless it heartbeats (ms of simulated time).
+    pub session_deadline_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OffsetView {
+    pub tp: TopicPartition,
+    /// -1 when the group has committed nothing for it.
+    pub committed: Offset,
+    /// The partition's high watermark (what a consumer can read).
+    pub log_end: Offset,
+    pub lag: i64,
+}
+
+/// One rebalance: why, which generation it produced, what moved, who stood still.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RebalanceView {
+    pub cause: String,
+    /// The generation it produced (0 until it completes).
+    pub generation: i32,
+    pub started_ms: u64,
+    pub completed_ms: Option<u64>,
+    /// Partitions whose owner differs from the previous generation's.
+    pub partitions_moved: u32,
+    /// Per member (client id): how long it consumed nothing because of this rebalance (the
+    /// stop-the-world time that cooperative rebalancing shortens).
+    pub stopped_ms: Vec<(String, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerView {
+    pub client_id: String,
+    pub group: String,
+    pub member_id: String,
+    pub instance_id: Option<String>,
+    pub generation: i32,
+    /// `finding-coordinator`, `joining`, `syncing`, `stable`, `closed`, `dead`, …
+    pub state: &'static str,
+    pub assigned: Vec<TopicPartition>,
+    /// The next offset to hand to the application, per assigned partition.
+    pub positions: Vec<(TopicPartition, Offset)>,
+    /// Records whose processing completed (handed to the application and processed).
+    pub consumed: u64,
+    /// Of those, records this group had already processed before.
+    pub duplicates: u64,
+    pub commits_ok: u64,
+    pub commits_failed: u64,
+    pub paused: bool,
+    pub coordinator: Option<BrokerId>,
+    pub last_error: Option<String>,
 }

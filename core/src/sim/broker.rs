@@ -117,6 +117,8 @@ pub struct Broker {
     pub parked: Vec<ParkedFetch>,
     pub delayed: Vec<DelayedProduce>,
     pub isr_check_armed: bool,
+    /// Consumer fetches waiting for `fetch.min.bytes` (the fetch purgatory, consumer side).
+    pub consumer_parked: Vec<super::coordinator::ParkedConsumerFetch>,
 }
 
 impl Broker {
@@ -136,6 +138,7 @@ impl Broker {
             parked: Vec::new(),
             delayed: Vec::new(),
             isr_check_armed: false,
+            consumer_parked: Vec::new(),
         }
     }
 
@@ -153,6 +156,7 @@ impl Broker {
         self.fetch_inflight.clear();
         self.parked.clear();
         self.delayed.clear();
+        self.consumer_parked.clear();
         self.isr_check_armed = false;
         self.registered = false;
         self.shutting_down = false;
@@ -334,6 +338,10 @@ impl Sim {
                     self.respond_produce(b, d);
                 }
             }
+            Timer::ConsumerFetchWait { req } => self.consumer_fetch_expired(b, req),
+            t @ (Timer::GroupDeadline { .. } | Timer::MemberExpiry { .. }) => {
+                self.group_timer(b, t)
+            }
             _ => {}
         }
     }
@@ -416,6 +424,21 @@ impl Sim {
                 max_wait_ms,
                 partitions,
             } => self.handle_fetch(b, req, replica, max_wait_ms, partitions),
+            Message::ConsumerFetchRequest {
+                req,
+                max_wait_ms,
+                min_bytes,
+                read_committed,
+                partitions,
+            } => self.handle_consumer_fetch(
+                b,
+                from,
+                req,
+                max_wait_ms,
+                min_bytes,
+                read_committed,
+                partitions,
+            ),
             Message::FetchResponse { req, partitions } => {
                 if let NodeId::Broker(leader) = from {
                     self.handle_fetch_response(b, leader, req, partitions)
@@ -861,6 +884,8 @@ impl Sim {
                 log.hw = new_hw;
             }
             self.try_complete_delayed(b, tp);
+            // Consumers waiting for data, and offset commits waiting for replication.
+            self.on_hw_advanced(b, tp);
         }
     }
 
@@ -1121,7 +1146,7 @@ impl Sim {
     }
 
     /// New data on `tp`: parked fetches that include it are answered now.
-    fn complete_parked_fetches(&mut self, b: BrokerId, tp: &TopicPartition) {
+    pub(crate) fn complete_parked_fetches(&mut self, b: BrokerId, tp: &TopicPartition) {
         let i = self.bi(b);
         if self.brokers[i].parked.is_empty() {
             return;

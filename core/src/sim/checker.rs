@@ -8,6 +8,11 @@
 //! * `reorder`: two records of one producer with the same key landed in a partition in the
 //!   opposite order of their sends.
 //! * `two-leaders`: two brokers acting as leader of one partition in one leader epoch.
+//! * `read-above-hw`: a consumer was handed a record at or above the HW it was read under (R6).
+//! * `two-owners`: two members of a group were assigned one partition in one generation.
+//!
+//! Consumers are tracked per record (`rid`): how many times each group processed it, so that
+//! at-least-once redeliveries (duplicates) and at-most-once gaps (skipped) can be counted.
 //!
 //! The checker runs after every step but only rescans when something that can destroy data
 //! happened (a truncation, a power-off, a leader change), so a quiet run pays nothing.
@@ -15,7 +20,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::rc::Rc;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::ids::{BrokerId, Offset, TopicPartition};
@@ -31,6 +36,7 @@ pub enum FindingKind {
     Reorder,
     ReadAboveHw,
     TwoLeaders,
+    TwoOwners,
 }
 
 impl FindingKind {
@@ -41,6 +47,7 @@ impl FindingKind {
             FindingKind::Reorder => "reorder",
             FindingKind::ReadAboveHw => "read-above-hw",
             FindingKind::TwoLeaders => "two-leaders",
+            FindingKind::TwoOwners => "two-owners",
         }
     }
 }
@@ -80,6 +87,10 @@ pub struct Checker {
     acked: Vec<Acked>,
     lost: BTreeSet<u64>,
     last_by_key: BTreeMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
+    /// Per group: how many times each record was processed by one of its consumers.
+    pub processed: BTreeMap<String, BTreeMap<u64, u32>>,
+    /// Per group: the newest generation seen by a consumer and who owns what in it.
+    claims: BTreeMap<String, (i32, BTreeMap<TopicPartition, String>)>,
 }
 
 impl Checker {
@@ -223,6 +234,75 @@ impl Sim {
             self.finding(
                 FindingKind::Lost,
                 format!("{tp}: {n} acknowledged record(s){at} no longer exist"),
+            );
+        }
+    }
+
+    /// A consumer of `group` finished processing these records; returns how many of them the
+    /// group had processed before (duplicates).
+    pub(crate) fn checker_on_processed(&mut self, group: &str, rids: &[u64]) -> u64 {
+        let m = self.checker.processed.entry(group.to_string()).or_default();
+        let mut dup = 0;
+        for r in rids {
+            let c = m.entry(*r).or_insert(0);
+            *c += 1;
+            if *c > 1 {
+                dup += 1;
+            }
+        }
+        dup
+    }
+
+    /// R6: a consumer got records of `tp` read under high watermark `hw`.
+    pub(crate) fn checker_on_consumer_fetch(
+        &mut self,
+        client: &str,
+        tp: &TopicPartition,
+        hw: Offset,
+        max_offset: Offset,
+    ) {
+        if max_offset >= hw {
+            self.finding(
+                FindingKind::ReadAboveHw,
+                format!("{client} received {tp} offset {max_offset}, at or above the HW {hw}"),
+            );
+        }
+    }
+
+    /// One owner per partition per generation.
+    pub(crate) fn checker_on_assignment(
+        &mut self,
+        group: &str,
+        generation: i32,
+        client: &str,
+        tps: &[TopicPartition],
+    ) {
+        let e = self
+            .checker
+            .claims
+            .entry(group.to_string())
+            .or_insert((generation, BTreeMap::new()));
+        if generation < e.0 {
+            return;
+        }
+        if generation > e.0 {
+            *e = (generation, BTreeMap::new());
+        }
+        let mut clash = Vec::new();
+        for tp in tps {
+            match e.1.get(tp) {
+                Some(o) if o != client => clash.push((tp.clone(), o.clone())),
+                _ => {
+                    e.1.insert(tp.clone(), client.to_string());
+                }
+            }
+        }
+        for (tp, other) in clash {
+            self.finding(
+                FindingKind::TwoOwners,
+                format!(
+                    "{group} generation {generation}: {tp} assigned to both {other} and {client}"
+                ),
             );
         }
     }

@@ -113,6 +113,39 @@ pub enum Command {
         election: ElectionType,
         partitions: Option<Vec<TopicPartition>>,
     },
+    /// `consumer add`: a consumer client (`client.id` = `client_id`) in `group`, subscribed
+    /// to `topics`, with these consumer configs (`group.id` may also come from `configs`).
+    AddConsumer {
+        client_id: String,
+        group: String,
+        topics: Vec<String>,
+        configs: Vec<(String, String)>,
+    },
+    /// `consumer remove`: a clean `close()`: commits if auto-commit is on, then `LeaveGroup`
+    /// (dynamic members only: a static member leaves by session timeout, G6).
+    RemoveConsumer(String),
+    /// `consumer kill`: a crash; no commit, no `LeaveGroup`: the session timeout finds it.
+    KillConsumer(String),
+    /// `consumer pause`: the application stops calling `poll()` for `for_ms` (the heartbeat
+    /// thread goes on, so only `max.poll.interval.ms` can notice).
+    PauseConsumer {
+        name: String,
+        for_ms: u64,
+    },
+    /// `kafka-consumer-groups --reset-offsets --execute`: only while the group is Empty.
+    ResetOffsets {
+        group: String,
+        topic: String,
+        to: ResetTo,
+    },
+}
+
+/// Where `kafka-consumer-groups --reset-offsets` moves a group's committed offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResetTo {
+    Earliest,
+    Latest,
+    Offset(i64),
 }
 
 impl Command {
@@ -139,6 +172,11 @@ impl Command {
             Command::NetDuplicateNext { .. } => "NetDuplicateNext",
             Command::NetHeal(_) => "NetHeal",
             Command::ElectLeaders { .. } => "ElectLeaders",
+            Command::AddConsumer { .. } => "AddConsumer",
+            Command::RemoveConsumer(_) => "ConsumerClose",
+            Command::KillConsumer(_) => "ConsumerKill",
+            Command::PauseConsumer { .. } => "ConsumerPause",
+            Command::ResetOffsets { .. } => "ResetOffsets",
         }
     }
 }

@@ -16,7 +16,11 @@
 mod broker;
 mod checker;
 pub mod command;
+mod consumer;
 mod controller;
+mod coordinator;
+#[cfg(test)]
+mod group_tests;
 pub mod log;
 pub mod msg;
 pub mod net;
@@ -38,8 +42,10 @@ use crate::view::{self, ClusterView};
 
 pub use broker::Broker;
 pub use checker::{Checker, Finding, FindingKind};
-pub use command::{Command, ElectionType, NodeRef, Outcome};
+pub use command::{Command, ElectionType, NodeRef, Outcome, ResetTo};
+pub use consumer::{Consumer, CONSUMER_CLIENT_BASE};
 pub use controller::Controller;
+pub use coordinator::{java_string_hash, partition_for_group, Group, GroupState, OFFSETS_TOPIC};
 pub use net::ApiKey;
 pub use producer::Producer;
 pub use timeline::Timeline;
@@ -109,8 +115,22 @@ pub enum Timer {
     ControllerElection,
     /// A producer's sender thread wakes (linger expired, backoff over, timeouts).
     ProducerWake { token: u64 },
-    /// A producer request got no answer within `request.timeout.ms`.
+    /// A producer or consumer request got no answer within `request.timeout.ms`.
     RequestTimeout { req: u64 },
+    /// A parked consumer fetch has waited `fetch.max.wait.ms`.
+    ConsumerFetchWait { req: u64 },
+    /// A group's rebalance deadline: the initial delay, the join or the sync timeout.
+    GroupDeadline { group: String, token: u64 },
+    /// A member's session may have expired (`session.timeout.ms` after its last heartbeat).
+    MemberExpiry {
+        group: String,
+        member: String,
+        deadline: u64,
+    },
+    /// The consumer application calls `poll()` (after processing the previous records).
+    ConsumerPoll { token: u64 },
+    /// The consumer's heartbeat thread wakes (heartbeats, poll-interval check, auto-commit).
+    ConsumerHeartbeat { token: u64 },
 }
 
 impl Timer {
@@ -125,6 +145,11 @@ impl Timer {
             Timer::ControllerElection => "controller election",
             Timer::ProducerWake { .. } => "sender wakeup",
             Timer::RequestTimeout { .. } => "request timeout",
+            Timer::ConsumerFetchWait { .. } => "consumer fetch wait expired",
+            Timer::GroupDeadline { .. } => "rebalance deadline",
+            Timer::MemberExpiry { .. } => "session timeout check",
+            Timer::ConsumerPoll { .. } => "poll()",
+            Timer::ConsumerHeartbeat { .. } => "heartbeat thread",
         }
     }
 }
@@ -144,6 +169,15 @@ pub struct Sim {
     pub(crate) brokers: Vec<Broker>,
     pub(crate) controller: Controller,
     pub(crate) producers: Vec<Producer>,
+    /// Consumer clients; `NodeId::Client(ClientId(CONSUMER_CLIENT_BASE + i))`.
+    pub(crate) consumers: Vec<Consumer>,
+    /// Consumer groups by `group.id`, with the coordinator state of the broker hosting each.
+    pub(crate) groups: alloc::collections::BTreeMap<String, Group>,
+    /// What each `__consumer_offsets` record says, by record id (the records themselves sit
+    /// in the partition's log; a record truncated away is no longer found by a reload).
+    pub(crate) offsets_store: alloc::collections::BTreeMap<u64, coordinator::OffsetsRecord>,
+    /// Rebalance history per group (metrics for the UI; survives coordinator moves).
+    pub(crate) rebalances: alloc::collections::BTreeMap<String, Vec<view::RebalanceView>>,
     pub(crate) checker: Checker,
     trace_hash: u64,
     /// Records are numbered as they are sent, for the checker.
@@ -206,6 +240,10 @@ impl Sim {
             brokers,
             controller,
             producers: Vec::new(),
+            consumers: Vec::new(),
+            groups: alloc::collections::BTreeMap::new(),
+            offsets_store: alloc::collections::BTreeMap::new(),
+            rebalances: alloc::collections::BTreeMap::new(),
             checker: Checker::default(),
             trace_hash: trace::HASH_INIT,
             next_rid: 0,
@@ -424,6 +462,12 @@ impl Sim {
                             && br.fetch_inflight.get(leader) == Some(&Some(*req))
                     }
                     Timer::DelayedProduce { req } => br.delayed.iter().any(|d| d.req == *req),
+                    Timer::ConsumerFetchWait { req } => {
+                        br.consumer_parked.iter().any(|p| p.req == *req)
+                    }
+                    Timer::GroupDeadline { .. } | Timer::MemberExpiry { .. } => {
+                        self.group_timer_live(b, t)
+                    }
                     _ => false,
                 }
             }
@@ -431,10 +475,10 @@ impl Sim {
                 self.controller.active == Some(c) && self.controller.epoch == *epoch
             }
             (NodeId::Controller(_), Timer::ControllerElection) => self.controller.election_pending,
-            (NodeId::Client(c), _) => self
-                .producers
-                .get(c.0 as usize)
-                .is_some_and(|p| p.timer_live(t)),
+            (NodeId::Client(c), _) => match self.client_kind(c) {
+                ClientKind::Producer(i) => self.producers.get(i).is_some_and(|p| p.timer_live(t)),
+                ClientKind::Consumer(i) => self.consumers.get(i).is_some_and(|k| k.timer_live(t)),
+            },
             _ => false,
         }
     }
@@ -494,6 +538,9 @@ impl Sim {
 
     /// Why the cluster is not settled, or `None`.
     pub fn unsettled(&self) -> Option<String> {
+        if let Some(why) = self.groups_unsettled() {
+            return Some(why);
+        }
         for p in &self.producers {
             let pending = p.pending();
             if pending > 0 {
@@ -544,7 +591,10 @@ impl Sim {
                 .broker_index(b)
                 .is_some_and(|i| self.brokers[i].is_running()),
             NodeId::Controller(c) => self.controller.is_up(c),
-            NodeId::Client(c) => (c.0 as usize) < self.producers.len(),
+            NodeId::Client(c) => match self.client_kind(c) {
+                ClientKind::Producer(i) => i < self.producers.len(),
+                ClientKind::Consumer(i) => self.consumers.get(i).is_some_and(|k| k.is_alive()),
+            },
         }
     }
 
@@ -552,18 +602,38 @@ impl Sim {
         match n {
             NodeId::Broker(b) => alloc::format!("broker {b}"),
             NodeId::Controller(c) => alloc::format!("controller-{c}"),
-            NodeId::Client(c) => self
-                .producers
-                .get(c.0 as usize)
-                .map_or_else(|| alloc::format!("client {}", c.0), |p| p.client_id.clone()),
+            NodeId::Client(c) => match self.client_kind(c) {
+                ClientKind::Producer(i) => self.producers.get(i).map(|p| p.client_id.clone()),
+                ClientKind::Consumer(i) => self.consumers.get(i).map(|k| k.client_id.clone()),
+            }
+            .unwrap_or_else(|| alloc::format!("client {}", c.0)),
+        }
+    }
+
+    /// Producers and consumers share the client id space: consumers start at
+    /// [`CONSUMER_CLIENT_BASE`].
+    pub(crate) fn client_kind(&self, c: ClientId) -> ClientKind {
+        if c.0 >= CONSUMER_CLIENT_BASE {
+            ClientKind::Consumer((c.0 - CONSUMER_CLIENT_BASE) as usize)
+        } else {
+            ClientKind::Producer(c.0 as usize)
         }
     }
 
     fn deliver(&mut self, env: Envelope) {
+        if let NodeId::Broker(b) = env.to {
+            if coordinator::is_group_message(&env.msg) {
+                self.coordinator_receive(b, env.from, env.msg);
+                return;
+            }
+        }
         match env.to {
             NodeId::Broker(b) => self.broker_receive(b, env.from, env.msg),
             NodeId::Controller(c) => self.controller_receive(c, env.from, env.msg),
-            NodeId::Client(c) => self.producer_receive(c, env.from, env.msg),
+            NodeId::Client(c) => match self.client_kind(c) {
+                ClientKind::Producer(_) => self.producer_receive(c, env.from, env.msg),
+                ClientKind::Consumer(i) => self.consumer_receive(i, env.from, env.msg),
+            },
         }
     }
 
@@ -571,7 +641,10 @@ impl Sim {
         match node {
             NodeId::Broker(b) => self.broker_timer(b, t),
             NodeId::Controller(c) => self.controller_timer(c, t),
-            NodeId::Client(c) => self.producer_timer(c, t),
+            NodeId::Client(c) => match self.client_kind(c) {
+                ClientKind::Producer(_) => self.producer_timer(c, t),
+                ClientKind::Consumer(i) => self.consumer_timer(i, t),
+            },
         }
     }
 
@@ -603,6 +676,10 @@ impl Sim {
             NodeRef::Client(name) => self
                 .producer_index(name)
                 .map(|i| NodeId::Client(ClientId(i as u32)))
+                .or_else(|| {
+                    self.consumer_index(name)
+                        .map(|i| NodeId::Client(ClientId(CONSUMER_CLIENT_BASE + i as u32)))
+                })
                 .ok_or_else(|| {
                     CommandError::arg("client", alloc::format!("no client named '{name}'"))
                 }),
@@ -723,6 +800,16 @@ impl Sim {
                 election,
                 partitions,
             } => self.elect_leaders(*election, partitions.as_deref()),
+            Command::AddConsumer {
+                client_id,
+                group,
+                topics,
+                configs,
+            } => self.add_consumer(client_id, group, topics, configs),
+            Command::RemoveConsumer(name) => self.remove_consumer(name),
+            Command::KillConsumer(name) => self.kill_consumer(name),
+            Command::PauseConsumer { name, for_ms } => self.pause_consumer(name, *for_ms),
+            Command::ResetOffsets { group, topic, to } => self.reset_offsets(group, topic, *to),
         }
     }
 
@@ -824,6 +911,12 @@ impl Sim {
             controllers,
             topics,
             producers,
+            groups: self.group_views(),
+            consumers: self
+                .consumers
+                .iter()
+                .map(|c| self.consumer_view(c))
+                .collect(),
             in_flight,
             findings: self.checker.findings.iter().map(|f| f.view()).collect(),
             lost_acked: self.lost_acked(),
@@ -916,6 +1009,13 @@ impl Sim {
             broker::Process::PoweredOff => view::BrokerState::PoweredOff,
         }
     }
+}
+
+/// Which table a [`ClientId`] indexes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClientKind {
+    Producer(usize),
+    Consumer(usize),
 }
 
 /// Maps an admin-side config error to Kafka's `INVALID_CONFIG`.

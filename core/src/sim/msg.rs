@@ -8,6 +8,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::assignor::MemberSubscription;
 use crate::error::KafkaError;
 use crate::ids::{BrokerId, LeaderEpoch, Offset, TopicPartition};
 
@@ -216,6 +217,108 @@ pub enum Message {
         producer_id: i64,
         producer_epoch: i16,
     },
+    // ------------------------------------------------------------ consumer groups (G1–G7)
+    FindCoordinatorRequest {
+        req: u64,
+        group: String,
+    },
+    FindCoordinatorResponse {
+        req: u64,
+        error: Option<KafkaError>,
+        coordinator: Option<BrokerId>,
+    },
+    /// A consumer's `Fetch` (replica id -1): read from the leader up to the HW only (R6).
+    /// `fetch_offset` -2 / -1 stand for `ListOffsets` EARLIEST / LATEST (folded into the fetch).
+    ConsumerFetchRequest {
+        req: u64,
+        max_wait_ms: u64,
+        min_bytes: u64,
+        read_committed: bool,
+        partitions: Vec<(TopicPartition, Offset)>,
+    },
+    JoinGroupRequest(Rc<JoinGroup>),
+    JoinGroupResponse {
+        req: u64,
+        error: Option<KafkaError>,
+        generation: i32,
+        protocol: Option<String>,
+        leader: String,
+        member_id: String,
+        /// Only the leader gets the members' subscriptions (empty when `skip_assignment`).
+        members: Vec<MemberSubscription>,
+        /// KIP-814: a static leader that rejoined a stable group must not reassign.
+        skip_assignment: bool,
+    },
+    SyncGroupRequest {
+        req: u64,
+        group: String,
+        member_id: String,
+        instance_id: Option<String>,
+        generation: i32,
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        req: u64,
+        error: Option<KafkaError>,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        req: u64,
+        group: String,
+        member_id: String,
+        instance_id: Option<String>,
+        generation: i32,
+    },
+    HeartbeatResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    LeaveGroupRequest {
+        req: u64,
+        group: String,
+        member_id: String,
+        instance_id: Option<String>,
+    },
+    LeaveGroupResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    OffsetCommitRequest {
+        req: u64,
+        group: String,
+        member_id: String,
+        generation: i32,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
+    OffsetCommitResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    OffsetFetchRequest {
+        req: u64,
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    OffsetFetchResponse {
+        req: u64,
+        error: Option<KafkaError>,
+        /// -1: no committed offset.
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
+}
+
+/// A `JoinGroup` request (boxed in an `Rc`: it is the largest message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinGroup {
+    pub req: u64,
+    pub group: String,
+    pub client_id: String,
+    pub session_timeout_ms: u64,
+    pub rebalance_timeout_ms: u64,
+    /// Assignor names in the member's order of preference.
+    pub protocols: Vec<String>,
+    /// `member_id` empty on the first join; topics, owned partitions (cooperative), rack.
+    pub subscription: MemberSubscription,
 }
 
 impl Message {
@@ -234,6 +337,16 @@ impl Message {
             }
             MetadataRecords { .. } => ApiKey::MetadataRecord,
             InitProducerIdRequest { .. } | InitProducerIdResponse { .. } => ApiKey::InitProducerId,
+            FindCoordinatorRequest { .. } | FindCoordinatorResponse { .. } => {
+                ApiKey::FindCoordinator
+            }
+            ConsumerFetchRequest { .. } => ApiKey::Fetch,
+            JoinGroupRequest(_) | JoinGroupResponse { .. } => ApiKey::JoinGroup,
+            SyncGroupRequest { .. } | SyncGroupResponse { .. } => ApiKey::SyncGroup,
+            HeartbeatRequest { .. } | HeartbeatResponse { .. } => ApiKey::Heartbeat,
+            LeaveGroupRequest { .. } | LeaveGroupResponse { .. } => ApiKey::LeaveGroup,
+            OffsetCommitRequest { .. } | OffsetCommitResponse { .. } => ApiKey::OffsetCommit,
+            OffsetFetchRequest { .. } | OffsetFetchResponse { .. } => ApiKey::OffsetFetch,
         }
     }
 
@@ -248,6 +361,13 @@ impl Message {
                 | BrokerRegistrationResponse { .. }
                 | BrokerHeartbeatResponse { .. }
                 | InitProducerIdResponse { .. }
+                | FindCoordinatorResponse { .. }
+                | JoinGroupResponse { .. }
+                | SyncGroupResponse { .. }
+                | HeartbeatResponse { .. }
+                | LeaveGroupResponse { .. }
+                | OffsetCommitResponse { .. }
+                | OffsetFetchResponse { .. }
         )
     }
 
@@ -268,7 +388,22 @@ impl Message {
             | BrokerHeartbeatRequest { req, .. }
             | BrokerHeartbeatResponse { req, .. }
             | InitProducerIdRequest { req }
-            | InitProducerIdResponse { req, .. } => *req,
+            | InitProducerIdResponse { req, .. }
+            | FindCoordinatorRequest { req, .. }
+            | FindCoordinatorResponse { req, .. }
+            | ConsumerFetchRequest { req, .. }
+            | JoinGroupResponse { req, .. }
+            | SyncGroupRequest { req, .. }
+            | SyncGroupResponse { req, .. }
+            | HeartbeatRequest { req, .. }
+            | HeartbeatResponse { req, .. }
+            | LeaveGroupRequest { req, .. }
+            | LeaveGroupResponse { req, .. }
+            | OffsetCommitRequest { req, .. }
+            | OffsetCommitResponse { req, .. }
+            | OffsetFetchRequest { req, .. }
+            | OffsetFetchResponse { req, .. } => *req,
+            JoinGroupRequest(j) => j.req,
             MetadataRecords { .. } => 0,
         }
     }
@@ -374,6 +509,104 @@ impl Message {
                 producer_epoch,
                 ..
             } => format!("InitProducerId response id={producer_id} epoch={producer_epoch}"),
+            FindCoordinatorRequest { group, .. } => format!("FindCoordinator group={group}"),
+            FindCoordinatorResponse {
+                error, coordinator, ..
+            } => match (error, coordinator) {
+                (Some(e), _) => format!("FindCoordinator response {}", e.name()),
+                (None, Some(c)) => format!("FindCoordinator response coordinator={c}"),
+                (None, None) => String::from("FindCoordinator response"),
+            },
+            ConsumerFetchRequest { partitions, .. } => {
+                let mut s = String::from("Fetch (consumer)");
+                for (tp, o) in partitions {
+                    match o {
+                        -2 => s.push_str(&format!(" {tp} earliest")),
+                        -1 => s.push_str(&format!(" {tp} latest")),
+                        o => s.push_str(&format!(" {tp} offset={o}")),
+                    }
+                }
+                s
+            }
+            JoinGroupRequest(j) => {
+                let id = if j.subscription.member_id.is_empty() {
+                    "(new)"
+                } else {
+                    j.subscription.member_id.as_str()
+                };
+                let mut s = format!("JoinGroup group={} member={id}", j.group);
+                if !j.subscription.owned.is_empty() {
+                    s.push_str(&format!(" owned={}", join_tps(&j.subscription.owned)));
+                }
+                s
+            }
+            JoinGroupResponse {
+                error,
+                generation,
+                leader,
+                member_id,
+                members,
+                ..
+            } => match error {
+                Some(e) => format!("JoinGroup response {} member={member_id}", e.name()),
+                None => format!(
+                    "JoinGroup response generation={generation} leader={leader} members={}",
+                    members.len()
+                ),
+            },
+            SyncGroupRequest {
+                member_id,
+                generation,
+                assignments,
+                ..
+            } => {
+                if assignments.is_empty() {
+                    format!("SyncGroup member={member_id} generation={generation}")
+                } else {
+                    format!("SyncGroup member={member_id} generation={generation} (leader's assignment)")
+                }
+            }
+            SyncGroupResponse {
+                error, assignment, ..
+            } => match error {
+                Some(e) => format!("SyncGroup response {}", e.name()),
+                None => format!("SyncGroup response assignment={}", join_tps(assignment)),
+            },
+            HeartbeatRequest {
+                member_id,
+                generation,
+                ..
+            } => format!("Heartbeat member={member_id} generation={generation}"),
+            HeartbeatResponse { error, .. } => {
+                format!("Heartbeat response {}", error.map_or("NONE", |e| e.name()))
+            }
+            LeaveGroupRequest { member_id, .. } => format!("LeaveGroup member={member_id}"),
+            LeaveGroupResponse { error, .. } => {
+                format!("LeaveGroup response {}", error.map_or("NONE", |e| e.name()))
+            }
+            OffsetCommitRequest { offsets, .. } => {
+                let mut s = String::from("OffsetCommit");
+                for (tp, o) in offsets {
+                    s.push_str(&format!(" {tp}={o}"));
+                }
+                s
+            }
+            OffsetCommitResponse { error, .. } => {
+                format!(
+                    "OffsetCommit response {}",
+                    error.map_or("NONE", |e| e.name())
+                )
+            }
+            OffsetFetchRequest { partitions, .. } => {
+                format!("OffsetFetch {}", join_tps(partitions))
+            }
+            OffsetFetchResponse { offsets, .. } => {
+                let mut s = String::from("OffsetFetch response");
+                for (tp, o) in offsets {
+                    s.push_str(&format!(" {tp}={o}"));
+                }
+                s
+            }
         }
     }
 }
@@ -385,6 +618,17 @@ pub fn join_ids(ids: &[BrokerId]) -> String {
             s.push(',');
         }
         s.push_str(&alloc::format!("{b}"));
+    }
+    s
+}
+
+pub fn join_tps(tps: &[TopicPartition]) -> String {
+    let mut s = String::new();
+    for (i, tp) in tps.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&alloc::format!("{tp}"));
     }
     s
 }
