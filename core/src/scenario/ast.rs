@@ -135,6 +135,7 @@ pub enum Stmt {
     GroupsDescribe {
         group: String,
         members: bool,
+        state: bool,
     },
     GroupsResetOffsets {
         group: String,
@@ -268,15 +269,25 @@ pub enum Expect {
     },
     Group {
         group: String,
+        state: Option<String>,
+        generation: Option<i64>,
+        members: Option<u64>,
+        protocol: Option<String>,
     },
+    /// Each listed member (by client id) and the partitions it must own, compared as a set.
     Assignment {
         group: String,
+        members: Vec<(String, Vec<TopicPartition>)>,
     },
     Consumed {
         client_id: String,
+        count: Option<u64>,
+        duplicates: Option<u64>,
     },
     Lag {
         group: String,
+        total: Option<i64>,
+        partitions: Vec<(TopicPartition, i64)>,
     },
     Lost(u64),
     Findings {

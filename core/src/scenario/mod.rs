@@ -22,9 +22,32 @@
 //!   `linger.ms=1s`, `segment.bytes=1MiB`. Kafka's own tools take Kafka's plain values.
 //! * `expect` lines do not change what `expect error` refers to: it checks the last command
 //!   that was not an `expect`.
+//! * `kafka-topics --describe` leaves out `TopicId:` (the view has no topic ids yet), as the
+//!   real tool does for a zero id; `Elr:` and `LastKnownElr:` are empty (ELR is off by default).
+//! * `kafka-console-producer` uses one producer client per distinct set of
+//!   `--producer-property` values (`console-producer`, `console-producer-2`, …) and, like the
+//!   real tool at end of input, waits until its records are acknowledged or failed.
+//! * A failed `settle` changes nothing, like every failed line.
+//!
+//! Beyond the spec's minimum (all documented in `help`):
+//! * `help [COMMAND]`; `bin/kafka-topics.sh` and `kafka-topics.sh` name the same tool.
+//! * `kafka-topics --describe` takes `--under-replicated-partitions`, `--unavailable-partitions`,
+//!   `--under-min-isr-partitions`, `--at-min-isr-partitions`, `--exclude-internal`;
+//!   `--create` takes `--if-not-exists`.
+//! * `kafka-configs --delete-config k[,k]`; `--topic T` stands for
+//!   `--entity-type topics --entity-name T`.
+//! * `kafka-consumer-groups --describe --state`; `--reset-offsets` without `--execute` prints
+//!   the plan, as the tool's dry run does.
+//! * `net delay next API by=…` and `net duplicate next API`; nodes may be written `broker-2`.
+//! * `step N` prints each event it delivers (the first 50).
+//! * `expect partition … replicas=1,2,3` (in order), `expect replica …@N in-isr=true`,
+//!   `expect broker N state=running|fenced|stopped|killed|powered-off`,
+//!   `expect findings read-above-hw=0 two-leaders=0`, `last-error=none`.
+//! * [`complete`] offers tab completions for the console.
 
 pub mod ast;
 pub mod complete;
+mod groups;
 pub mod interp;
 pub mod lex;
 pub mod parse;

@@ -699,6 +699,7 @@ fn parse_consumer_groups(words: &[String]) -> Result<Stmt, ScenarioError> {
         "describe" => Ok(Stmt::GroupsDescribe {
             group: o.required("group")?.to_string(),
             members: o.has("members"),
+            state: o.has("state"),
         }),
         "reset-offsets" => {
             let group = o.required("group")?.to_string();
@@ -1563,21 +1564,79 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                 partition: num_field(kind, "partition", partition)?,
             }
         }
-        "group" | "assignment" | "lag" => {
+        "group" => {
+            a.only_keys(&["state", "generation", "members", "protocol"])?;
             let group = a.pos(0, "the group")?.to_string();
-            match kind {
-                "group" => {
-                    a.only_keys(&["state", "generation", "members", "protocol"])?;
-                    Expect::Group { group }
+            a.at_most(1)?;
+            Expect::Group {
+                group,
+                state: a.get("state").map(str::to_string),
+                generation: a
+                    .get("generation")
+                    .map(|v| num_field(kind, "generation", v))
+                    .transpose()?,
+                members: a
+                    .get("members")
+                    .map(|v| num_field(kind, "members", v))
+                    .transpose()?,
+                protocol: a.get("protocol").map(str::to_string),
+            }
+        }
+        "assignment" => {
+            let group = a.pos(0, "the group")?.to_string();
+            a.at_most(1)?;
+            let mut members = Vec::new();
+            for (client, list) in &a.kv {
+                let mut tps = Vec::new();
+                for t in list.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                    tps.push(tp_arg(kind, t)?);
                 }
-                "assignment" => Expect::Assignment { group },
-                _ => Expect::Lag { group },
+                members.push((client.clone(), tps));
+            }
+            if members.is_empty() {
+                return Err(usage(
+                    "expect assignment: list members and their partitions, for example expect assignment g1 c1=orders-0,orders-1 c2=",
+                ));
+            }
+            Expect::Assignment { group, members }
+        }
+        "lag" => {
+            let group = a.pos(0, "the group")?.to_string();
+            a.at_most(1)?;
+            let mut total = None;
+            let mut partitions = Vec::new();
+            for (k, v) in &a.kv {
+                if k == "total" {
+                    total = Some(num_field(kind, k, v)?);
+                } else {
+                    partitions.push((tp_arg(kind, k)?, num_field(kind, k, v)?));
+                }
+            }
+            if total.is_none() && partitions.is_empty() {
+                return Err(usage(
+                    "expect lag: write total=N or per partition, for example expect lag g1 orders-0=0",
+                ));
+            }
+            Expect::Lag {
+                group,
+                total,
+                partitions,
             }
         }
         "consumed" => {
             a.only_keys(&["count", "duplicates"])?;
+            let client_id = a.pos(0, "the consumer")?.to_string();
+            a.at_most(1)?;
             Expect::Consumed {
-                client_id: a.pos(0, "the consumer")?.to_string(),
+                client_id,
+                count: a
+                    .get("count")
+                    .map(|v| num_field(kind, "count", v))
+                    .transpose()?,
+                duplicates: a
+                    .get("duplicates")
+                    .map(|v| num_field(kind, "duplicates", v))
+                    .transpose()?,
             }
         }
         "lost" => {
@@ -1836,6 +1895,28 @@ mod tests {
                 kinds: vec![("lost".into(), 1), ("duplicate".into(), 0)]
             })
         );
+        assert_eq!(
+            p("expect assignment g-range c1=t0-0,t0-1 c3=").unwrap(),
+            Stmt::Expect(Expect::Assignment {
+                group: "g-range".into(),
+                members: vec![
+                    (
+                        "c1".into(),
+                        vec![TopicPartition::new("t0", 0), TopicPartition::new("t0", 1)]
+                    ),
+                    ("c3".into(), vec![])
+                ]
+            })
+        );
+        assert_eq!(
+            p("expect lag g1 orders-0=0 total=3").unwrap(),
+            Stmt::Expect(Expect::Lag {
+                group: "g1".into(),
+                total: Some(3),
+                partitions: vec![(TopicPartition::new("orders", 0), 0)]
+            })
+        );
+        assert!(err("expect lag g1 orders=1").contains("topic-partition"));
         assert!(err("expect partition orders leader=1").contains("topic-partition"));
         assert!(err("expect partition orders-0 leadr=1").contains("Did you mean 'leader'"));
         assert!(err("expect findings lots=1").contains("unknown argument 'lots'"));

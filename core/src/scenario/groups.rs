@@ -1,0 +1,414 @@
+//! Consumer groups in the console: `kafka-consumer-groups --describe` (offsets, `--members`,
+//! `--state`) and `--reset-offsets` in the column layout of Kafka 4.0's `ConsumerGroupCommand`,
+//! and the `expect group|assignment|consumed|lag` checks (G1, G3, A1–A4).
+
+use alloc::collections::BTreeSet;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use super::ast::{Expect, ResetTo};
+use super::interp::Diffs;
+use super::ScenarioError;
+use crate::ids::TopicPartition;
+use crate::view::{ClusterView, GroupView};
+
+/// What the tool prints for a missing value.
+const MISSING: &str = "-";
+
+fn group_or_err<'a>(view: &'a ClusterView, group: &str) -> Result<&'a GroupView, ScenarioError> {
+    view.groups
+        .iter()
+        .find(|g| g.group_id == group)
+        .ok_or_else(|| {
+            ScenarioError::Failed(format!("Error: Consumer group '{group}' does not exist."))
+        })
+}
+
+/// Left-aligns `s` in `width` columns, as Java's `%-Ns`.
+fn pad(s: &str, width: usize) -> String {
+    let mut out = String::from(s);
+    let n = s.chars().count();
+    if n < width {
+        out.extend(core::iter::repeat_n(' ', width - n));
+    }
+    out
+}
+
+/// The simulated client's host, in the tool's `/address` form.
+fn host_of(client_id: &str) -> String {
+    format!("/{client_id}")
+}
+
+fn tp_list(tps: &BTreeSet<TopicPartition>) -> String {
+    let v: Vec<String> = tps.iter().map(ToString::to_string).collect();
+    v.join(",")
+}
+
+/// The warning lines the tool prints before a group's table.
+fn state_note(g: &GroupView) -> Option<String> {
+    match g.state {
+        "Empty" => Some(format!(
+            "Consumer group '{}' has no active members.",
+            g.group_id
+        )),
+        "PreparingRebalance" | "CompletingRebalance" => Some(format!(
+            "Warning: Consumer group '{}' is rebalancing.",
+            g.group_id
+        )),
+        "Dead" => Some(format!(
+            "Error: Consumer group '{}' does not exist.",
+            g.group_id
+        )),
+        _ => None,
+    }
+}
+
+pub(super) fn describe(
+    view: &ClusterView,
+    group: &str,
+    members: bool,
+    state: bool,
+) -> Result<Vec<String>, ScenarioError> {
+    let g = group_or_err(view, group)?;
+    let mut out = Vec::new();
+    if let Some(note) = state_note(g) {
+        out.push(String::new());
+        out.push(note);
+    }
+    if members {
+        let gl = g.group_id.len().max(15);
+        let cl = g
+            .members
+            .iter()
+            .map(|m| m.member_id.len())
+            .max()
+            .unwrap_or(0)
+            .max(15);
+        let hl = g
+            .members
+            .iter()
+            .map(|m| host_of(&m.client_id).len())
+            .max()
+            .unwrap_or(0)
+            .max(15);
+        let kl = g
+            .members
+            .iter()
+            .map(|m| m.client_id.len())
+            .max()
+            .unwrap_or(0)
+            .max(15);
+        let with_instance = g.members.iter().any(|m| m.instance_id.is_some());
+        let il = g
+            .members
+            .iter()
+            .filter_map(|m| m.instance_id.as_ref().map(String::len))
+            .max()
+            .unwrap_or(0)
+            .max(17);
+        let row = |cols: [&str; 5], instance: &str| {
+            if with_instance {
+                format!(
+                    "{} {} {} {} {} {} ",
+                    pad(cols[0], gl),
+                    pad(cols[1], cl),
+                    pad(instance, il),
+                    pad(cols[2], hl),
+                    pad(cols[3], kl),
+                    pad(cols[4], 15)
+                )
+            } else {
+                format!(
+                    "{} {} {} {} {} ",
+                    pad(cols[0], gl),
+                    pad(cols[1], cl),
+                    pad(cols[2], hl),
+                    pad(cols[3], kl),
+                    pad(cols[4], 15)
+                )
+            }
+        };
+        out.push(String::new());
+        out.push(row(
+            ["GROUP", "CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS"],
+            "GROUP-INSTANCE-ID",
+        ));
+        for m in &g.members {
+            let n = m.assigned.len().to_string();
+            out.push(row(
+                [
+                    &g.group_id,
+                    &m.member_id,
+                    &host_of(&m.client_id),
+                    &m.client_id,
+                    &n,
+                ],
+                m.instance_id.as_deref().unwrap_or(""),
+            ));
+        }
+        return Ok(out);
+    }
+    if state {
+        let coordinator = g.coordinator.map_or_else(
+            || format!("{MISSING}  ({MISSING})"),
+            |b| format!("broker-{b}:9092  ({b})"),
+        );
+        let gl = g.group_id.len().max(15);
+        let col = coordinator.len().max(25);
+        let strategy = g.protocol.as_deref().unwrap_or(MISSING);
+        out.push(String::new());
+        out.push(format!(
+            "{} {} {} {} #MEMBERS",
+            pad("GROUP", gl),
+            pad("COORDINATOR (ID)", col),
+            pad("ASSIGNMENT-STRATEGY", 20),
+            pad("STATE", 20)
+        ));
+        out.push(format!(
+            "{} {} {} {} {}",
+            pad(&g.group_id, gl),
+            pad(&coordinator, col),
+            pad(strategy, 20),
+            pad(g.state, 20),
+            g.members.len()
+        ));
+        return Ok(out);
+    }
+    // Offsets: one row per partition the group has an offset for or owns.
+    struct Row {
+        tp: TopicPartition,
+        current: String,
+        log_end: String,
+        lag: String,
+        consumer: String,
+        host: String,
+        client: String,
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for o in &g.offsets {
+        let owner = g.members.iter().find(|m| m.assigned.contains(&o.tp));
+        let committed = o.committed >= 0;
+        rows.push(Row {
+            tp: o.tp.clone(),
+            current: if committed {
+                o.committed.to_string()
+            } else {
+                MISSING.to_string()
+            },
+            log_end: o.log_end.to_string(),
+            lag: if committed {
+                o.lag.to_string()
+            } else {
+                MISSING.to_string()
+            },
+            consumer: owner.map_or(MISSING.to_string(), |m| m.member_id.clone()),
+            host: owner.map_or(MISSING.to_string(), |m| host_of(&m.client_id)),
+            client: owner.map_or(MISSING.to_string(), |m| m.client_id.clone()),
+        });
+        seen.insert(o.tp.clone());
+    }
+    for m in &g.members {
+        for tp in m.assigned.iter().filter(|tp| !seen.contains(*tp)) {
+            rows.push(Row {
+                tp: tp.clone(),
+                current: MISSING.to_string(),
+                log_end: MISSING.to_string(),
+                lag: MISSING.to_string(),
+                consumer: m.member_id.clone(),
+                host: host_of(&m.client_id),
+                client: m.client_id.clone(),
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.tp.cmp(&b.tp));
+    let gl = g.group_id.len().max(15);
+    let tl = rows
+        .iter()
+        .map(|r| r.tp.topic.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let cl = rows
+        .iter()
+        .map(|r| r.consumer.len())
+        .max()
+        .unwrap_or(0)
+        .max(15);
+    let hl = rows.iter().map(|r| r.host.len()).max().unwrap_or(0).max(15);
+    let line = |c: [&str; 9]| {
+        format!(
+            "{} {} {} {} {} {} {} {} {}",
+            pad(c[0], gl),
+            pad(c[1], tl),
+            pad(c[2], 10),
+            pad(c[3], 15),
+            pad(c[4], 15),
+            pad(c[5], 15),
+            pad(c[6], cl),
+            pad(c[7], hl),
+            c[8]
+        )
+    };
+    out.push(String::new());
+    out.push(line([
+        "GROUP",
+        "TOPIC",
+        "PARTITION",
+        "CURRENT-OFFSET",
+        "LOG-END-OFFSET",
+        "LAG",
+        "CONSUMER-ID",
+        "HOST",
+        "CLIENT-ID",
+    ]));
+    for r in &rows {
+        let p = r.tp.partition.to_string();
+        out.push(line([
+            &g.group_id,
+            &r.tp.topic,
+            &p,
+            &r.current,
+            &r.log_end,
+            &r.lag,
+            &r.consumer,
+            &r.host,
+            &r.client,
+        ]));
+    }
+    Ok(out)
+}
+
+/// `--reset-offsets`: the new offsets, as the tool prints them (after `--execute`, or as a
+/// plan for a dry run).
+pub(super) fn reset_plan(
+    view: &ClusterView,
+    group: &str,
+    topic: &str,
+    to: &ResetTo,
+    executed: bool,
+) -> Result<Vec<String>, ScenarioError> {
+    let t = view
+        .topics
+        .iter()
+        .find(|t| t.name == topic)
+        .ok_or_else(|| {
+            ScenarioError::Failed(format!(
+                "UNKNOWN_TOPIC_OR_PARTITION: there is no topic '{topic}'"
+            ))
+        })?;
+    let mut out = Vec::new();
+    if !executed {
+        out.push("WARN: No action will be performed as the --execute option is missing. In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.".to_string());
+    }
+    out.push(String::new());
+    out.push(format!(
+        "{} {} {} NEW-OFFSET",
+        pad("GROUP", 30),
+        pad("TOPIC", 30),
+        pad("PARTITION", 10)
+    ));
+    for p in &t.partitions {
+        let new = match to {
+            ResetTo::Earliest => p.log_start_offset,
+            ResetTo::Latest => p.high_watermark,
+            ResetTo::Offset(n) => (*n).clamp(p.log_start_offset, p.high_watermark),
+        };
+        out.push(format!(
+            "{} {} {} {}",
+            pad(group, 30),
+            pad(topic, 30),
+            pad(&p.partition.to_string(), 10),
+            new
+        ));
+    }
+    Ok(out)
+}
+
+pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, ScenarioError> {
+    match e {
+        Expect::Group {
+            group,
+            state,
+            generation,
+            members,
+            protocol,
+        } => {
+            let g = group_or_err(view, group)?;
+            let mut d = Diffs::new(format!("expect group {group}"));
+            if let Some(want) = state {
+                if want != g.state {
+                    d.differ("state", want, g.state);
+                }
+            }
+            d.check("generation", *generation, i64::from(g.generation));
+            d.check("members", *members, g.members.len() as u64);
+            if let Some(want) = protocol {
+                let have = g.protocol.as_deref().unwrap_or("none");
+                if want != have {
+                    d.differ("protocol", want, have);
+                }
+            }
+            d.finish()
+        }
+        Expect::Assignment { group, members } => {
+            let g = group_or_err(view, group)?;
+            let mut d = Diffs::new(format!("expect assignment {group}"));
+            for (client, want) in members {
+                let want: BTreeSet<TopicPartition> = want.iter().cloned().collect();
+                let have: BTreeSet<TopicPartition> = g
+                    .members
+                    .iter()
+                    .filter(|m| m.client_id == *client)
+                    .flat_map(|m| m.assigned.iter().cloned())
+                    .collect();
+                if want != have {
+                    let have_text = if g.members.iter().any(|m| m.client_id == *client) {
+                        tp_list(&have)
+                    } else {
+                        "(not a member)".to_string()
+                    };
+                    d.differ(client, &tp_list(&want), &have_text);
+                }
+            }
+            d.finish()
+        }
+        Expect::Consumed {
+            client_id,
+            count,
+            duplicates,
+        } => {
+            let c = view
+                .consumers
+                .iter()
+                .find(|c| c.client_id == *client_id)
+                .ok_or_else(|| {
+                    ScenarioError::Failed(format!(
+                        "expect consumed: there is no consumer '{client_id}'"
+                    ))
+                })?;
+            let mut d = Diffs::new(format!("expect consumed {client_id}"));
+            d.check("count", *count, c.consumed);
+            d.check("duplicates", *duplicates, c.duplicates);
+            d.finish()
+        }
+        Expect::Lag {
+            group,
+            total,
+            partitions,
+        } => {
+            let g = group_or_err(view, group)?;
+            let mut d = Diffs::new(format!("expect lag {group}"));
+            d.check("total", *total, g.total_lag);
+            for (tp, want) in partitions {
+                match g.offsets.iter().find(|o| o.tp == *tp) {
+                    Some(o) => d.check(&tp.to_string(), Some(*want), o.lag),
+                    None => d.differ(&tp.to_string(), &want.to_string(), "(no offset for it)"),
+                }
+            }
+            d.finish()
+        }
+        _ => Ok(Vec::new()),
+    }
+}
