@@ -106,6 +106,10 @@ pub struct Session {
     console_producers: Vec<(Vec<(String, String)>, String)>,
 }
 
+/// The most events one cluster may deliver in a session (a new `cluster` line starts again),
+/// so that no script or shared link can keep a browser tab busy for long.
+pub const MAX_SESSION_EVENTS: u64 = 2_000_000;
+
 const NO_CLUSTER: &str = "no cluster yet: start one with 'cluster brokers=3' (see 'help cluster')";
 
 fn is_expect_error(words: &[String]) -> bool {
@@ -325,8 +329,25 @@ impl Session {
         }
     }
 
+    /// Refuses to advance time once the session's event budget is spent.
+    fn check_budget(&self) -> Result<(), ScenarioError> {
+        let steps = self.sim_ref()?.steps();
+        if steps >= MAX_SESSION_EVENTS {
+            return Err(ScenarioError::Limit(format!(
+                "this cluster has delivered {steps} events; the playground stops advancing time at {MAX_SESSION_EVENTS} per cluster (start again with a cluster line)"
+            )));
+        }
+        Ok(())
+    }
+
     /// Runs one statement.
     pub fn execute(&mut self, stmt: &Stmt) -> Result<Vec<String>, ScenarioError> {
+        if matches!(
+            stmt,
+            Stmt::Run(_) | Stmt::Step(_) | Stmt::Settle(_) | Stmt::ConsoleProducer(_)
+        ) {
+            self.check_budget()?;
+        }
         match stmt {
             Stmt::Help(topic) => Ok(help(topic.as_deref())),
             Stmt::Cluster(args) => self.cluster(args),
