@@ -71,20 +71,16 @@ impl Finding {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Acked {
-    tp: TopicPartition,
-    /// `None` for acks=0, where the producer never learns the offset.
-    offset: Option<Offset>,
-    rid: u64,
-}
+/// An acknowledged record: its offset (`None` for acks=0, where the producer never learns
+/// it) and its identity. Grouped by partition so that one record costs 16 bytes.
+type Acked = (Option<Offset>, u64);
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Checker {
     pub findings: Vec<Finding>,
     /// Something happened that may have destroyed acknowledged data.
     pub dirty: bool,
-    acked: Vec<Acked>,
+    acked: BTreeMap<TopicPartition, Vec<Acked>>,
     lost: BTreeSet<u64>,
     last_by_key: BTreeMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
     /// Per group: how many times each record was processed by one of its consumers.
@@ -124,16 +120,32 @@ impl Sim {
         base: Option<Offset>,
         records: &[Rec],
     ) {
-        for (i, r) in records.iter().enumerate() {
-            self.checker.acked.push(Acked {
-                tp: tp.clone(),
-                offset: base.map(|b| b + i as Offset),
-                rid: r.rid,
-            });
-        }
         // An ack can arrive after the record was already truncated away (acks=1 and a quick
-        // leader change): check again.
-        self.checker.dirty = true;
+        // leader change): check the new ones now, without rescanning everything.
+        let mut missing = 0;
+        let mut first_missing = None;
+        for (i, r) in records.iter().enumerate() {
+            let a: Acked = (base.map(|b| b + i as Offset), r.rid);
+            if !self.record_exists(tp, &a) && self.checker.lost.insert(a.1) {
+                missing += 1;
+                first_missing.get_or_insert(a.0);
+            }
+        }
+        self.checker.acked.entry(tp.clone()).or_default().extend(
+            records
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (base.map(|b| b + i as Offset), r.rid)),
+        );
+        if missing > 0 {
+            let at = first_missing
+                .flatten()
+                .map_or(String::new(), |o| format!(" from offset {o}"));
+            self.finding(
+                FindingKind::Lost,
+                format!("{tp}: {missing} acknowledged record(s){at} no longer exist"),
+            );
+        }
     }
 
     /// The leader appends a batch: look for duplicates and per-key reordering.
@@ -212,21 +224,16 @@ impl Sim {
         }
         self.checker.dirty = false;
         let mut now_lost = BTreeSet::new();
-        for a in &self.checker.acked {
-            if !self.record_exists(a) {
-                now_lost.insert(a.rid);
-            }
-        }
-        let newly: Vec<&Acked> = self
-            .checker
-            .acked
-            .iter()
-            .filter(|a| now_lost.contains(&a.rid) && !self.checker.lost.contains(&a.rid))
-            .collect();
         let mut by_tp: BTreeMap<TopicPartition, (usize, Option<Offset>)> = BTreeMap::new();
-        for a in newly {
-            let e = by_tp.entry(a.tp.clone()).or_insert((0, a.offset));
-            e.0 += 1;
+        for (tp, list) in &self.checker.acked {
+            for a in list {
+                if !self.record_exists(tp, a) {
+                    now_lost.insert(a.1);
+                    if !self.checker.lost.contains(&a.1) {
+                        by_tp.entry(tp.clone()).or_insert((0, a.0)).0 += 1;
+                    }
+                }
+            }
         }
         self.checker.lost = now_lost;
         for (tp, (n, first)) in by_tp {
@@ -307,8 +314,8 @@ impl Sim {
         }
     }
 
-    fn record_exists(&self, a: &Acked) -> bool {
-        let Some(ps) = self.controller.partition(&a.tp) else {
+    fn record_exists(&self, tp: &TopicPartition, a: &Acked) -> bool {
+        let Some(ps) = self.controller.partition(tp) else {
             // A deleted topic's records are gone by request, not lost.
             return true;
         };
@@ -316,15 +323,15 @@ impl Sim {
             let Some(i) = self.broker_index(b) else {
                 return false;
             };
-            let Some(log) = self.brokers[i].logs.get(&a.tp) else {
+            let Some(log) = self.brokers[i].logs.get(tp) else {
                 return false;
             };
-            match a.offset {
-                Some(o) => log.record_at(o).is_some_and(|r| r.rid == a.rid),
+            match a.0 {
+                Some(o) => log.record_at(o).is_some_and(|r| r.rid == a.1),
                 None => log
                     .batches
                     .iter()
-                    .any(|x| x.records.iter().any(|r| r.rid == a.rid)),
+                    .any(|x| x.records.iter().any(|r| r.rid == a.1)),
             }
         };
         match ps.leader {

@@ -81,7 +81,7 @@ impl Sim {
         for b in &self.brokers {
             for (tp, log) in &b.logs {
                 let mut next = log.batches.first().map_or(log.log_start, |x| x.base_offset);
-                if next > log.log_start && log.batches.first().is_some() {
+                if next > log.log_start && !log.batches.is_empty() {
                     return Err(format!(
                         "{tp}@{}: first batch at {next}, log start {}",
                         b.id, log.log_start
