@@ -92,7 +92,8 @@ fn test(root: &Path) -> ExitCode {
         ]))
     });
     run.step("native tests (every crate)", || {
-        cmd(cargo().args(["test", "--workspace"]))
+        // `--no-fail-fast`: one failing test binary must not hide the others' results.
+        cmd(cargo().args(["test", "--workspace", "--no-fail-fast"]))
     });
     run.step("core tests compiled to wasm32 (Node)", || {
         cmd(cargo().args([
