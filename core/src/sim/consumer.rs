@@ -1481,7 +1481,13 @@ impl Sim {
                         "consumer {name} is at {tp} offset {pos}, the HW is {hw}"
                     ));
                 }
-                if c.commits() && c.committed.get(tp) != Some(pos) {
+                // Auto-commit commits every position; a manual committer only what it processed.
+                let owes = if c.auto_commit {
+                    c.committed.get(tp) != Some(pos)
+                } else {
+                    c.commits() && c.committed.get(tp).is_some_and(|o| o != pos)
+                };
+                if owes {
                     return Some(format!(
                         "consumer {name} has not committed {tp} offset {pos} yet"
                     ));

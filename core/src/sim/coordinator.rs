@@ -1221,7 +1221,7 @@ impl Sim {
                 self.check_join_complete(group);
             }
             GroupState::CompletingRebalance | GroupState::Stable
-                if !changed && !(is_leader && g.state == GroupState::Stable) =>
+                if !changed && (!is_leader || g.state != GroupState::Stable) =>
             {
                 // Nothing new: the member gets the current generation's answer again.
                 let members = if is_leader {
@@ -1383,7 +1383,7 @@ impl Sim {
     }
 
     /// G2: validation first, then the answer by state.
-    fn handle_heartbeat(
+    pub(crate) fn handle_heartbeat(
         &mut self,
         b: BrokerId,
         group: &str,
