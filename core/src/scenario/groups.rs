@@ -76,6 +76,10 @@ pub(super) fn describe(
         out.push(String::new());
         out.push(note);
     }
+    // As the tool: a table only when it has rows (`--state` always has one).
+    if members && g.members.is_empty() {
+        return Ok(out);
+    }
     if members {
         let gl = g.group_id.len().max(15);
         let cl = g
@@ -221,6 +225,9 @@ pub(super) fn describe(
                 client: m.client_id.clone(),
             });
         }
+    }
+    if rows.is_empty() {
+        return Ok(out);
     }
     rows.sort_by(|a, b| a.tp.cmp(&b.tp));
     let gl = g.group_id.len().max(15);
@@ -410,5 +417,49 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             d.finish()
         }
         _ => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{run_script_in, Session};
+    use alloc::string::ToString;
+
+    #[test]
+    fn describe_prints_consumer_group_commands_columns() {
+        let mut s = Session::new();
+        run_script_in(
+            &mut s,
+            "cluster brokers=1 seed=6\n\
+             kafka-topics --create --topic orders --partitions 1 --replication-factor 1\n\
+             producer add p1\n\
+             produce p1 orders value=x count=3\n\
+             settle\n\
+             consumer add c1 group=g1 topics=orders auto.offset.reset=earliest\n\
+             settle\n",
+        )
+        .unwrap_or_else(|f| panic!("{f}"));
+        let out = s
+            .run_line("kafka-consumer-groups --describe --group g1")
+            .unwrap()
+            .lines;
+        assert_eq!(out[0], "");
+        assert_eq!(
+            out[1],
+            "GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID                             HOST            CLIENT-ID"
+        );
+        assert!(out[2].starts_with("g1              orders          0          3               3               0               c1-"), "{}", out[2]);
+        assert!(out[2].ends_with(" /c1             c1"), "{}", out[2]);
+        let e = s
+            .run_line("kafka-consumer-groups --describe --group nope")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Error: Consumer group 'nope' does not exist."
+        );
+        assert_eq!(
+            s.run_line("kafka-consumer-groups --list").unwrap().lines,
+            ["g1"]
+        );
     }
 }
