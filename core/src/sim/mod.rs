@@ -21,6 +21,7 @@ mod controller;
 mod coordinator;
 #[cfg(test)]
 mod group_tests;
+mod invariants;
 pub mod log;
 pub mod msg;
 pub mod net;
@@ -417,6 +418,11 @@ impl Sim {
                 }
                 if alive && connected {
                     self.deliver(env);
+                } else if connected && !env.msg.is_response() {
+                    // The target process is down but its machine answers: the sender's
+                    // connection is refused at once (a TCP reset), unlike a cut link where
+                    // only a timeout tells.
+                    self.connection_refused(env);
                 }
             }
             Scheduled::Timer(node, t) => {
@@ -563,8 +569,18 @@ impl Sim {
                     ));
                 };
                 let leo = leader_log.leo();
+                let hw = leader_log.hw;
                 if !self.brokers[li].is_leader_of(&tp) {
                     return Some(alloc::format!("{tp}: broker {l} has not yet become leader"));
+                }
+                let frozen = self.brokers[li]
+                    .parts
+                    .get(&tp)
+                    .is_some_and(|pm| pm.state.isr.len() < pm.effective_min_isr());
+                if hw < leo && !frozen {
+                    return Some(alloc::format!(
+                        "{tp}: leader {l} has HW {hw} below its LEO {leo}"
+                    ));
                 }
                 for f in &ps.isr {
                     let Some(fi) = self.broker_index(*f) else {
@@ -573,16 +589,32 @@ impl Sim {
                     if !self.brokers[fi].is_running() {
                         continue;
                     }
-                    let fleo = self.brokers[fi].logs.get(&tp).map_or(-1, |l| l.leo());
+                    let (fleo, fhw) = self.brokers[fi]
+                        .logs
+                        .get(&tp)
+                        .map_or((-1, -1), |l| (l.leo(), l.hw));
                     if fleo != leo {
                         return Some(alloc::format!(
                             "{tp}: replica {f} has LEO {fleo}, leader {l} has {leo}"
+                        ));
+                    }
+                    if fhw != hw {
+                        return Some(alloc::format!(
+                            "{tp}: replica {f} knows HW {fhw}, leader {l} has {hw}"
                         ));
                     }
                 }
             }
         }
         None
+    }
+
+    fn connection_refused(&mut self, env: Envelope) {
+        if let NodeId::Client(c) = env.from {
+            if (c.0 as usize) < self.producers.len() {
+                self.producer_refused(c.0 as usize, env.msg.req());
+            }
+        }
     }
 
     pub(crate) fn node_is_up(&self, n: NodeId) -> bool {

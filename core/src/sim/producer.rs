@@ -688,6 +688,25 @@ impl Sim {
         self.producer_poll(pi);
     }
 
+    /// The broker a request went to is down: the connection is refused, the request fails
+    /// with a retriable NETWORK_EXCEPTION, and the next one goes to another broker.
+    pub(crate) fn producer_refused(&mut self, pi: usize, req: u64) {
+        let pr = &mut self.producers[pi];
+        pr.bootstrap += 1;
+        if pr.metadata_inflight == Some(req) {
+            pr.metadata_inflight = None;
+        } else if pr.pid_inflight == Some(req) {
+            pr.pid_inflight = None;
+        } else if let Some(f) = pr.inflight.remove(&req) {
+            for b in f.batches {
+                self.producer_batch_error(pi, b, KafkaError::NetworkException);
+            }
+        } else {
+            return;
+        }
+        self.producer_poll(pi);
+    }
+
     pub(crate) fn producer_timer(&mut self, c: ClientId, t: Timer) {
         let pi = c.0 as usize;
         match t {

@@ -485,3 +485,106 @@ fn timeline_seek_is_exact() {
     tl.apply(Command::BrokerKill(b(2))).unwrap();
     assert_eq!(tl.len(), mid_pos + 1);
 }
+
+/// R7 (3.7+, KAFKA-15583): while the ISR is under min.insync.replicas the HW does not move,
+/// even though acks=1 writes are still appended and acknowledged.
+#[test]
+fn r7_hw_frozen_under_min_isr() {
+    let mut sim = cluster(3, 21);
+    create(
+        &mut sim,
+        "t",
+        vec![vec![1, 2, 3]],
+        &[("min.insync.replicas", "2")],
+    );
+    producer(&mut sim, "p", &[("acks", "1")]);
+    produce(&mut sim, "p", "t", "k", 2);
+    sim.settle(60_000).unwrap();
+    assert_eq!(part(&sim, "t", 0).high_watermark, 2);
+    sim.apply(Command::BrokerKill(b(2))).unwrap();
+    sim.apply(Command::BrokerKill(b(3))).unwrap();
+    sim.run_for(20_000);
+    assert_eq!(part(&sim, "t", 0).isr, vec![b(1)]);
+    produce(&mut sim, "p", "t", "k", 3);
+    sim.run_for(5_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(producer_view(&sim, "p").acked, 5);
+    assert_eq!(p.log_end_offset, 5);
+    assert_eq!(p.high_watermark, 2, "HW must stay frozen under min ISR");
+    // A follower returns and catches up: the ISR grows back and the HW moves again.
+    sim.apply(Command::BrokerStart(b(2))).unwrap();
+    sim.run_for(20_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.isr, vec![b(1), b(2)]);
+    assert_eq!(p.high_watermark, 5);
+}
+
+/// R4/R5: an acks=all write whose HW never gets there expires in the purgatory with
+/// REQUEST_TIMED_OUT (here the followers cannot fetch, and are never fenced).
+#[test]
+fn r4_acks_all_times_out_when_hw_never_reaches_the_batch() {
+    let mut sim = cluster(3, 8);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(
+        &mut sim,
+        "p",
+        &[
+            ("acks", "all"),
+            ("retries", "0"),
+            ("enable.idempotence", "false"),
+            ("request.timeout.ms", "5000"),
+            ("delivery.timeout.ms", "10000"),
+        ],
+    );
+    sim.run_for(1_000);
+    sim.apply(Command::NetCut(
+        NodeRef::Broker(b(1)),
+        NodeRef::Broker(b(2)),
+    ))
+    .unwrap();
+    sim.apply(Command::NetCut(
+        NodeRef::Broker(b(1)),
+        NodeRef::Broker(b(3)),
+    ))
+    .unwrap();
+    produce(&mut sim, "p", "t", "k", 1);
+    sim.run_for(8_000);
+    let pv = producer_view(&sim, "p");
+    assert_eq!((pv.acked, pv.failed), (0, 1));
+    assert_eq!(pv.last_error.as_deref(), Some("REQUEST_TIMED_OUT"));
+    // The record is in the leader's log but was never acknowledged: nothing "lost".
+    assert_eq!(part(&sim, "t", 0).log_end_offset, 1);
+    assert_eq!(sim.view().lost_acked, 0);
+}
+
+/// R2: acks=0 and acks=1 never get NOT_ENOUGH_REPLICAS, whatever the ISR.
+#[test]
+fn r2_only_acks_all_is_refused_under_min_isr() {
+    let mut sim = cluster(3, 4);
+    create(
+        &mut sim,
+        "t",
+        vec![vec![1, 2, 3]],
+        &[("min.insync.replicas", "3")],
+    );
+    sim.apply(Command::BrokerKill(b(3))).unwrap();
+    sim.run_for(20_000);
+    for (name, acks) in [("p0", "0"), ("p1", "1"), ("pall", "all")] {
+        producer(
+            &mut sim,
+            name,
+            &[
+                ("acks", acks),
+                ("retries", "0"),
+                ("enable.idempotence", "false"),
+            ],
+        );
+        produce(&mut sim, name, "t", "k", 1);
+    }
+    sim.run_for(5_000);
+    assert_eq!(producer_view(&sim, "p0").failed, 0);
+    assert_eq!(producer_view(&sim, "p1").failed, 0);
+    let pall = producer_view(&sim, "pall");
+    assert_eq!(pall.failed, 1);
+    assert_eq!(pall.last_error.as_deref(), Some("NOT_ENOUGH_REPLICAS"));
+}
