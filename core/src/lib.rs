@@ -22,6 +22,7 @@ pub mod assignor;
 pub mod config;
 pub mod error;
 pub mod ids;
+pub mod link;
 pub mod partitioner;
 pub mod rng;
 pub mod scenario;

@@ -1,0 +1,281 @@
+//! Links that hold a whole moment: the scenario (as text), the seed, the step, the selected
+//! view and the language, in a URL query string a teacher can send.
+//!
+//! Format `v=1` (the version tag comes first, so a later format can be told apart and old
+//! links still open): `v=1&seed=42&step=120&view=cluster&lang=en&s=<script>&c=<check>`, where
+//! the script is URL-safe base64 (no padding) of its UTF-8 text, or `z=` instead of `s=` for
+//! raw DEFLATE of the text when that is shorter (long scenarios). `c` is an FNV-1a checksum of
+//! everything before it, so a truncated or edited link is refused with a plain reason instead
+//! of opening a different story. Unknown parameters (the UI's own `embed=1`, `controls=…`) are
+//! left to the caller. Decoding never panics, and refuses oversized input before doing work.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// The longest link accepted (the whole query string).
+pub const MAX_LINK_BYTES: usize = 64 * 1024;
+/// The longest scenario a link may carry, once decompressed.
+pub const MAX_SCRIPT_BYTES: usize = 256 * 1024;
+/// Scripts longer than this are compressed when that makes the link shorter.
+const COMPRESS_ABOVE: usize = 256;
+
+/// The views a link can select.
+pub const VIEWS: &[&str] = &["cluster", "timeline", "groups", "log", "console"];
+/// The languages the UI speaks.
+pub const LANGS: &[&str] = &["en", "ko"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkState {
+    pub script: String,
+    pub seed: u64,
+    pub step: u64,
+    pub view: String,
+    pub lang: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("the link is too long ({len} bytes; the limit is {limit})")]
+    TooLong { len: usize, limit: usize },
+    #[error("this link has no version (v=…); it was not made by this playground")]
+    NoVersion,
+    #[error("this link is version {0}, but this playground reads version 1; it may be newer than this page")]
+    UnknownVersion(String),
+    #[error("the link is missing {0}")]
+    Missing(&'static str),
+    #[error("the link's {field} is not valid: {value}")]
+    BadField { field: &'static str, value: String },
+    #[error("the link was cut short or changed (its check value does not match)")]
+    Checksum,
+    #[error("the scenario in the link is damaged: {0}")]
+    Damaged(&'static str),
+    #[error("the scenario in the link is larger than {limit} bytes")]
+    ScriptTooLarge { limit: usize },
+}
+
+fn fnv32(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Encodes a moment as a query string (without the leading `?`).
+pub fn encode(state: &LinkState) -> String {
+    let raw = URL_SAFE_NO_PAD.encode(state.script.as_bytes());
+    let mut body = format!(
+        "v=1&seed={}&step={}&view={}&lang={}",
+        state.seed, state.step, state.view, state.lang
+    );
+    let script_part = if state.script.len() > COMPRESS_ABOVE {
+        let z = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+            state.script.as_bytes(),
+            9,
+        ));
+        if z.len() < raw.len() {
+            format!("z={z}")
+        } else {
+            format!("s={raw}")
+        }
+    } else {
+        format!("s={raw}")
+    };
+    body.push('&');
+    body.push_str(&script_part);
+    let check = fnv32(&body);
+    format!("{body}&c={check:08x}")
+}
+
+/// Decodes a query string made by [`encode`] (a leading `?` or `#` is allowed).
+pub fn decode(query: &str) -> Result<LinkState, LinkError> {
+    if query.len() > MAX_LINK_BYTES {
+        return Err(LinkError::TooLong {
+            len: query.len(),
+            limit: MAX_LINK_BYTES,
+        });
+    }
+    let q = query.trim_start_matches(['?', '#']);
+    let pairs: Vec<(&str, &str)> = q
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect();
+    let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+    match get("v") {
+        None => return Err(LinkError::NoVersion),
+        Some("1") => {}
+        Some(other) => return Err(LinkError::UnknownVersion(other.chars().take(16).collect())),
+    }
+    // The check covers everything from `v=` up to `&c=`.
+    let Some(cpos) = q.rfind("&c=") else {
+        return Err(LinkError::Missing("its check value (c=…)"));
+    };
+    let vpos = q.find("v=1").unwrap_or(0);
+    if vpos > cpos {
+        return Err(LinkError::Checksum);
+    }
+    let body = &q[vpos..cpos];
+    let check = &q[cpos + 3..];
+    let check_end = check.find('&').unwrap_or(check.len());
+    if u32::from_str_radix(&check[..check_end], 16).ok() != Some(fnv32(body)) {
+        return Err(LinkError::Checksum);
+    }
+    let num = |field: &'static str| -> Result<u64, LinkError> {
+        let v = get(field).ok_or(LinkError::Missing(field))?;
+        v.parse().map_err(|_| LinkError::BadField {
+            field,
+            value: v.chars().take(32).collect(),
+        })
+    };
+    let seed = num("seed")?;
+    let step = num("step")?;
+    let pick =
+        |field: &'static str, allowed: &[&str], default: &str| -> Result<String, LinkError> {
+            match get(field) {
+                None => Ok(default.to_string()),
+                Some(v) if allowed.contains(&v) => Ok(v.to_string()),
+                Some(v) => Err(LinkError::BadField {
+                    field,
+                    value: v.chars().take(32).collect(),
+                }),
+            }
+        };
+    let view = pick("view", VIEWS, "cluster")?;
+    let lang = pick("lang", LANGS, "en")?;
+    let bytes = match (get("s"), get("z")) {
+        (Some(s), None) => URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| LinkError::Damaged("not valid base64"))?,
+        (None, Some(z)) => {
+            let packed = URL_SAFE_NO_PAD
+                .decode(z)
+                .map_err(|_| LinkError::Damaged("not valid base64"))?;
+            miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCRIPT_BYTES).map_err(
+                |e| match e.status {
+                    miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::ScriptTooLarge {
+                        limit: MAX_SCRIPT_BYTES,
+                    },
+                    _ => LinkError::Damaged("it does not decompress"),
+                },
+            )?
+        }
+        (None, None) => return Err(LinkError::Missing("the scenario (s=… or z=…)")),
+        (Some(_), Some(_)) => return Err(LinkError::Damaged("it holds two scenarios")),
+    };
+    if bytes.len() > MAX_SCRIPT_BYTES {
+        return Err(LinkError::ScriptTooLarge {
+            limit: MAX_SCRIPT_BYTES,
+        });
+    }
+    let script =
+        String::from_utf8(bytes).map_err(|_| LinkError::Damaged("it is not UTF-8 text"))?;
+    Ok(LinkState {
+        script,
+        seed,
+        step,
+        view,
+        lang,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn state(script: &str) -> LinkState {
+        LinkState {
+            script: script.to_string(),
+            seed: 42,
+            step: 120,
+            view: "cluster".into(),
+            lang: "ko".into(),
+        }
+    }
+
+    #[test]
+    fn round_trip_short_and_long() {
+        let short = state("cluster brokers=3 seed=42\nkafka-topics --create --topic orders --partitions 3 --replication-factor 3\n");
+        assert_eq!(decode(&encode(&short)).unwrap(), short);
+        let mut long = String::new();
+        for i in 0..200 {
+            long.push_str(&format!(
+                "produce p1 orders key=user:{i} value=\"order {i}\"\n"
+            ));
+        }
+        let long = state(&long);
+        let link = encode(&long);
+        assert!(link.contains("&z="), "long scripts are compressed");
+        assert!(link.len() < long.script.len() / 2);
+        assert_eq!(decode(&link).unwrap(), long);
+        assert_eq!(decode(&format!("?{link}")).unwrap(), long);
+    }
+
+    /// Links made by earlier builds keep opening: fixtures of format v=1, frozen here.
+    #[test]
+    fn links_of_format_v1_still_decode() {
+        let fixtures = vec![(
+            "v=1&seed=7&step=3&view=cluster&lang=en&s=Y2x1c3RlciBicm9rZXJzPTMgc2VlZD03Cg",
+            "cluster brokers=3 seed=7\n",
+        )];
+        for (body, script) in fixtures {
+            let link = format!("{body}&c={:08x}", fnv32(body));
+            let s = decode(&link).unwrap();
+            assert_eq!(s.script, script);
+            assert_eq!((s.seed, s.step), (7, 3));
+        }
+    }
+
+    #[test]
+    fn tampered_truncated_and_hostile_links_are_refused_with_a_reason() {
+        let link = encode(&state("cluster brokers=3\n"));
+        // Truncated.
+        assert_eq!(decode(&link[..link.len() - 3]), Err(LinkError::Checksum));
+        assert!(matches!(decode(&link[..20]), Err(LinkError::Missing(_))));
+        // Tampered: a changed seed.
+        let t = link.replacen("seed=42", "seed=43", 1);
+        assert_eq!(decode(&t), Err(LinkError::Checksum));
+        // Not ours, or from the future.
+        assert_eq!(decode("a=1"), Err(LinkError::NoVersion));
+        assert!(matches!(
+            decode("v=9&x=1"),
+            Err(LinkError::UnknownVersion(_))
+        ));
+        // Oversized input is refused before any work.
+        let huge = "v=1&".to_string() + &"a".repeat(10 * 1024 * 1024);
+        assert!(matches!(decode(&huge), Err(LinkError::TooLong { .. })));
+        // A zip bomb stops at the limit.
+        let bomb = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+            &vec![b'a'; MAX_SCRIPT_BYTES + 10],
+            9,
+        ));
+        let body = format!("v=1&seed=1&step=0&view=cluster&lang=en&z={bomb}");
+        let l = format!("{body}&c={:08x}", fnv32(&body));
+        assert_eq!(
+            decode(&l),
+            Err(LinkError::ScriptTooLarge {
+                limit: MAX_SCRIPT_BYTES
+            })
+        );
+        // Markup in a field is named, not interpreted.
+        let body = "v=1&seed=1&step=0&view=<script>&lang=en&s=";
+        let l = format!("{body}&c={:08x}", fnv32(body));
+        assert!(matches!(
+            decode(&l),
+            Err(LinkError::BadField { field: "view", .. })
+        ));
+        // Invalid UTF-8 inside.
+        let body = format!(
+            "v=1&seed=1&step=0&view=cluster&lang=en&s={}",
+            URL_SAFE_NO_PAD.encode([0xff, 0xfe])
+        );
+        let l = format!("{body}&c={:08x}", fnv32(&body));
+        assert_eq!(decode(&l), Err(LinkError::Damaged("it is not UTF-8 text")));
+    }
+}
