@@ -117,6 +117,9 @@ pub struct Broker {
     pub parked: Vec<ParkedFetch>,
     pub delayed: Vec<DelayedProduce>,
     pub isr_check_armed: bool,
+    /// The leader of every partition in the cluster, hosted here or not: a KRaft broker holds
+    /// the whole metadata image, so any broker answers a client's `Metadata` request.
+    pub cluster_meta: BTreeMap<TopicPartition, Option<(BrokerId, LeaderEpoch)>>,
     /// Consumer fetches waiting for `fetch.min.bytes` (the fetch purgatory, consumer side).
     pub consumer_parked: Vec<super::coordinator::ParkedConsumerFetch>,
 }
@@ -138,6 +141,7 @@ impl Broker {
             parked: Vec::new(),
             delayed: Vec::new(),
             isr_check_armed: false,
+            cluster_meta: BTreeMap::new(),
             consumer_parked: Vec::new(),
         }
     }
@@ -158,6 +162,7 @@ impl Broker {
         self.delayed.clear();
         self.consumer_parked.clear();
         self.isr_check_armed = false;
+        self.cluster_meta.clear();
         self.registered = false;
         self.shutting_down = false;
         self.metadata_version = 0;
@@ -371,6 +376,7 @@ impl Sim {
                     for tp in gone {
                         self.remove_replica(b, &tp);
                     }
+                    self.brokers[i].cluster_meta.retain(|tp, _| listed.contains(tp));
                 }
                 for r in records {
                     self.apply_meta(b, r);
@@ -447,13 +453,13 @@ impl Sim {
             Message::MetadataRequest { req } => {
                 let mut topics: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>> =
                     BTreeMap::new();
-                for (tp, pm) in &self.brokers[i].parts {
+                for (tp, leader) in &self.brokers[i].cluster_meta {
                     let v = topics.entry(tp.topic.clone()).or_default();
                     let idx = tp.partition as usize;
                     if v.len() <= idx {
                         v.resize(idx + 1, None);
                     }
-                    v[idx] = pm.state.leader.map(|l| (l, pm.state.leader_epoch));
+                    v[idx] = *leader;
                 }
                 let topics = topics.into_iter().collect();
                 self.send(
@@ -520,6 +526,7 @@ impl Sim {
                 }
                 // Logs of a deleted topic are deleted even if the metadata cache had lost them.
                 self.brokers[i].logs.retain(|tp, _| tp.topic != topic);
+                self.brokers[i].cluster_meta.retain(|tp, _| tp.topic != topic);
             }
             MetaRecord::Partition {
                 tp,
@@ -527,6 +534,8 @@ impl Sim {
                 min_isr,
                 compacted,
             } => {
+                let leader = state.leader.map(|l| (l, state.leader_epoch));
+                self.brokers[i].cluster_meta.insert(tp.clone(), leader);
                 if !state.replicas.contains(&b) {
                     if self.brokers[i].parts.contains_key(&tp) {
                         self.remove_replica(b, &tp);
@@ -686,6 +695,12 @@ impl Sim {
         let mut appended = Vec::new();
         // R1: only -1, 0 and 1 are valid.
         let acks_ok = matches!(acks, -1..=1);
+        // acks=0 gets no answer: the checker is told here where the records went.
+        let acks0_records: Vec<alloc::rc::Rc<[super::msg::Rec]>> = if acks == 0 {
+            batches.iter().map(|(_, b)| b.records.clone()).collect()
+        } else {
+            Vec::new()
+        };
         for (tp, mut batch) in batches {
             if !acks_ok {
                 entries.push((tp, Err(KafkaError::InvalidRequiredAcks), true));
@@ -754,7 +769,13 @@ impl Sim {
             self.maybe_increment_hw(b, tp);
         }
         if acks == 0 && acks_ok {
-            return; // acks=0: the broker sends no response at all.
+            // acks=0: the broker sends no response at all. Records refused here are lost
+            // although the producer reported success.
+            for (e, records) in entries.iter().zip(acks0_records) {
+                let base = e.1.ok().map(|(base, _)| base);
+                self.checker_on_ack(&e.0, base, &records);
+            }
+            return;
         }
         let mut d = DelayedProduce {
             req,

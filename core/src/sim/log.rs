@@ -168,6 +168,10 @@ impl Log {
     pub fn truncate_to(&mut self, offset: Offset) -> u64 {
         let offset = offset.max(self.log_start);
         if offset >= self.leo() {
+            // No record goes, but epochs that start at or after the point do (R14,
+            // `truncateFromEnd`): a replica that led an epoch without writing must forget it,
+            // or it keeps reporting that epoch and diverges forever.
+            self.epochs.retain(|&(_, s)| s < offset);
             return 0;
         }
         let before = self.leo();

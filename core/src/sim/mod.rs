@@ -331,6 +331,7 @@ impl Sim {
                         msg,
                     };
                     self.trace_event(trace::TraceKind::Dropped, Some(&env), None);
+                    self.checker_on_dropped(&env.msg);
                     return;
                 }
                 Some(NextAction::Delay(ms)) => extra = ms,
@@ -418,11 +419,14 @@ impl Sim {
                 }
                 if alive && connected {
                     self.deliver(env);
-                } else if connected && !env.msg.is_response() {
-                    // The target process is down but its machine answers: the sender's
-                    // connection is refused at once (a TCP reset), unlike a cut link where
-                    // only a timeout tells.
-                    self.connection_refused(env);
+                } else {
+                    self.checker_on_dropped(&env.msg);
+                    if connected && !env.msg.is_response() {
+                        // The target process is down but its machine answers: the sender's
+                        // connection is refused at once (a TCP reset), unlike a cut link
+                        // where only a timeout tells.
+                        self.connection_refused(env);
+                    }
                 }
             }
             Scheduled::Timer(node, t) => {

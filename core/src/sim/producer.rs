@@ -70,6 +70,9 @@ pub struct Producer {
     pub metadata: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>>,
     metadata_inflight: Option<u64>,
     metadata_stale: bool,
+    /// `retry.backoff.ms` between metadata requests, so an incomplete answer is not re-asked
+    /// every round trip.
+    metadata_not_before: Millis,
     bootstrap: u32,
     pub producer_id: Option<(i64, i16)>,
     pid_inflight: Option<u64>,
@@ -221,6 +224,7 @@ fn build_producer(
         metadata: BTreeMap::new(),
         metadata_inflight: None,
         metadata_stale: true,
+        metadata_not_before: Millis::ZERO,
         bootstrap: 0,
         producer_id: None,
         pid_inflight: None,
@@ -438,7 +442,9 @@ impl Sim {
                     .and_then(|v| v.get(tp.partition as usize).copied().flatten())
                     .is_none()
             });
-        if need_meta && self.producers[pi].metadata_inflight.is_none() {
+        let meta_backoff = self.producers[pi].metadata_not_before;
+        let meta_wait = (need_meta && meta_backoff > now).then_some(meta_backoff);
+        if need_meta && self.producers[pi].metadata_inflight.is_none() && meta_backoff <= now {
             let req = self.next_req();
             let b = self.pick_broker(pi);
             self.producers[pi].metadata_inflight = Some(req);
@@ -454,6 +460,9 @@ impl Sim {
                 next_wake = Some(next_wake.map_or(t, |w: Millis| w.min(t)));
             }
         };
+        if let Some(t) = meta_wait {
+            wake(t);
+        }
         let tps: Vec<TopicPartition> = self.producers[pi].queues.keys().cloned().collect();
         for tp in tps {
             let pr = &self.producers[pi];
@@ -575,9 +584,10 @@ impl Sim {
         );
         if acks == 0 {
             // acks=0: success is reported as soon as the request is written; offsets are -1.
+            // The checker learns where the records went when the leader appends them (or that
+            // they are gone if the request never gets there).
             for b in batches {
                 self.producers[pi].acked += b.records.len() as u64;
-                self.checker_on_ack(&b.tp, None, &b.records);
             }
             return;
         }
@@ -653,6 +663,7 @@ impl Sim {
                     let pr = &mut self.producers[pi];
                     pr.metadata_inflight = None;
                     pr.metadata_stale = false;
+                    pr.metadata_not_before = self.now + pr.retry_backoff_ms;
                     pr.metadata = topics.into_iter().collect();
                     // The next metadata request goes to another broker if this one knew nothing.
                     if pr.metadata.is_empty() {
