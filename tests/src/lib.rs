@@ -23,3 +23,4 @@ pub fn scenarios_dir() -> PathBuf {
 }
 
 pub mod sweep;
+pub mod workloads;

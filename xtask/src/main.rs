@@ -8,9 +8,12 @@
 //!   <http://127.0.0.1:8080>.
 //! * `cargo xtask e2e` is the tail of `test` alone (release build, end-to-end test, sizes), for
 //!   working on the page.
+//! * `cargo xtask bench [--quick]` runs every benchmark and writes `BENCHMARKS.md` (see
+//!   [`bench`]); it is not part of `test`.
 //!
 //! Only std: this crate is the first thing a fresh machine compiles.
 
+mod bench;
 mod server;
 mod tools;
 
@@ -37,12 +40,14 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("serve") => serve(),
         Some("e2e") => e2e_only(&root),
+        Some("bench") => bench::run(&root, std::env::args().any(|a| a == "--quick")),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  \
                  test   install what is missing, then run every check (what CI runs)\n  \
                  serve  install what is missing, build, and serve on {SERVE_ADDRESS}\n  \
-                 e2e    release build, end-to-end browser test and sizes only"
+                 e2e    release build, end-to-end browser test and sizes only\n  \
+                 bench  run every benchmark, write BENCHMARKS.md (--quick: fewer runs)"
             );
             ExitCode::FAILURE
         }
