@@ -7,11 +7,13 @@
 //!
 //! The promise checked (R2, R4, R6, R12): with `acks=all`, `min.insync.replicas=2`, RF 3,
 //! unclean leader election off and no power-off, no acknowledged record is ever lost, whatever
-//! crashes, restarts, controlled shutdowns, partitions, cut links and dropped messages happen.
+//! crashes, restarts, controlled shutdowns, partitions, cut links, slow links, dropped, delayed
+//! and duplicated messages, controller crashes, consumer crashes and preferred elections
+//! happen, while a consumer group reads one of the topics.
 
 use logscope_core::ids::BrokerId;
 use logscope_core::rng::SimRng;
-use logscope_core::sim::{ApiKey, Command, NodeRef, Sim, SimSpec};
+use logscope_core::sim::{ApiKey, Command, ElectionType, NodeRef, Sim, SimSpec};
 use logscope_core::time::Millis;
 
 /// What went wrong in a seed, with enough to reproduce it.
@@ -51,8 +53,21 @@ pub struct Summary {
 
 const ROUNDS: usize = 24;
 
+/// The consumer group of the sweep: two members reading `orders`.
+const CONSUMERS: [&str; 2] = ["c1", "c2"];
+
+fn add_consumer(client_id: &str) -> Command {
+    Command::AddConsumer {
+        client_id: client_id.into(),
+        group: "g".into(),
+        topics: vec!["orders".into()],
+        configs: vec![],
+    }
+}
+
 /// Runs one seed: a 3–5 broker cluster, two topics (RF 3, min.insync 2), two producers with
-/// acks=all (one idempotent, one not), random faults, invariants after every step.
+/// acks=all (one idempotent, one not), a consumer group of two on `orders`, random faults of
+/// every kind that keeps the promise's conditions, invariants after every step.
 pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
     let mut rng = SimRng::new(seed ^ 0x5eed_5eed);
     let brokers = 3 + rng.below(3);
@@ -123,7 +138,11 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
             ],
         },
     );
+    for c in CONSUMERS {
+        apply(&mut sim, &mut actions, add_consumer(c));
+    }
     let mut down: Vec<u32> = Vec::new();
+    let mut controller_down: Option<u32> = None;
     for _round in 0..ROUNDS {
         // Workload: a burst from one producer.
         let producer = if rng.below(2) == 0 { "idem" } else { "plain" };
@@ -151,13 +170,23 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
             faults += 1;
             let target = 1 + rng.below(brokers);
             let node = NodeRef::Broker(b(target));
-            let cmd = match rng.below(9) {
+            let api = [
+                ApiKey::Fetch,
+                ApiKey::Produce,
+                ApiKey::AlterPartition,
+                ApiKey::MetadataRecord,
+                ApiKey::Heartbeat,
+                ApiKey::OffsetCommit,
+                ApiKey::JoinGroup,
+            ][rng.below(7) as usize];
+            let majority_up = down.len() + 1 < brokers as usize / 2 + 1 && !down.contains(&target);
+            let cmd = match rng.below(16) {
                 // Keep a majority of brokers up so that the cluster can make progress at all.
-                0 | 1 if down.len() + 1 < brokers as usize / 2 + 1 && !down.contains(&target) => {
+                0 | 1 if majority_up => {
                     down.push(target);
                     Command::BrokerKill(b(target))
                 }
-                2 if down.len() + 1 < brokers as usize / 2 + 1 && !down.contains(&target) => {
+                2 if majority_up => {
                     down.push(target);
                     Command::BrokerStop(b(target))
                 }
@@ -167,15 +196,32 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
                 }
                 5 => Command::NetIsolate(node),
                 6 => Command::NetCut(node, NodeRef::Broker(b(1 + rng.below(brokers)))),
-                7 => {
-                    let api = [
-                        ApiKey::Fetch,
-                        ApiKey::Produce,
-                        ApiKey::AlterPartition,
-                        ApiKey::MetadataRecord,
-                    ][rng.below(4) as usize];
-                    Command::NetDropNext { api, from: None }
+                7 => Command::NetDropNext { api, from: None },
+                8 => Command::NetSlow {
+                    node,
+                    by_ms: rng.range_inclusive(1, 300),
+                },
+                9 => Command::NetDelayNext {
+                    api,
+                    from: None,
+                    by_ms: rng.range_inclusive(1, 2_000),
+                },
+                10 => Command::NetDuplicateNext { api, from: None },
+                // One of the three KRaft controllers at a time: the quorum keeps a majority.
+                11 if controller_down.is_none() => {
+                    let c = 1 + rng.below(3);
+                    controller_down = Some(c);
+                    Command::ControllerKill(Some(c))
                 }
+                12 if controller_down.is_some() => {
+                    Command::ControllerStart(controller_down.take().unwrap_or(1))
+                }
+                13 => Command::KillConsumer(CONSUMERS[rng.below(2) as usize].into()),
+                14 => add_consumer(CONSUMERS[rng.below(2) as usize]),
+                15 => Command::ElectLeaders {
+                    election: ElectionType::Preferred,
+                    partitions: None,
+                },
                 _ => Command::NetHeal(None),
             };
             apply(&mut sim, &mut actions, cmd);
@@ -185,6 +231,9 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
     }
     // Recovery: heal everything, start every broker, let the cluster settle.
     apply(&mut sim, &mut actions, Command::NetHeal(None));
+    if let Some(c) = controller_down.take() {
+        apply(&mut sim, &mut actions, Command::ControllerStart(c));
+    }
     for d in down.drain(..) {
         apply(&mut sim, &mut actions, Command::BrokerStart(b(d)));
     }
