@@ -47,6 +47,7 @@
 
 pub mod ast;
 pub mod complete;
+pub mod export;
 mod groups;
 pub mod interp;
 pub mod lex;
