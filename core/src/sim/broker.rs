@@ -376,7 +376,9 @@ impl Sim {
                     for tp in gone {
                         self.remove_replica(b, &tp);
                     }
-                    self.brokers[i].cluster_meta.retain(|tp, _| listed.contains(tp));
+                    self.brokers[i]
+                        .cluster_meta
+                        .retain(|tp, _| listed.contains(tp));
                 }
                 for r in records {
                     self.apply_meta(b, r);
@@ -526,7 +528,9 @@ impl Sim {
                 }
                 // Logs of a deleted topic are deleted even if the metadata cache had lost them.
                 self.brokers[i].logs.retain(|tp, _| tp.topic != topic);
-                self.brokers[i].cluster_meta.retain(|tp, _| tp.topic != topic);
+                self.brokers[i]
+                    .cluster_meta
+                    .retain(|tp, _| tp.topic != topic);
             }
             MetaRecord::Partition {
                 tp,

@@ -691,7 +691,7 @@ impl Sim {
         let mut out = Vec::new();
         for p in 0..partitions {
             let pid = first_partition + p;
-            if pid > 0 && pid % n == 0 {
+            if pid > 0 && pid.is_multiple_of(n) {
                 shift += 1;
             }
             let first = (pid + start) % n;
