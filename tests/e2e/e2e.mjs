@@ -4,7 +4,9 @@
 // It opens the page in headless Chromium and checks that the app mounted, drew the cluster of
 // the default scenario (3 brokers, `orders` with 3 partitions x RF 3, a leader for each) and
 // keeps running (the step number grows). Any console error, uncaught exception, failed request
-// or request to another origin fails the test. Screenshots (light and dark) go to the folder.
+// or request to another origin fails the test, and so does any Content-Security-Policy violation
+// (`securitypolicyviolation`); at the end, an inline script injected on purpose must be refused,
+// which shows the page's CSP is in force. Screenshots (light and dark) go to the folder.
 
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -44,8 +46,20 @@ try {
     return route.abort();
   });
   const page = await context.newPage();
+  // CSP violations, reported from inside the page (an init script runs before the page's own).
+  let probingCsp = false;
+  const violations = [];
+  await page.exposeBinding('__logscopeCspViolation', (_source, v) => {
+    if (probingCsp) violations.push(v);
+    else problems.push(`CSP violation: ${v}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__logscopeCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`),
+    );
+  });
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    if (msg.type() === 'error' && !probingCsp) problems.push(`console error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`));
   page.on('requestfailed', (req) =>
@@ -91,6 +105,21 @@ try {
   await page.emulateMedia({ colorScheme: 'dark' });
   const dark = join(shotDir, 'cluster-dark.png');
   await page.screenshot({ path: dark, fullPage: true });
+
+  // The policy is in force: an inline script is refused and reported as a violation.
+  probingCsp = true;
+  const inlineRan = await page.evaluate(async () => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__logscopeInlineRan = true;';
+    document.head.append(s);
+    await new Promise((r) => setTimeout(r, 200));
+    return window.__logscopeInlineRan === true;
+  });
+  await page.waitForTimeout(200);
+  probingCsp = false;
+  expect(!inlineRan, 'the CSP to refuse an injected inline script, but it ran');
+  expect(violations.length > 0, 'a securitypolicyviolation for the injected inline script');
+  console.log(`e2e: CSP in force (an injected inline script was refused: ${violations[0]})`);
 
   console.log(
     `e2e: seed ${seed}; ${brokers} brokers, ${replicas} replicas, 3 leaders; ` +
