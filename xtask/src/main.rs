@@ -10,10 +10,13 @@
 //!   working on the page.
 //! * `cargo xtask bench [--quick]` runs every benchmark and writes `BENCHMARKS.md` (see
 //!   [`bench`]); it is not part of `test`.
+//! * `cargo xtask replay SEED`, `soak --seeds N`, `bless-hashes`, `fuzz [--seconds N]` and
+//!   `deny`: the reliability commands (see [`reliability`] and `RELIABILITY.md`).
 //!
 //! Only std: this crate is the first thing a fresh machine compiles.
 
 mod bench;
+mod reliability;
 mod server;
 mod tools;
 
@@ -40,12 +43,21 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("serve") => serve(),
         Some("e2e") => e2e_only(&root),
+        Some(c @ ("replay" | "soak" | "bless-hashes" | "fuzz" | "deny")) => {
+            let rest: Vec<String> = std::env::args().skip(2).collect();
+            reliability::run(&root, c, &rest)
+        }
         Some("bench") => bench::run(&root, std::env::args().any(|a| a == "--quick")),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  \
                  test   install what is missing, then run every check (what CI runs)\n  \
                  serve  install what is missing, build, and serve on {SERVE_ADDRESS}\n  \
+                 replay SEED           rerun one seed of the sweep and print its failure\n  \
+                 soak --seeds N        the seed sweep over N seeds (--from S: first seed)\n  \
+                 bless-hashes          rewrite tests/determinism/trace-hashes.txt (deliberate engine change)\n  \
+                 fuzz [--seconds N]    every fuzz target for N seconds (default 60)\n  \
+                 deny                  cargo deny check licenses bans sources\n  \
                  e2e    release build, end-to-end browser test and sizes only\n  \
                  bench  run every benchmark, write BENCHMARKS.md (--quick: fewer runs)"
             );
@@ -96,6 +108,7 @@ fn test(root: &Path) -> ExitCode {
             "warnings",
         ]))
     });
+    run.step("cargo deny check licenses bans sources", reliability::deny);
     run.step("native tests (every crate)", || {
         // `--no-fail-fast`: one failing test binary must not hide the others' results.
         cmd(cargo().args(["test", "--workspace", "--no-fail-fast"]))
@@ -118,6 +131,13 @@ fn test(root: &Path) -> ExitCode {
             "wasm32-unknown-unknown",
         ]))
     });
+    run.step(
+        &format!(
+            "fuzz every target for {} s (cargo-fuzz, nightly)",
+            reliability::CI_FUZZ_SECONDS
+        ),
+        || reliability::fuzz(root, reliability::CI_FUZZ_SECONDS),
+    );
     release_build_e2e_sizes(root, &mut run);
     run.finish()
 }
