@@ -1,0 +1,72 @@
+//! The panic hook: a panic anywhere in the app (the core included) becomes a visible error
+//! instead of a frozen page, with a "Reload, keeping my session" link (issue 9).
+//!
+//! * The message goes to the page as text (`insertAdjacentText`), never as markup, and to the
+//!   browser console (`console.error`).
+//! * Reloading is a plain link to the page's own address: no inline script or event-handler
+//!   attribute, which the page's Content-Security-Policy refuses. A reload does not touch the
+//!   browser's storage, so a session the app saved there is still there afterwards.
+//! * The hook never panics itself: every DOM call's failure is ignored, and it runs once (a
+//!   second panic only logs).
+//!
+//! Call [`install`] first thing in `main`. Styling: `.panic`, `.panic__message`, `.panic__reload`
+//! in `static/style.css` (inline styles are refused by the CSP too).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::prelude::*;
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(s: &str);
+}
+
+static SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// What the box says above the panic's own message.
+pub const HEADLINE: &str =
+    "logscope stopped because of a bug. Your session is kept: reload to continue.";
+/// The reload link's text.
+pub const RELOAD: &str = "Reload, keeping my session";
+
+/// Installs the hook (idempotent in effect: the last call wins, as `std::panic::set_hook`).
+pub fn install() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        #[cfg(target_arch = "wasm32")]
+        console_error(&format!("logscope panicked: {message}"));
+        if !SHOWN.swap(true, Ordering::SeqCst) {
+            show(&message);
+        }
+    }));
+}
+
+/// Puts the error box at the end of `<body>`. Text only; failures ignored.
+fn show(message: &str) -> Option<()> {
+    if !cfg!(target_arch = "wasm32") {
+        return None;
+    }
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let body = document.body()?;
+    let boxed = document.create_element("div").ok()?;
+    boxed.set_attribute("class", "panic").ok()?;
+    boxed.set_attribute("role", "alert").ok()?;
+    let headline = document.create_element("p").ok()?;
+    headline.insert_adjacent_text("beforeend", HEADLINE).ok()?;
+    let detail = document.create_element("pre").ok()?;
+    detail.set_attribute("class", "panic__message").ok()?;
+    detail.insert_adjacent_text("beforeend", message).ok()?;
+    let reload = document.create_element("a").ok()?;
+    reload.set_attribute("class", "panic__reload").ok()?;
+    reload.set_attribute("href", &document.url().ok()?).ok()?;
+    reload.insert_adjacent_text("beforeend", RELOAD).ok()?;
+    for child in [&headline, &detail, &reload] {
+        boxed.insert_adjacent_element("beforeend", child).ok()?;
+    }
+    body.insert_adjacent_element("beforeend", &boxed).ok()?;
+    Some(())
+}
