@@ -100,11 +100,95 @@ try {
   const time = await fact('time');
 
   mkdirSync(shotDir, { recursive: true });
-  const light = join(shotDir, 'cluster-light.png');
-  await page.screenshot({ path: light, fullPage: true });
+  const shots = [];
+  const shot = async (name) => {
+    const path = join(shotDir, `${name}.png`);
+    await page.screenshot({ path, fullPage: true });
+    shots.push(path);
+  };
+  await shot('cluster-light');
   await page.emulateMedia({ colorScheme: 'dark' });
-  const dark = join(shotDir, 'cluster-dark.png');
-  await page.screenshot({ path: dark, fullPage: true });
+  await shot('cluster-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // Pause, then find the leader of orders-0.
+  const click = (selector) => page.locator(selector).first().click();
+  await click('button[data-action="toggle"]');
+  await page.waitForSelector('button[data-action="toggle"]:text("Play")', { timeout: TIMEOUT_MS });
+  const leaderOf = () =>
+    page.evaluate(() => {
+      const r = document.querySelector('svg.cluster .replica--leader[data-partition="orders-0"]');
+      return r ? r.closest('.broker').getAttribute('data-broker-id') : null;
+    });
+  const oldLeader = await leaderOf();
+  expect(oldLeader !== null, 'orders-0 has a leader');
+  const beforeKill = Number(await fact('position'));
+
+  // Kill it from the broker's menu: the click is a scenario line in the console.
+  await click(`svg.cluster .broker[data-broker-id="${oldLeader}"]`);
+  await click(`button[data-line="broker kill ${oldLeader}"]`);
+  await page.waitForSelector(`svg.cluster .broker--offline[data-broker-id="${oldLeader}"]`, {
+    timeout: TIMEOUT_MS,
+  });
+  const consoleText = await page.locator('.console__log').textContent();
+  expect(consoleText.includes(`broker kill ${oldLeader}`), 'the kill is shown in the console');
+  expect(Number(await fact('position')) === beforeKill + 1, 'the kill is one position');
+  await shot('leader-killed');
+
+  // Let time pass at 10x until the controller elects a new leader.
+  await page.locator('input[data-control="speed"]').evaluate((el) => {
+    el.value = '50';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await click('button[data-action="toggle"]');
+  await page.waitForFunction(
+    (old) => {
+      const r = document.querySelector('svg.cluster .replica--leader[data-partition="orders-0"]');
+      const b = r && r.closest('.broker').getAttribute('data-broker-id');
+      return b !== null && b !== undefined && b !== old;
+    },
+    oldLeader,
+    { timeout: TIMEOUT_MS },
+  );
+  await click('button[data-action="toggle"]');
+  const newLeader = await leaderOf();
+  const afterElection = Number(await fact('step'));
+  await shot('new-leader');
+
+  // Seek to just after the kill on the timeline, then one step back: before the kill.
+  await page.locator('input[data-control="scrubber"]').evaluate((el, pos) => {
+    el.value = String(pos);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, beforeKill + 1);
+  await page.waitForFunction(
+    (pos) => Number(document.querySelector('[data-fact="position"]')?.textContent) === pos,
+    beforeKill + 1,
+    { timeout: TIMEOUT_MS },
+  );
+  expect(
+    (await page.locator(`svg.cluster .broker--offline[data-broker-id="${oldLeader}"]`).count()) === 1,
+    'just after the kill the broker is down',
+  );
+  await click('button[data-action="back"]');
+  await page.waitForFunction(
+    (pos) => Number(document.querySelector('[data-fact="position"]')?.textContent) === pos,
+    beforeKill,
+    { timeout: TIMEOUT_MS },
+  );
+  expect((await leaderOf()) === oldLeader, `the old leader ${oldLeader} is shown again`);
+  expect((await page.locator('svg.cluster .broker--offline').count()) === 0, 'no broker is down');
+  await shot('stepped-back');
+
+  // The shortcuts list, the small screens.
+  await page.keyboard.press('?');
+  await page.waitForSelector('.shortcuts', { timeout: TIMEOUT_MS });
+  await shot('shortcuts');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.screenshot({ path: join(shotDir, 'iframe-800x600.png') });
+  shots.push(join(shotDir, 'iframe-800x600.png'));
+  await page.setViewportSize({ width: 360, height: 740 });
+  await shot('phone-360');
 
   // The policy is in force: an inline script is refused and reported as a violation.
   probingCsp = true;
@@ -125,7 +209,11 @@ try {
     `e2e: seed ${seed}; ${brokers} brokers, ${replicas} replicas, 3 leaders; ` +
       `step ${firstStep} -> ${step} at ${time}`,
   );
-  console.log(`e2e: screenshots ${light} and ${dark}`);
+  console.log(
+    `e2e: killed leader ${oldLeader} of orders-0 at position ${beforeKill}; ` +
+      `broker ${newLeader} elected by step ${afterElection}; stepped back: ${oldLeader} leads again`,
+  );
+  console.log(`e2e: screenshots ${shots.join(', ')}`);
 } catch (err) {
   failed = true;
   console.error(`e2e: ${err.message}`);

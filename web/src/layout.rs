@@ -1,25 +1,56 @@
-//! Where things go on the cluster drawing, as plain numbers (SVG user units): brokers side by
-//! side, each broker's replicas stacked inside it in topic and partition order. Kept apart from
-//! the components so that it is pure and tested natively.
+//! Where things go on the cluster drawing, as plain numbers (SVG user units): producers on the
+//! left, the KRaft controllers above the brokers, brokers side by side with each broker's
+//! replicas stacked inside it (topic and partition order, internal topics left out), consumers
+//! on the right. Each replica carries what its log strip needs. Kept apart from the components
+//! so that it is pure and tested natively.
 
 use logscope_core::view::{BrokerState, ClusterView};
 use logscope_core::BrokerId;
 
-pub const BROKER_WIDTH: u32 = 200;
+pub const BROKER_WIDTH: u32 = 250;
 pub const BROKER_GAP: u32 = 24;
 /// Room at the top of a broker box for its name and state.
-pub const BROKER_HEADER: u32 = 52;
-pub const PADDING: u32 = 12;
-pub const REPLICA_HEIGHT: u32 = 26;
-pub const REPLICA_GAP: u32 = 8;
+pub const BROKER_HEADER: u32 = 44;
+pub const PADDING: u32 = 10;
+pub const REPLICA_HEIGHT: u32 = 44;
+pub const REPLICA_GAP: u32 = 6;
 /// Room around the whole drawing, so strokes are not clipped.
 pub const MARGIN: u32 = 4;
+pub const CLIENT_WIDTH: u32 = 130;
+pub const CLIENT_HEIGHT: u32 = 44;
+pub const CLIENT_GAP: u32 = 10;
+/// Space between the client columns and the brokers (where messages travel).
+pub const LANE: u32 = 48;
+pub const CONTROLLER_WIDTH: u32 = 110;
+pub const CONTROLLER_HEIGHT: u32 = 30;
+pub const CONTROLLER_ROW: u32 = CONTROLLER_HEIGHT + 24;
+/// Records drawn per replica strip: the newest ones.
+pub const CELLS: u64 = 10;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterLayout {
     pub width: u32,
     pub height: u32,
     pub brokers: Vec<BrokerLayout>,
+    pub controllers: Vec<NodeBox>,
+    pub producers: Vec<NodeBox>,
+    pub consumers: Vec<NodeBox>,
+}
+
+/// A box for a controller or a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeBox {
+    /// The name the simulation uses for it in messages (`controller-1`, a `client.id`).
+    pub name: String,
+    /// A second line: state, acks, group.
+    pub detail: String,
+    /// Marked: the active controller, a live client.
+    pub active: bool,
+    pub up: bool,
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +66,7 @@ pub struct BrokerLayout {
 }
 
 /// One replica of one partition, hosted by the broker it sits in. Coordinates are relative to
-/// that broker's box.
+/// that broker's box; offsets are the replica's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplicaLayout {
     /// `orders-0`, as Kafka writes a topic-partition.
@@ -44,13 +75,75 @@ pub struct ReplicaLayout {
     pub leader: bool,
     /// This broker is in the partition's committed ISR.
     pub in_isr: bool,
+    /// The partition has no leader.
+    pub offline: bool,
+    pub log_start: u64,
+    pub log_end: u64,
+    pub high_watermark: u64,
+    pub flushed: u64,
+    /// The first offset of the strip (the strip shows up to [`CELLS`] offsets from here).
+    pub first_shown: u64,
     pub x: u32,
     pub y: u32,
     pub width: u32,
     pub height: u32,
 }
 
+impl ReplicaLayout {
+    /// The x of the left edge of `offset`'s cell in the strip (relative to the replica).
+    pub fn cell_x(&self, offset: u64) -> f64 {
+        let cell = (self.width - 16) as f64 / CELLS as f64;
+        8.0 + (offset.saturating_sub(self.first_shown)).min(CELLS) as f64 * cell
+    }
+    pub fn cell_width(&self) -> f64 {
+        (self.width - 16) as f64 / CELLS as f64
+    }
+}
+
+impl ClusterLayout {
+    /// The centre of the node a message names (`broker 1`, `controller-2`, a client id).
+    pub fn node_center(&self, name: &str) -> Option<(f64, f64)> {
+        if let Some(id) = name.strip_prefix("broker ") {
+            let b = self.brokers.iter().find(|b| b.id.0.to_string() == id)?;
+            return Some((
+                b.x as f64 + b.width as f64 / 2.0,
+                b.y as f64 + BROKER_HEADER as f64 / 2.0,
+            ));
+        }
+        self.controllers
+            .iter()
+            .chain(&self.producers)
+            .chain(&self.consumers)
+            .find(|n| n.name == name)
+            .map(|n| {
+                (
+                    n.x as f64 + n.width as f64 / 2.0,
+                    n.y as f64 + n.height as f64 / 2.0,
+                )
+            })
+    }
+}
+
+fn column(names: Vec<(String, String, bool)>, x: u32, top: u32) -> Vec<NodeBox> {
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, detail, up))| NodeBox {
+            name,
+            detail,
+            active: up,
+            up,
+            x,
+            y: top + i as u32 * (CLIENT_HEIGHT + CLIENT_GAP),
+            width: CLIENT_WIDTH,
+            height: CLIENT_HEIGHT,
+        })
+        .collect()
+}
+
 pub fn layout(view: &ClusterView) -> ClusterLayout {
+    let brokers_x = MARGIN + CLIENT_WIDTH + LANE;
+    let top = MARGIN + CONTROLLER_ROW;
     let mut brokers: Vec<BrokerLayout> = view
         .brokers
         .iter()
@@ -59,24 +152,39 @@ pub fn layout(view: &ClusterView) -> ClusterLayout {
             id: b.id,
             state: b.state,
             rack: b.rack.clone(),
-            x: MARGIN + i as u32 * (BROKER_WIDTH + BROKER_GAP),
-            y: MARGIN,
+            x: brokers_x + i as u32 * (BROKER_WIDTH + BROKER_GAP),
+            y: top,
             width: BROKER_WIDTH,
             height: 0,
             replicas: Vec::new(),
         })
         .collect();
-    for topic in &view.topics {
+    for topic in view.topics.iter().filter(|t| !t.internal) {
         for p in &topic.partitions {
             for replica in &p.replicas {
                 let Some(broker) = brokers.iter_mut().find(|b| b.id == *replica) else {
                     continue;
                 };
+                let state = p.replica_states.iter().find(|r| r.broker == *replica);
+                let (log_start, log_end, hw, flushed) = state.map_or((0, 0, 0, 0), |r| {
+                    (
+                        r.log_start_offset.max(0) as u64,
+                        r.log_end_offset.max(0) as u64,
+                        r.high_watermark.max(0) as u64,
+                        r.flushed_offset.max(0) as u64,
+                    )
+                });
                 let row = broker.replicas.len() as u32;
                 broker.replicas.push(ReplicaLayout {
                     topic_partition: format!("{}-{}", topic.name, p.partition),
                     leader: p.leader == Some(*replica),
                     in_isr: p.isr.contains(replica),
+                    offline: p.leader.is_none(),
+                    log_start,
+                    log_end,
+                    high_watermark: hw,
+                    flushed,
+                    first_shown: log_start.max(log_end.saturating_sub(CELLS)),
                     x: PADDING,
                     y: BROKER_HEADER + row * (REPLICA_HEIGHT + REPLICA_GAP),
                     width: BROKER_WIDTH - 2 * PADDING,
@@ -87,19 +195,92 @@ pub fn layout(view: &ClusterView) -> ClusterLayout {
     }
     // Every box gets the height of the fullest one, so the row reads as one row.
     let rows = brokers.iter().map(|b| b.replicas.len()).max().unwrap_or(0) as u32;
-    let height = BROKER_HEADER + rows * (REPLICA_HEIGHT + REPLICA_GAP) + PADDING;
+    let broker_height = BROKER_HEADER + rows * (REPLICA_HEIGHT + REPLICA_GAP) + PADDING;
     for b in &mut brokers {
-        b.height = height;
+        b.height = broker_height;
     }
     let count = brokers.len() as u32;
-    let width = match count {
+    let brokers_width = match count {
         0 => BROKER_WIDTH,
         n => n * BROKER_WIDTH + (n - 1) * BROKER_GAP,
     };
+    let controllers = view
+        .controllers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| NodeBox {
+            name: c.name.clone(),
+            detail: format!("epoch {}", c.epoch),
+            active: c.active,
+            up: c.up,
+            x: brokers_x + i as u32 * (CONTROLLER_WIDTH + BROKER_GAP),
+            y: MARGIN,
+            width: CONTROLLER_WIDTH,
+            height: CONTROLLER_HEIGHT,
+        })
+        .collect::<Vec<_>>();
+    let producers = column(
+        view.producers
+            .iter()
+            .map(|p| {
+                (
+                    p.client_id.clone(),
+                    format!("acks={} · {} acked", p.acks, p.acked),
+                    true,
+                )
+            })
+            .collect(),
+        MARGIN,
+        top,
+    );
+    let consumers_x = brokers_x + brokers_width + LANE;
+    let consumers = column(
+        view.consumers
+            .iter()
+            .map(|c| {
+                let up = !matches!(c.state, "closed" | "dead");
+                (
+                    c.client_id.clone(),
+                    format!("{} · {}", c.group, c.state),
+                    up,
+                )
+            })
+            .collect(),
+        consumers_x,
+        top,
+    );
+    let column_height = |n: usize| n as u32 * (CLIENT_HEIGHT + CLIENT_GAP);
+    let height = top
+        + broker_height
+            .max(column_height(producers.len()))
+            .max(column_height(consumers.len()))
+        + MARGIN;
     ClusterLayout {
-        width: width + 2 * MARGIN,
-        height: height + 2 * MARGIN,
+        width: consumers_x + CLIENT_WIDTH + MARGIN,
+        height,
         brokers,
+        controllers,
+        producers,
+        consumers,
+    }
+}
+
+/// The colour class of a Kafka API: a few families, so the legend stays short.
+pub fn api_family(api: &str) -> &'static str {
+    match api {
+        "Produce" | "InitProducerId" => "produce",
+        "Fetch" => "fetch",
+        "AlterPartition" => "isr",
+        "JoinGroup"
+        | "SyncGroup"
+        | "Heartbeat"
+        | "LeaveGroup"
+        | "OffsetCommit"
+        | "OffsetFetch"
+        | "FindCoordinator"
+        | "ConsumerGroupHeartbeat" => "group",
+        "BrokerRegistration" | "BrokerHeartbeat" | "MetadataRecord" | "Metadata" => "controller",
+        _ => "other",
     }
 }
 
@@ -113,6 +294,7 @@ mod tests {
     fn view() -> ClusterView {
         let mut view = crate::state::default_sim(1).unwrap().view();
         assert_eq!(view.brokers.len(), 3);
+        view.topics.retain(|t| !t.internal);
         let template = view.topics[0].partitions[0].clone();
         let partition =
             |partition: u32, replicas: &[u32], isr: &[u32], leader: Option<u32>| PartitionView {
@@ -160,6 +342,7 @@ mod tests {
             [(1, "orders-0".into()), (2, "orders-1".into())]
         );
         assert_eq!(with(|r| !r.in_isr), [(1, "orders-1".to_string())]);
+        assert_eq!(with(|r| r.offline).len(), 3, "orders-2 on every broker");
     }
 
     #[test]
@@ -177,6 +360,33 @@ mod tests {
                 assert!(pair[0].y + pair[0].height <= pair[1].y);
             }
         }
+        for p in &l.producers {
+            assert!(p.x + p.width < l.brokers[0].x);
+        }
+    }
+
+    #[test]
+    fn messages_find_their_ends() {
+        let l = layout(&view());
+        let b1 = l.node_center("broker 1").unwrap();
+        let b2 = l.node_center("broker 2").unwrap();
+        assert!(b1.0 < b2.0);
+        assert!(l.node_center("producer-1").unwrap().0 < b1.0);
+        assert!(l.node_center("controller-1").is_some());
+        assert_eq!(l.node_center("nobody"), None);
+    }
+
+    #[test]
+    fn the_strip_shows_the_newest_records() {
+        let mut v = view();
+        let p = &mut v.topics[0].partitions[0];
+        for r in &mut p.replica_states {
+            r.log_end_offset = 25;
+        }
+        let l = layout(&v);
+        let r = l.brokers[0].replicas[0].clone();
+        assert_eq!((r.log_end, r.first_shown), (25, 15));
+        assert!(r.cell_x(25) <= (r.width - 8) as f64 + 0.001);
     }
 
     #[test]

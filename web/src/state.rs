@@ -1,120 +1,586 @@
 //! The UI's one piece of state and its reducer: the only place where the UI touches the
 //! simulation (ARCHITECTURE.md, "web changes the simulation only through commands").
 //!
-//! Yew's `use_reducer` holds a [`SimState`]; components dispatch an [`Action`]; the reducer
-//! turns it into calls on [`Sim`] and keeps a fresh [`ClusterView`] for drawing. The simulation
-//! is a value (`Clone`), so an update clones it only when someone else still holds the old
-//! state, and an action that changes nothing returns the same `Rc`, which skips the re-render.
+//! Components dispatch an [`Action`]; the reducer drives the simulation and keeps a fresh
+//! [`ClusterView`] for drawing. Two core types do the work:
+//!
+//! * every change to the cluster is a line of the scenario language run by one
+//!   [`Session`] (a click builds the line, so what it did is in the console and replayable);
+//! * time is a [`Timeline`], so a step back is exact. A line that changes the simulation
+//!   starts a new *epoch*: a new timeline from the state the line produced. The run is the
+//!   epochs end to end; a global position counts each event, plus one for each such line.
+//!   Running a line in the past, or "fork from here", drops the recorded future.
+//!
+//! The engine (session, epochs) sits behind `Rc<RefCell<…>>` so that a reduce does not clone
+//! the recorded run: Yew's reducer always holds the previous state while reducing.
+//! The session's own state (e.g. console-producer clients) is not time-travelled.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use logscope_core::{ClusterView, Command, CommandError, Sim, SimSpec};
+use logscope_core::scenario::Session;
+use logscope_core::sim::TraceEvent;
+use logscope_core::{ClusterView, Millis, Sim, Timeline};
 use yew::Reducible;
+
+use crate::i18n::{narrate, t, Key, Lang};
 
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
 /// reproduced.
 pub const DEFAULT_SEED: u64 = 1;
 /// The topic of the default scenario.
 pub const DEFAULT_TOPIC: &str = "orders";
-/// Wall-clock milliseconds between two ticks of a running simulation.
-pub const TICK_INTERVAL_MS: u32 = 250;
-/// Simulated milliseconds one tick advances. Equal to the interval: the default speed is real
-/// time, so Kafka's timeouts (in milliseconds) look as long as they are.
-pub const TICK_SIM_MS: u64 = 250;
+/// The group the "add consumer" button joins.
+pub const DEFAULT_GROUP: &str = "orders-app";
+/// The most events one animation frame may deliver before it yields to the browser; the app
+/// lowers it when frames get slow.
+pub const MAX_EVENTS_PER_FRAME: u32 = 4_000;
+/// Recent events kept for the protocol timeline.
+pub const EVENTS_KEPT: usize = 200;
+/// Console entries kept.
+pub const CONSOLE_KEPT: usize = 400;
+/// Speed is `10^(speed_exp / 50)`: -100 is 1/100×, 0 is 1×, 100 is 100×.
+pub const SPEED_MIN: i32 = -100;
+pub const SPEED_MAX: i32 = 100;
 
-/// The default scenario: the core's default cluster (3 brokers) with one topic, `orders`,
-/// of 3 partitions replicated 3 times.
-pub fn default_sim(seed: u64) -> Result<Sim, CommandError> {
-    let mut sim = Sim::new(SimSpec::default(), seed)?;
-    sim.apply(Command::CreateTopic {
-        name: DEFAULT_TOPIC.into(),
-        partitions: Some(3),
-        replication_factor: Some(3),
-        assignment: None,
-        configs: Vec::new(),
-    })?;
-    Ok(sim)
+/// The lines that set up the default scenario: 3 brokers, `orders` with 3 partitions × RF 3,
+/// one producer and one consumer. They are the console's first lines, so the page's starting
+/// point is itself a script.
+pub fn setup_lines(seed: u64) -> Vec<String> {
+    vec![
+        format!("cluster brokers=3 seed={seed}"),
+        format!(
+            "kafka-topics --create --topic {DEFAULT_TOPIC} --partitions 3 --replication-factor 3"
+        ),
+        "producer add producer-1".to_string(),
+    ]
+}
+
+/// The default scenario as a bare simulation (for tests that draw a view).
+pub fn default_sim(seed: u64) -> Result<Sim, String> {
+    let mut session = Session::new();
+    for line in setup_lines(seed) {
+        session.run_line(&line).map_err(|e| e.to_string())?;
+    }
+    session
+        .sim()
+        .cloned()
+        .ok_or_else(|| "no cluster".to_string())
+}
+
+/// Quotes a word for the scenario language when it needs it.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,=:/".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// An animation frame: if running, move the display clock by `wall_ms` × speed and
+    /// deliver the events due, at most `max_events` of them.
+    Frame {
+        wall_ms: f64,
+        max_events: u32,
+    },
+    SetRunning(bool),
+    TogglePlay,
+    /// Deliver exactly one event (or cross one console line of the recorded run).
+    Step,
+    /// Go back exactly one position.
+    StepBack,
+    /// Go to a global position (the scrubber).
+    Seek(usize),
+    /// Go to just after event number `step` (findings' "jump to step").
+    SeekStep(u64),
+    /// Drop the recorded future: the run continues from here on a new branch.
+    Fork,
+    /// Speed exponent, see [`SPEED_MIN`].
+    SetSpeed(i32),
+    /// Run a line of the scenario language (typed in the console or built by a click).
+    RunLine(String),
+    /// Start the default scenario again with this seed.
+    Restart {
+        seed: u64,
+    },
+    SetLang(Lang),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// The interval fired: if running, advance simulated time by [`TICK_SIM_MS`].
-    Tick,
-    /// Deliver exactly one event, running or not.
-    Step,
-    /// Start or stop the interval.
-    SetRunning(bool),
-    /// Throw the simulation away and start the default scenario again with this seed.
-    Restart { seed: u64 },
+pub enum ConsoleKind {
+    Input,
+    Output,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleEntry {
+    pub kind: ConsoleKind,
+    pub text: String,
+}
+
+/// One delivered event, with the global position right after it (click → seek there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventItem {
+    pub position: usize,
+    pub event: TraceEvent,
+}
+
+struct Epoch {
+    /// The global position of this epoch's first state.
+    start: usize,
+    timeline: Timeline,
+    /// The last local position that belongs to this epoch (set once a later epoch exists).
+    cap: Option<usize>,
+    /// Events delivered before this epoch began (its first state's step number).
+    first_step: u64,
+}
+
+/// The recorded run: epochs of timelines, and the interpreter that makes new ones.
+struct Engine {
+    session: Session,
+    epochs: Vec<Epoch>,
+    cur: usize,
+}
+
+impl Engine {
+    fn sim(&self) -> &Sim {
+        self.epochs[self.cur].timeline.sim()
+    }
+
+    fn position(&self) -> usize {
+        let e = &self.epochs[self.cur];
+        e.start + e.timeline.position()
+    }
+
+    fn total(&self) -> usize {
+        let e = self.epochs.last().expect("at least one epoch");
+        e.start + e.timeline.len()
+    }
+
+    fn limit(e: &Epoch) -> usize {
+        e.cap.unwrap_or_else(|| e.timeline.len())
+    }
+
+    /// One position forward; `None` if nothing moved, `Some(event)` otherwise.
+    fn forward(&mut self) -> Option<Option<TraceEvent>> {
+        let k = self.cur;
+        let e = &mut self.epochs[k];
+        if let Some(cap) = e.cap {
+            if e.timeline.position() >= cap {
+                let end = e.start + cap;
+                if k + 1 >= self.epochs.len() {
+                    return None;
+                }
+                self.cur = k + 1;
+                let next = &mut self.epochs[k + 1];
+                next.timeline.seek(0);
+                if next.start == end {
+                    // A fork boundary: the same state; the move is the next event.
+                    return self.forward();
+                }
+                return Some(None);
+            }
+        }
+        let before = e.timeline.position();
+        let ev = e.timeline.step_event();
+        (e.timeline.position() != before).then_some(ev)
+    }
+
+    fn seek(&mut self, pos: usize) {
+        let pos = pos.min(self.total());
+        let k = self
+            .epochs
+            .iter()
+            .rposition(|e| e.start <= pos)
+            .unwrap_or(0);
+        let e = &mut self.epochs[k];
+        let local = (pos - e.start).min(Self::limit(e));
+        e.timeline.seek(local);
+        self.cur = k;
+    }
+
+    fn seek_step(&mut self, step: u64) {
+        let k = self
+            .epochs
+            .iter()
+            .rposition(|e| e.first_step <= step)
+            .unwrap_or(0);
+        let e = &self.epochs[k];
+        let local = e.timeline.position_of_step(step).min(Self::limit(e));
+        self.seek(e.start + local);
+    }
+
+    /// Ends the current epoch here and starts a new one at `start` from `sim`.
+    fn branch(&mut self, start: usize, sim: Sim) {
+        let k = self.cur;
+        let local = self.epochs[k].timeline.position();
+        self.epochs[k].cap = Some(local);
+        self.epochs.truncate(k + 1);
+        self.epochs.push(Epoch {
+            start,
+            first_step: sim.steps(),
+            timeline: Timeline::new(sim),
+            cap: None,
+        });
+        self.cur = k + 1;
+    }
+
+    /// Whether positions after this one are recorded (we are in the past).
+    fn has_future(&self) -> bool {
+        self.position() < self.total()
+    }
 }
 
 #[derive(Clone)]
-pub struct SimState {
+pub struct Playground {
+    engine: Rc<RefCell<Engine>>,
     seed: u64,
     running: bool,
-    /// The simulation and its latest view, or why the scenario could not be set up.
-    sim: Result<(Sim, Rc<ClusterView>), String>,
+    speed_exp: i32,
+    lang: Lang,
+    /// Simulated time being shown, in ms: at or after the simulation's clock; messages in
+    /// flight are drawn where they are at this time.
+    display_ms: f64,
+    view: Rc<ClusterView>,
+    position: usize,
+    total: usize,
+    console: Rc<Vec<ConsoleEntry>>,
+    history: Rc<Vec<String>>,
+    events: Rc<VecDeque<EventItem>>,
+    narration: String,
+    error: Option<String>,
 }
 
-impl SimState {
-    /// The default scenario with `seed`, already running.
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.engine, &other.engine)
+            && self.position == other.position
+            && self.total == other.total
+            && self.running == other.running
+            && self.speed_exp == other.speed_exp
+            && self.lang == other.lang
+            && self.display_ms == other.display_ms
+            && Rc::ptr_eq(&self.view, &other.view)
+            && Rc::ptr_eq(&self.console, &other.console)
+    }
+}
+
+impl Playground {
+    /// The default scenario with `seed`, running, in English.
     pub fn new(seed: u64) -> Self {
-        let sim = default_sim(seed)
-            .map(|sim| {
-                let view = Rc::new(sim.view());
-                (sim, view)
-            })
-            .map_err(|e| format!("the default scenario was refused: {e}"));
-        SimState {
+        Self::with_lang(seed, Lang::En)
+    }
+
+    pub fn with_lang(seed: u64, lang: Lang) -> Self {
+        let mut session = Session::new();
+        let mut console = Vec::new();
+        let mut error = None;
+        for line in setup_lines(seed) {
+            console.push(ConsoleEntry {
+                kind: ConsoleKind::Input,
+                text: line.clone(),
+            });
+            match session.run_line(&line) {
+                Ok(out) => console.extend(out.lines.into_iter().map(|text| ConsoleEntry {
+                    kind: ConsoleKind::Output,
+                    text,
+                })),
+                Err(e) => {
+                    error = Some(format!("the default scenario was refused: {e}"));
+                    break;
+                }
+            }
+        }
+        let sim = session
+            .sim()
+            .cloned()
+            .unwrap_or_else(|| Sim::new(Default::default(), seed).expect("default spec"));
+        let engine = Engine {
+            session,
+            epochs: vec![Epoch {
+                start: 0,
+                first_step: sim.steps(),
+                timeline: Timeline::new(sim),
+                cap: None,
+            }],
+            cur: 0,
+        };
+        let view = Rc::new(engine.sim().view());
+        Playground {
+            engine: Rc::new(RefCell::new(engine)),
             seed,
-            running: true,
-            sim,
+            running: error.is_none(),
+            speed_exp: 0,
+            lang,
+            display_ms: view.time_ms as f64,
+            view,
+            position: 0,
+            total: 0,
+            console: Rc::new(console),
+            history: Rc::new(Vec::new()),
+            events: Rc::new(VecDeque::new()),
+            narration: String::new(),
+            error,
         }
     }
 
     pub fn seed(&self) -> u64 {
         self.seed
     }
-
     pub fn running(&self) -> bool {
         self.running
     }
-
-    /// What to draw; `None` when the scenario could not be set up (see [`Self::error`]).
-    pub fn view(&self) -> Option<&Rc<ClusterView>> {
-        self.sim.as_ref().ok().map(|(_, view)| view)
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+    pub fn speed_exp(&self) -> i32 {
+        self.speed_exp
+    }
+    /// Simulated ms per wall-clock ms.
+    pub fn speed(&self) -> f64 {
+        10f64.powf(self.speed_exp as f64 / 50.0)
+    }
+    pub fn display_ms(&self) -> f64 {
+        self.display_ms
+    }
+    pub fn view(&self) -> &Rc<ClusterView> {
+        &self.view
+    }
+    pub fn position(&self) -> usize {
+        self.position
+    }
+    pub fn total(&self) -> usize {
+        self.total
+    }
+    pub fn console(&self) -> &Rc<Vec<ConsoleEntry>> {
+        &self.console
+    }
+    pub fn history(&self) -> &Rc<Vec<String>> {
+        &self.history
+    }
+    pub fn events(&self) -> &Rc<VecDeque<EventItem>> {
+        &self.events
+    }
+    /// The last event in a sentence, for the live region.
+    pub fn narration(&self) -> &str {
+        &self.narration
+    }
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
 
-    pub fn error(&self) -> Option<&str> {
-        self.sim.as_ref().err().map(String::as_str)
+    fn note_event(&mut self, position: usize, ev: Option<TraceEvent>) {
+        let Some(event) = ev else { return };
+        self.narration = narrate(self.lang, &event);
+        let events = Rc::make_mut(&mut self.events);
+        while events.back().is_some_and(|e| e.position >= position) {
+            events.pop_back();
+        }
+        events.push_back(EventItem { position, event });
+        while events.len() > EVENTS_KEPT {
+            events.pop_front();
+        }
+    }
+
+    /// After a jump: forget events after here, redraw, show the sim's own clock.
+    fn after_jump(&mut self) {
+        let position = self.engine.borrow().position();
+        let events = Rc::make_mut(&mut self.events);
+        while events.back().is_some_and(|e| e.position > position) {
+            events.pop_back();
+        }
+        self.refresh();
+        self.display_ms = self.view.time_ms as f64;
+    }
+
+    fn refresh(&mut self) {
+        let engine = self.engine.borrow();
+        self.position = engine.position();
+        self.total = engine.total();
+        self.view = Rc::new(engine.sim().view());
+        self.display_ms = self.display_ms.max(self.view.time_ms as f64);
+    }
+
+    fn print(&mut self, kind: ConsoleKind, text: String) {
+        let console = Rc::make_mut(&mut self.console);
+        console.push(ConsoleEntry { kind, text });
+        if console.len() > CONSOLE_KEPT {
+            let extra = console.len() - CONSOLE_KEPT;
+            console.drain(..extra);
+        }
+    }
+
+    fn run_line(&mut self, line: &str) {
+        self.print(ConsoleKind::Input, line.to_string());
+        if !line.trim().is_empty() {
+            let history = Rc::make_mut(&mut self.history);
+            if history.last().map(String::as_str) != Some(line) {
+                history.push(line.to_string());
+            }
+        }
+        let result = {
+            let mut engine = self.engine.borrow_mut();
+            let engine = &mut *engine;
+            // The line acts at the time on screen, not at the last event's time.
+            let mut here = engine.sim().clone();
+            let shown = Millis(self.display_ms as u64);
+            if here.now() < shown {
+                here.advance_clock_to(shown);
+            }
+            if let Some(sim) = engine.session.sim_mut() {
+                *sim = here.clone();
+            }
+            let result = engine.session.run_line(line);
+            if result.is_ok() {
+                if let Some(after) = engine.session.sim() {
+                    if *after != here {
+                        let start = engine.position() + 1;
+                        engine.branch(start, after.clone());
+                    }
+                }
+            }
+            result
+        };
+        match result {
+            Ok(out) => {
+                for text in out.lines {
+                    self.print(ConsoleKind::Output, text);
+                }
+            }
+            Err(e) => self.print(ConsoleKind::Error, e.to_string()),
+        }
+        self.seed = self.engine.borrow().sim().seed();
+        self.after_jump();
+    }
+
+    fn advance(&mut self, sim_ms: f64, max_events: u32) {
+        let target = self.display_ms + sim_ms;
+        let mut moved = false;
+        let mut delivered = 0;
+        loop {
+            if delivered >= max_events {
+                // Out of budget: the picture lags behind; the next frame goes on from here.
+                let now = self.engine.borrow().sim().now().0 as f64;
+                self.display_ms = self.display_ms.max(now);
+                break;
+            }
+            let next = self.engine.borrow().sim().next_event_time();
+            match next {
+                Some(at) if (at.0 as f64) <= target => {
+                    let step = self.engine.borrow_mut().forward();
+                    match step {
+                        Some(ev) => {
+                            moved = true;
+                            delivered += 1;
+                            let position = self.engine.borrow().position();
+                            self.note_event(position, ev);
+                        }
+                        None => {
+                            self.display_ms = target;
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    // At a console line of the recorded run, cross it in time order.
+                    let has_future = self.engine.borrow().has_future();
+                    if has_future && next.is_none() && self.engine.borrow_mut().forward().is_some()
+                    {
+                        moved = true;
+                        delivered += 1;
+                        continue;
+                    }
+                    self.display_ms = target;
+                    break;
+                }
+            }
+        }
+        if moved {
+            self.refresh();
+        }
     }
 }
 
-impl Reducible for SimState {
+impl Reducible for Playground {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
-            Action::Restart { seed } => return Rc::new(SimState::new(seed)),
+            Action::Restart { seed } => return Rc::new(Playground::with_lang(seed, self.lang)),
             Action::SetRunning(running) if running == self.running => return self,
-            Action::Tick if !self.running => return self,
-            _ if self.sim.is_err() => return self,
+            Action::Frame { .. } if !self.running => return self,
+            Action::SetLang(lang) if lang == self.lang => return self,
             _ => {}
         }
-        let mut next = Rc::unwrap_or_clone(self);
+        let mut next = (*self).clone();
         match action {
+            Action::Frame {
+                wall_ms,
+                max_events,
+            } => {
+                let sim_ms = wall_ms.clamp(0.0, 250.0) * next.speed();
+                next.advance(sim_ms, max_events);
+            }
             Action::SetRunning(running) => next.running = running,
-            Action::Tick | Action::Step => {
-                if let Ok((sim, view)) = &mut next.sim {
-                    if action == Action::Tick {
-                        let until = sim.now() + TICK_SIM_MS;
-                        sim.run_until(until);
-                    } else {
-                        sim.step();
-                    }
-                    *view = Rc::new(sim.view());
+            Action::TogglePlay => next.running = !next.running,
+            Action::Step => {
+                let ev = next.engine.borrow_mut().forward();
+                if let Some(ev) = ev {
+                    let position = next.engine.borrow().position();
+                    next.note_event(position, ev);
+                    next.refresh();
+                    next.display_ms = next.view.time_ms as f64;
                 }
             }
+            Action::StepBack => {
+                let pos = next.engine.borrow().position();
+                if pos == 0 {
+                    return self;
+                }
+                next.engine.borrow_mut().seek(pos - 1);
+                next.narration = format!("{} {}", t(next.lang, Key::StepNo), next.view.step);
+                next.after_jump();
+                next.narration = format!(
+                    "{}: {} {}",
+                    t(next.lang, Key::StepBack),
+                    t(next.lang, Key::StepNo),
+                    next.view.step
+                );
+            }
+            Action::Seek(pos) => {
+                next.engine.borrow_mut().seek(pos);
+                next.after_jump();
+            }
+            Action::SeekStep(step) => {
+                next.engine.borrow_mut().seek_step(step);
+                next.running = false;
+                next.after_jump();
+            }
+            Action::Fork => {
+                let has_future = next.engine.borrow().has_future();
+                if !has_future {
+                    return self;
+                }
+                {
+                    let mut engine = next.engine.borrow_mut();
+                    let here = engine.position();
+                    let sim = engine.sim().clone();
+                    engine.branch(here, sim);
+                }
+                next.narration = t(next.lang, Key::Forked).to_string();
+                next.after_jump();
+            }
+            Action::SetSpeed(exp) => next.speed_exp = exp.clamp(SPEED_MIN, SPEED_MAX),
+            Action::RunLine(line) => next.run_line(&line),
+            Action::SetLang(lang) => next.lang = lang,
             Action::Restart { .. } => {}
         }
         Rc::new(next)
@@ -125,20 +591,32 @@ impl Reducible for SimState {
 mod tests {
     use super::*;
 
-    fn leaders(view: &ClusterView) -> usize {
+    fn leader_of(view: &ClusterView, topic: &str, partition: u32) -> Option<u32> {
         view.topics
             .iter()
-            .flat_map(|t| &t.partitions)
-            .filter(|p| p.leader.is_some())
-            .count()
+            .find(|t| t.name == topic)?
+            .partitions
+            .iter()
+            .find(|p| p.partition == partition)?
+            .leader
+            .map(|b| b.0)
+    }
+
+    fn frames(mut state: Rc<Playground>, n: usize) -> Rc<Playground> {
+        for _ in 0..n {
+            state = state.reduce(Action::Frame {
+                wall_ms: 100.0,
+                max_events: MAX_EVENTS_PER_FRAME,
+            });
+        }
+        state
     }
 
     #[test]
     fn opens_on_three_brokers_and_three_partitions_running() {
-        let state = SimState::new(DEFAULT_SEED);
-        assert!(state.running());
-        assert_eq!(state.error(), None);
-        let view = state.view().expect("the default scenario is accepted");
+        let state = Playground::new(DEFAULT_SEED);
+        assert!(state.running(), "{:?}", state.error());
+        let view = state.view();
         assert_eq!(view.seed, DEFAULT_SEED);
         assert_eq!(view.brokers.len(), 3);
         let orders = view
@@ -147,62 +625,123 @@ mod tests {
             .find(|t| t.name == DEFAULT_TOPIC)
             .unwrap();
         assert_eq!(orders.partitions.len(), 3);
-        assert!(orders.partitions.iter().all(|p| p.replicas.len() == 3));
+        assert!(state.console().iter().any(|e| e.text.contains("cluster")));
     }
 
     #[test]
-    fn ticks_advance_simulated_time_and_elect_leaders() {
-        let mut state = Rc::new(SimState::new(DEFAULT_SEED));
-        for _ in 0..40 {
-            state = state.reduce(Action::Tick);
-        }
-        let view = state.view().unwrap();
-        assert!(
-            view.time_ms >= 40 * TICK_SIM_MS - TICK_SIM_MS,
-            "time {}",
-            view.time_ms
-        );
-        assert_eq!(leaders(view), 3, "every partition has a leader after 10 s");
+    fn frames_advance_time_and_elect_leaders() {
+        let state = frames(Rc::new(Playground::new(DEFAULT_SEED)), 100);
+        assert!(state.view().time_ms >= 9_000, "{}", state.view().time_ms);
+        assert!(leader_of(state.view(), DEFAULT_TOPIC, 0).is_some());
+        assert_eq!(state.position(), state.total());
     }
 
     #[test]
-    fn a_paused_tick_changes_nothing_and_skips_the_render() {
-        let state = Rc::new(SimState::new(DEFAULT_SEED)).reduce(Action::SetRunning(false));
-        assert!(!state.running());
-        let after = Rc::clone(&state).reduce(Action::Tick);
+    fn a_paused_frame_changes_nothing_and_skips_the_render() {
+        let state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::SetRunning(false));
+        let after = Rc::clone(&state).reduce(Action::Frame {
+            wall_ms: 16.0,
+            max_events: 10,
+        });
         assert!(Rc::ptr_eq(&state, &after));
     }
 
     #[test]
-    fn a_step_delivers_one_event() {
-        let state = Rc::new(SimState::new(DEFAULT_SEED)).reduce(Action::SetRunning(false));
-        let before = state.view().unwrap().step;
-        let after = state.reduce(Action::Step);
-        assert_eq!(after.view().unwrap().step, before + 1);
+    fn step_and_step_back_are_exact() {
+        let state =
+            frames(Rc::new(Playground::new(DEFAULT_SEED)), 30).reduce(Action::SetRunning(false));
+        let before = state.view().as_ref().clone();
+        let stepped = state.reduce(Action::Step);
+        assert_eq!(stepped.view().step, before.step + 1);
+        let back = stepped.reduce(Action::StepBack);
+        assert_eq!(back.view().as_ref(), &before);
+    }
+
+    #[test]
+    fn a_kill_is_a_console_line_and_step_back_undoes_it() {
+        let state =
+            frames(Rc::new(Playground::new(DEFAULT_SEED)), 100).reduce(Action::SetRunning(false));
+        let leader = leader_of(state.view(), DEFAULT_TOPIC, 0).unwrap();
+        let before = state.view().as_ref().clone();
+        let pos = state.position();
+        let killed = state.reduce(Action::RunLine(format!("broker kill {leader}")));
+        assert!(killed
+            .console()
+            .iter()
+            .any(|e| e.kind == ConsoleKind::Input && e.text == format!("broker kill {leader}")));
+        assert_eq!(killed.position(), pos + 1);
+        assert!(!killed.view().brokers[leader as usize - 1].state.is_up());
+        let later = frames(killed.reduce(Action::SetRunning(true)), 200);
+        let new_leader = leader_of(later.view(), DEFAULT_TOPIC, 0);
+        assert!(
+            new_leader.is_some() && new_leader != Some(leader),
+            "{new_leader:?}"
+        );
+        let back = later.reduce(Action::Seek(pos + 1)).reduce(Action::StepBack);
+        assert_eq!(back.position(), pos);
+        assert_eq!(leader_of(back.view(), DEFAULT_TOPIC, 0), Some(leader));
+        assert_eq!(back.view().step, before.step);
+        // Forward again replays the kill.
+        let again = back.reduce(Action::Step);
+        assert!(!again.view().brokers[leader as usize - 1].state.is_up());
+    }
+
+    #[test]
+    fn a_line_in_the_past_forks_and_a_failed_line_changes_nothing() {
+        let state =
+            frames(Rc::new(Playground::new(DEFAULT_SEED)), 50).reduce(Action::SetRunning(false));
+        let end = state.total();
+        let past = state.reduce(Action::Seek(end / 2));
+        let bad = Rc::clone(&past).reduce(Action::RunLine("broker explode 1".into()));
+        assert_eq!(bad.total(), end);
+        assert_eq!(bad.console().last().unwrap().kind, ConsoleKind::Error);
+        let forked = past.reduce(Action::RunLine("broker stop 2".into()));
+        assert_eq!(forked.total(), end / 2 + 1);
+        assert_eq!(forked.position(), forked.total());
+    }
+
+    #[test]
+    fn fork_drops_the_future() {
+        let state =
+            frames(Rc::new(Playground::new(DEFAULT_SEED)), 20).reduce(Action::SetRunning(false));
+        let forked = state.reduce(Action::Seek(10)).reduce(Action::Fork);
+        assert_eq!((forked.position(), forked.total()), (10, 10));
+        let on = forked.reduce(Action::Step);
+        assert_eq!((on.position(), on.total()), (11, 11));
+    }
+
+    #[test]
+    fn seek_step_lands_after_that_event() {
+        let state = frames(Rc::new(Playground::new(DEFAULT_SEED)), 20);
+        let step = state.view().step / 2;
+        let there = state.reduce(Action::SeekStep(step));
+        assert_eq!(there.view().step, step);
+        assert!(!there.running());
     }
 
     #[test]
     fn the_same_seed_draws_the_same_picture() {
         let run = |seed| {
-            let mut state = Rc::new(SimState::new(seed));
-            for _ in 0..20 {
-                state = state.reduce(Action::Tick).reduce(Action::Step);
-            }
-            state.view().unwrap().as_ref().clone()
+            frames(Rc::new(Playground::new(seed)), 30)
+                .view()
+                .as_ref()
+                .clone()
         };
         assert_eq!(run(7), run(7));
     }
 
     #[test]
     fn restart_starts_over_with_the_new_seed() {
-        let state = Rc::new(SimState::new(DEFAULT_SEED))
-            .reduce(Action::Tick)
-            .reduce(Action::Restart { seed: 99 });
+        let state =
+            frames(Rc::new(Playground::new(DEFAULT_SEED)), 3).reduce(Action::Restart { seed: 99 });
         assert_eq!(state.seed(), 99);
-        assert_eq!(state.view().unwrap().seed, 99);
-        assert_eq!(
-            state.view().unwrap().step,
-            SimState::new(99).view().unwrap().step
-        );
+        assert_eq!(state.view().seed, 99);
+        assert_eq!(state.position(), 0);
+    }
+
+    #[test]
+    fn quoting_keeps_odd_names_one_word() {
+        assert_eq!(quote("producer-1"), "producer-1");
+        assert_eq!(quote("a b"), "'a b'");
     }
 }

@@ -6,11 +6,13 @@ use std::rc::Rc;
 
 use logscope_core::view::BrokerState;
 use logscope_core::{ClusterView, Millis};
+use logscope_web::components::app::AppProps;
 use logscope_web::components::cluster::{ClusterDiagram, ClusterDiagramProps};
+use logscope_web::i18n::Lang;
 use logscope_web::state::default_sim;
 use logscope_web::App;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -37,6 +39,11 @@ async fn render_cluster(view: ClusterView) -> Element {
     let root = mount_point();
     let props = ClusterDiagramProps {
         view: Rc::new(view),
+        display_ms: 0.0,
+        lang: Lang::En,
+        reduced_motion: false,
+        selected: None,
+        on_select: Default::default(),
     };
     yew::Renderer::<ClusterDiagram>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -53,7 +60,7 @@ async fn draws_every_broker_and_marks_one_leader_per_partition() {
         .flat_map(|t| &t.partitions)
         .filter(|p| p.leader.is_some())
         .count();
-    assert_eq!((partitions, leaders), (3, 3));
+    assert!(partitions >= 3 && leaders == partitions);
 
     let root = render_cluster(view).await;
     assert_eq!(count(&root, "svg.cluster"), 1);
@@ -61,9 +68,11 @@ async fn draws_every_broker_and_marks_one_leader_per_partition() {
     assert_eq!(
         count(&root, ".replica"),
         9,
-        "3 partitions x replication factor 3"
+        "3 partitions x replication factor 3 (internal topics are not drawn)"
     );
     assert_eq!(count(&root, ".replica--leader"), 3);
+    assert_eq!(count(&root, ".controller--active"), 1);
+    assert_eq!(count(&root, ".client--producer"), 1);
     for id in 1..=3 {
         let selector = format!(".broker[data-broker-id=\"{id}\"]");
         assert_eq!(count(&root, &selector), 1, "{selector}");
@@ -98,33 +107,230 @@ async fn names_are_text_not_markup() {
 }
 
 #[wasm_bindgen_test]
-async fn the_app_opens_running_and_steps_on_click() {
+async fn an_offline_partition_and_messages_in_flight_are_drawn() {
+    let mut view = settled_view();
+    for p in &mut view.topics[0].partitions {
+        p.leader = None;
+    }
+    let root = render_cluster(view.clone()).await;
+    assert_eq!(count(&root, ".replica--offline"), 9);
+
+    let mut sim = default_sim(7).unwrap();
+    sim.run_until(Millis(10_000));
+    sim.apply(logscope_core::Command::Produce {
+        producer: "producer-1".into(),
+        topic: "orders".into(),
+        key: None,
+        value: None,
+        partition: None,
+        count: 1,
+    })
+    .unwrap();
+    let view = sim.view();
+    assert!(!view.in_flight.is_empty());
+    let root = render_cluster(view).await;
+    assert!(count(&root, ".msg") >= 1);
+    assert!(
+        count(&root, ".msg title") >= 1,
+        "every message has a hover label"
+    );
+}
+
+/// Text of the first element matching `selector`.
+fn text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} not found"))
+        .text_content()
+        .unwrap()
+}
+
+fn element<T: wasm_bindgen::JsCast>(root: &Element, selector: &str) -> T {
+    wasm_bindgen::JsCast::dyn_into(
+        root.query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{selector} not found")),
+    )
+    .unwrap()
+}
+
+/// A bubbling click on any element (SVG elements have no `click()`).
+fn click(root: &Element, selector: &str) {
+    let el: Element = element(root, selector);
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+async fn paused_app() -> Element {
     let root = mount_point();
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let props = AppProps {
+        lang: Some(Lang::En),
+        paused: true,
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
+    root
+}
+
+fn fact(root: &Element, name: &str) -> String {
+    text(root, &format!("[data-fact=\"{name}\"]"))
+}
+
+/// Types `line` into the console and presses Enter.
+async fn type_line(root: &Element, line: &str) {
+    let input: web_sys::HtmlInputElement = element(root, "input[data-control=\"console\"]");
+    input.set_value(line);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_app_steps_forward_and_back_exactly() {
+    let root = paused_app().await;
     assert_eq!(count(&root, ".broker"), 3);
-    let fact = |name: &str| {
-        let selector = format!("[data-fact=\"{name}\"]");
-        root.query_selector(&selector)
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap()
-    };
-    assert_eq!(fact("seed"), "1");
-
-    let button = |action: &str| -> HtmlElement {
-        let selector = format!("button[data-action=\"{action}\"]");
-        wasm_bindgen::JsCast::dyn_into(root.query_selector(&selector).unwrap().unwrap()).unwrap()
-    };
-    assert_eq!(button("toggle").text_content().unwrap(), "Pause");
-    button("toggle").click();
+    assert_eq!(fact(&root, "seed"), "1");
+    assert_eq!(text(&root, "button[data-action=\"toggle\"]"), "Play");
+    for _ in 0..5 {
+        click(&root, "button[data-action=\"step\"]");
+    }
     yew::scheduler::flush().await;
-    assert_eq!(button("toggle").text_content().unwrap(), "Run");
-
-    let before: u64 = fact("step").parse().unwrap();
-    button("step").click();
+    assert_eq!(fact(&root, "position"), "5");
+    let step: u64 = fact(&root, "step").parse().unwrap();
+    let time = fact(&root, "time");
+    click(&root, "button[data-action=\"step\"]");
     yew::scheduler::flush().await;
-    let after: u64 = fact("step").parse().unwrap();
-    assert_eq!(after, before + 1);
+    assert_eq!(fact(&root, "step").parse::<u64>().unwrap(), step + 1);
+    assert!(
+        count(&root, ".event") >= 1,
+        "the protocol timeline lists the event"
+    );
+    click(&root, "button[data-action=\"back\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(fact(&root, "step").parse::<u64>().unwrap(), step);
+    assert_eq!(fact(&root, "time"), time);
+    // In the past, fork is offered; forking makes here the end.
+    click(&root, "button[data-action=\"fork\"]");
+    yew::scheduler::flush().await;
+    let scrubber: web_sys::HtmlInputElement = element(&root, "input[data-control=\"scrubber\"]");
+    assert_eq!(scrubber.max(), "5");
+    assert_eq!(scrubber.value(), "5");
+}
+
+#[wasm_bindgen_test]
+async fn the_console_runs_a_command_and_the_view_changes() {
+    let root = paused_app().await;
+    assert!(text(&root, ".console__log").contains("cluster brokers=3 seed=1"));
+    type_line(&root, "broker kill 2").await;
+    let log = text(&root, ".console__log");
+    assert!(log.contains("broker kill 2"), "{log}");
+    assert_eq!(count(&root, ".broker--offline[data-broker-id=\"2\"]"), 1);
+    type_line(&root, "kafka-topics --list").await;
+    assert!(text(&root, ".console__log").contains("orders"));
+    type_line(&root, "broker explode 2").await;
+    assert!(count(&root, ".console__line--error") >= 1);
+    // History: ↑ brings back the last line.
+    let input: web_sys::HtmlInputElement = element(&root, "input[data-control=\"console\"]");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("ArrowUp");
+    init.set_bubbles(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "broker explode 2");
+}
+
+#[wasm_bindgen_test]
+async fn tab_completes_in_the_console() {
+    let root = paused_app().await;
+    let input: web_sys::HtmlInputElement = element(&root, "input[data-control=\"console\"]");
+    input.set_value("broker ki");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Tab");
+    init.set_bubbles(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "broker kill ");
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_broker_offers_actions_that_are_scenario_lines() {
+    let root = paused_app().await;
+    click(&root, ".broker[data-broker-id=\"3\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "[data-menu-for=\"broker 3\"]"), 1);
+    let position: usize = fact(&root, "position").parse().unwrap();
+    click(&root, "button[data-line=\"broker kill 3\"]");
+    yew::scheduler::flush().await;
+    assert!(text(&root, ".console__log").contains("broker kill 3"));
+    assert_eq!(count(&root, ".broker--offline[data-broker-id=\"3\"]"), 1);
+    assert_eq!(
+        fact(&root, "position").parse::<usize>().unwrap(),
+        position + 1
+    );
+    // Step back undoes the click exactly.
+    click(&root, "button[data-action=\"back\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, ".broker--offline"), 0);
+    // Adding a consumer draws it (its group forms once it has joined, events later).
+    click(&root, "button[data-line^=\"consumer add consumer-1\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(
+        count(&root, ".client--consumer[data-client=\"consumer-1\"]"),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_language_switches_to_korean() {
+    let root = paused_app().await;
+    click(&root, "button[data-action=\"lang\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, "button[data-action=\"toggle\"]"), "재생");
+    assert_eq!(
+        root.query_selector("main")
+            .unwrap()
+            .unwrap()
+            .get_attribute("lang")
+            .as_deref(),
+        Some("ko")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_help_button_lists_every_shortcut() {
+    let root = paused_app().await;
+    assert_eq!(count(&root, ".shortcuts"), 0);
+    click(&root, "button[data-action=\"help\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, ".shortcuts kbd"), 5);
+    click(&root, "button[data-action=\"close-help\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, ".shortcuts"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_live_region_narrates_each_event() {
+    let root = paused_app().await;
+    click(&root, "button[data-action=\"step\"]");
+    yew::scheduler::flush().await;
+    let said = text(&root, "[data-role=\"narration\"]");
+    assert!(said.starts_with("Step "), "{said}");
 }

@@ -1,58 +1,292 @@
-//! The page: holds the [`SimState`] reducer, runs the interval that ticks a running
-//! simulation, and lays out the toolbar and the cluster drawing.
+//! The page: holds the [`Playground`] reducer, runs the frame loop (the project's only wall
+//! clock), listens for keyboard shortcuts, and lays out the toolbar, the drawing, the action
+//! bar, the console and the panels.
 
 use gloo_timers::callback::Interval;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::cluster::ClusterDiagram;
+use crate::components::actions::{ActionBar, Shortcuts};
+use crate::components::cluster::{ClusterDiagram, Selected};
+use crate::components::console::Console;
+use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
 use crate::components::toolbar::Toolbar;
-use crate::state::{Action, SimState, DEFAULT_SEED, TICK_INTERVAL_MS};
+use crate::i18n::{t, Key, Lang};
+use crate::state::{Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
+
+/// Wall-clock milliseconds between two frames.
+pub const FRAME_MS: u32 = 16;
+/// The simulation may use this much of a frame (ms); the rest is for drawing.
+pub const FRAME_BUDGET_MS: f64 = 8.0;
+
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// The language; `None` follows the browser's.
+    #[prop_or_default]
+    pub lang: Option<Lang>,
+    /// Start paused (tests, embedding).
+    #[prop_or_default]
+    pub paused: bool,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn browser_lang() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .map_or(Lang::En, |tag| Lang::from_tag(&tag))
+}
+
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// Keys typed into a text field belong to it, not to the shortcuts.
+fn typing_in_a_field(e: &KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
 
 #[function_component]
-pub fn App() -> Html {
-    let state = use_reducer(|| SimState::new(DEFAULT_SEED));
+pub fn App(props: &AppProps) -> Html {
+    let initial_lang = props.lang;
+    let paused = props.paused;
+    let state = use_reducer(move || {
+        let p = Playground::with_lang(DEFAULT_SEED, initial_lang.unwrap_or_else(browser_lang));
+        if paused {
+            let p = Reducible::reduce(std::rc::Rc::new(p), Action::SetRunning(false));
+            std::rc::Rc::unwrap_or_clone(p)
+        } else {
+            p
+        }
+    });
+    let selected = use_state(|| None::<Selected>);
+    let help = use_state(|| false);
+    let reduced_motion = use_memo((), |_| prefers_reduced_motion());
 
-    // The only wall clock in the project: while running, tick every TICK_INTERVAL_MS. Dropping
-    // the interval (on pause or unmount) cancels it.
+    // The only wall clock in the project: while running, a frame every FRAME_MS advances the
+    // simulation by the wall time that passed × speed. The events per frame adapt so that the
+    // simulation's share of a frame stays near FRAME_BUDGET_MS (measured with performance.now).
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.running(), move |&running| {
             let interval = running.then(|| {
-                Interval::new(TICK_INTERVAL_MS, move || dispatcher.dispatch(Action::Tick))
+                let mut last = now_ms();
+                let mut max_events = MAX_EVENTS_PER_FRAME;
+                Interval::new(FRAME_MS, move || {
+                    let start = now_ms();
+                    dispatcher.dispatch(Action::Frame {
+                        wall_ms: start - last,
+                        max_events,
+                    });
+                    let spent = now_ms() - start;
+                    max_events = if spent > FRAME_BUDGET_MS {
+                        (max_events / 2).max(16)
+                    } else {
+                        (max_events + max_events / 4).min(MAX_EVENTS_PER_FRAME)
+                    };
+                    last = start;
+                })
             });
             move || drop(interval)
         });
     }
 
-    let on_toggle = {
+    // Keyboard shortcuts on the whole page.
+    {
         let dispatcher = state.dispatcher();
-        let running = state.running();
-        Callback::from(move |()| dispatcher.dispatch(Action::SetRunning(!running)))
+        let help = help.clone();
+        let selected = selected.clone();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                if typing_in_a_field(&e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                match e.key().as_str() {
+                    " " => {
+                        // A focused button or broker takes Space itself.
+                        let on_control = e
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .is_some_and(|el| {
+                                el.get_attribute("tabindex").is_some() || el.tag_name() == "BUTTON"
+                            });
+                        if !on_control {
+                            e.prevent_default();
+                            dispatcher.dispatch(Action::TogglePlay);
+                        }
+                    }
+                    "ArrowRight" => {
+                        e.prevent_default();
+                        dispatcher.dispatch(Action::SetRunning(false));
+                        dispatcher.dispatch(Action::Step);
+                    }
+                    "ArrowLeft" => {
+                        e.prevent_default();
+                        dispatcher.dispatch(Action::SetRunning(false));
+                        dispatcher.dispatch(Action::StepBack);
+                    }
+                    "?" => help.set(true),
+                    "Escape" => {
+                        help.set(false);
+                        selected.set(None);
+                    }
+                    _ => {}
+                }
+            });
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &document {
+                let _ = d
+                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = &document {
+                    let _ = d.remove_event_listener_with_callback(
+                        "keydown",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let lang = state.lang();
+    let dispatch = |make: fn(()) -> Action| {
+        let d = state.dispatcher();
+        Callback::from(move |()| d.dispatch(make(())))
     };
-    let on_step = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Step))
+    let on_run = {
+        let d = state.dispatcher();
+        Callback::from(move |line: String| d.dispatch(Action::RunLine(line)))
     };
+    let on_seek = {
+        let d = state.dispatcher();
+        Callback::from(move |pos: usize| d.dispatch(Action::Seek(pos)))
+    };
+    let on_seek_paused = {
+        let d = state.dispatcher();
+        Callback::from(move |pos: usize| {
+            d.dispatch(Action::SetRunning(false));
+            d.dispatch(Action::Seek(pos));
+        })
+    };
+    let on_seek_step = {
+        let d = state.dispatcher();
+        Callback::from(move |step: u64| d.dispatch(Action::SeekStep(step)))
+    };
+    let on_speed = {
+        let d = state.dispatcher();
+        Callback::from(move |exp: i32| d.dispatch(Action::SetSpeed(exp)))
+    };
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |s: Selected| {
+            let same = selected.as_ref() == Some(&s);
+            selected.set((!same).then_some(s));
+        })
+    };
+    let on_close_menu = {
+        let selected = selected.clone();
+        Callback::from(move |()| selected.set(None))
+    };
+    let on_help = {
+        let help = help.clone();
+        Callback::from(move |()| help.set(!*help))
+    };
+    let on_lang = {
+        let d = state.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(lang.other())))
+    };
+    let view = state.view().clone();
 
     html! {
-        <main class="app">
+        <main class="app" lang={lang.tag()}>
             <header class="app__header">
                 <h1 class="app__title">{ "logscope" }</h1>
-                <p class="app__subtitle">{ "A simulated Apache Kafka cluster, one event at a time" }</p>
+                <p class="app__subtitle">{ t(lang, Key::Subtitle) }</p>
+                <button type="button" class="app__lang" data-action="lang" onclick={on_lang}
+                    lang={lang.other().tag()}>{ t(lang, Key::LanguageSwitch) }</button>
             </header>
-            if let Some(view) = state.view() {
-                <Toolbar running={state.running()} seed={state.seed()} step={view.step}
-                    time_ms={view.time_ms} {on_toggle} {on_step} />
-                <ClusterDiagram view={view.clone()} />
-                <p class="legend">
-                    <span><span class="legend__swatch legend__swatch--leader"></span>{ "leader" }</span>
-                    <span><span class="legend__swatch"></span>{ "follower in the ISR" }</span>
-                    <span><span class="legend__swatch legend__swatch--out-of-sync"></span>{ "follower out of sync" }</span>
-                </p>
+            <Toolbar running={state.running()} seed={state.seed()} step={view.step}
+                time_ms={view.time_ms} position={state.position()} total={state.total()}
+                speed_exp={state.speed_exp()} {lang}
+                on_toggle={dispatch(|()| Action::TogglePlay)}
+                on_step={{
+                    let d = state.dispatcher();
+                    Callback::from(move |()| { d.dispatch(Action::SetRunning(false)); d.dispatch(Action::Step); })
+                }}
+                on_back={{
+                    let d = state.dispatcher();
+                    Callback::from(move |()| { d.dispatch(Action::SetRunning(false)); d.dispatch(Action::StepBack); })
+                }}
+                on_fork={dispatch(|()| Action::Fork)}
+                on_seek={on_seek_paused} {on_speed} {on_help} />
+            if *help {
+                <Shortcuts {lang} on_close={{ let help = help.clone(); Callback::from(move |()| help.set(false)) }} />
             }
+            <p class="visually-hidden" aria-live="polite" data-role="narration">{ state.narration().to_string() }</p>
+            <div class="app__stage">
+                <ClusterDiagram view={view.clone()} display_ms={state.display_ms()} {lang}
+                    reduced_motion={*reduced_motion} selected={(*selected).clone()} {on_select} />
+            </div>
+            <ActionBar view={view.clone()} selected={(*selected).clone()} {lang}
+                on_run={on_run.clone()} on_close={on_close_menu} />
+            <Legend {lang} />
             if let Some(error) = state.error() {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
+            <div class="app__panels">
+                <Console entries={state.console().clone()} history={state.history().clone()}
+                    view={view.clone()} {lang} {on_run} />
+                <EventsPanel events={state.events().clone()} position={state.position()} {lang} {on_seek} />
+                <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
+                <FindingsPanel {view} {lang} {on_seek_step} />
+            </div>
         </main>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LegendProps {
+    pub lang: Lang,
+}
+
+#[function_component]
+pub fn Legend(props: &LegendProps) -> Html {
+    let lang = props.lang;
+    let item = |class: &'static str, key: Key| {
+        html! {
+            <li><span class={classes!("legend__swatch", class)} aria-hidden="true"></span>{ t(lang, key) }</li>
+        }
+    };
+    html! {
+        <ul class="legend" aria-label="legend">
+            { item("legend__swatch--leader", Key::Leader) }
+            { item("", Key::Follower) }
+            { item("legend__swatch--out-of-sync", Key::OutOfSync) }
+            { item("legend__swatch--offline", Key::Offline) }
+            { item("legend__swatch--committed", Key::Committed) }
+            { item("legend__swatch--hw", Key::HighWatermark) }
+            { item("legend__swatch--unflushed", Key::Unflushed) }
+            { item("legend__dot msg--produce", Key::ApiProduce) }
+            { item("legend__dot msg--fetch", Key::ApiFetch) }
+            { item("legend__dot msg--isr", Key::ApiIsr) }
+            { item("legend__dot msg--group", Key::ApiGroup) }
+            { item("legend__dot msg--controller", Key::ApiController) }
+            { item("legend__dot msg--other", Key::ApiOther) }
+            { item("legend__dot legend__dot--response", Key::Responses) }
+        </ul>
     }
 }

@@ -1,35 +1,187 @@
-//! The cluster drawing: one SVG, a box per broker (`.broker`), inside it a small box per
-//! replica it hosts (`.replica`), the partition's leader marked `.replica--leader` and a
-//! replica outside the ISR `.replica--out-of-sync`. All text goes in as text nodes.
+//! The cluster drawing: one SVG. Producers (`.client--producer`) on the left, the KRaft
+//! controllers (`.controller`, the active one `.controller--active`) above the brokers, a box
+//! per broker (`.broker`, `.broker--offline`, `.broker--fenced`) holding a row per replica
+//! (`.replica`, `.replica--leader`, `.replica--out-of-sync`, `.replica--offline`) with its
+//! log strip (records, HW line, LEO, log start), consumers on the right, and the messages in
+//! flight (`.msg`, coloured by API family) where they are at the time on screen.
+//! All text goes in as text nodes; each part has an ARIA label.
 
 use std::rc::Rc;
 
-use logscope_core::view::BrokerState;
+use logscope_core::view::{BrokerState, MessageView};
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
-use crate::layout::{layout, BrokerLayout, ReplicaLayout};
+use crate::i18n::{t, Key, Lang};
+use crate::layout::{api_family, layout, BrokerLayout, ClusterLayout, NodeBox, ReplicaLayout};
+
+/// What a click on the drawing selects (the action menu acts on it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selected {
+    Broker(u32),
+    Producer(String),
+    Consumer(String),
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
     pub view: Rc<ClusterView>,
+    /// Simulated time on screen (ms); messages are drawn where they are at this time.
+    #[prop_or_default]
+    pub display_ms: f64,
+    #[prop_or_default]
+    pub lang: Lang,
+    /// Draw messages as still arrows instead of travelling dots.
+    #[prop_or_default]
+    pub reduced_motion: bool,
+    #[prop_or_default]
+    pub selected: Option<Selected>,
+    #[prop_or_default]
+    pub on_select: Callback<Selected>,
 }
 
 #[function_component]
 pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     let layout = use_memo(Rc::clone(&props.view), |view| layout(view));
+    let lang = props.lang;
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
+    let select = |s: Selected| {
+        let cb = props.on_select.clone();
+        (
+            {
+                let s = s.clone();
+                let cb = cb.clone();
+                Callback::from(move |_: MouseEvent| cb.emit(s.clone()))
+            },
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    cb.emit(s.clone());
+                }
+            }),
+        )
+    };
     html! {
         <svg class="cluster" viewBox={view_box} width={layout.width.to_string()}
-            role="img" aria-label="Brokers and the partition replicas they host">
-            { for layout.brokers.iter().map(|b| html! { <Broker key={b.id.0} broker={b.clone()} /> }) }
+            role="group" aria-label={t(lang, Key::ClusterLabel)}>
+            <g class="controllers" aria-label={t(lang, Key::Controllers)}>
+                { for layout.controllers.iter().map(|c| controller(c, lang)) }
+            </g>
+            { for layout.producers.iter().map(|p| {
+                let (onclick, onkeydown) = select(Selected::Producer(p.name.clone()));
+                let selected = props.selected == Some(Selected::Producer(p.name.clone()));
+                client(p, "client--producer", selected, onclick, onkeydown)
+            }) }
+            { for layout.brokers.iter().map(|b| {
+                let (onclick, onkeydown) = select(Selected::Broker(b.id.0));
+                let selected = props.selected == Some(Selected::Broker(b.id.0));
+                html! { <Broker key={b.id.0} broker={b.clone()} {lang} {selected} {onclick} {onkeydown} /> }
+            }) }
+            { for layout.consumers.iter().map(|c| {
+                let (onclick, onkeydown) = select(Selected::Consumer(c.name.clone()));
+                let selected = props.selected == Some(Selected::Consumer(c.name.clone()));
+                client(c, "client--consumer", selected, onclick, onkeydown)
+            }) }
+            <g class="messages">
+                { for props.view.in_flight.iter().filter_map(|m| message(&layout, m, props.display_ms, props.reduced_motion)) }
+            </g>
         </svg>
     }
+}
+
+fn controller(c: &NodeBox, lang: Lang) -> Html {
+    let class = classes!(
+        "controller",
+        c.active.then_some("controller--active"),
+        (!c.up).then_some("controller--down"),
+    );
+    let label = if c.active {
+        format!("{} ({})", c.name, t(lang, Key::ActiveController))
+    } else {
+        c.name.clone()
+    };
+    html! {
+        <g {class} data-node={c.name.clone()} transform={format!("translate({} {})", c.x, c.y)}
+            role="img" aria-label={label.clone()}>
+            <title>{ label }</title>
+            <rect class="controller__box" width={c.width.to_string()} height={c.height.to_string()} rx="6" />
+            <text class="controller__name" x="8" y="19">
+                { if c.active { format!("★ {}", c.name) } else { c.name.clone() } }
+            </text>
+        </g>
+    }
+}
+
+fn client(
+    c: &NodeBox,
+    kind: &'static str,
+    selected: bool,
+    onclick: Callback<MouseEvent>,
+    onkeydown: Callback<KeyboardEvent>,
+) -> Html {
+    let class = classes!(
+        "client",
+        kind,
+        (!c.up).then_some("client--down"),
+        selected.then_some("is-selected"),
+    );
+    let label = format!("{}: {}", c.name, c.detail);
+    html! {
+        <g {class} data-client={c.name.clone()} transform={format!("translate({} {})", c.x, c.y)}
+            tabindex="0" role="button" aria-label={label.clone()} {onclick} {onkeydown}>
+            <title>{ label }</title>
+            <rect class="client__box" width={c.width.to_string()} height={c.height.to_string()} rx="6" />
+            <text class="client__name" x="8" y="18">{ c.name.clone() }</text>
+            <text class="client__detail" x="8" y="34">{ c.detail.clone() }</text>
+        </g>
+    }
+}
+
+fn message(
+    layout: &ClusterLayout,
+    m: &MessageView,
+    now: f64,
+    reduced_motion: bool,
+) -> Option<Html> {
+    let (x1, y1) = layout.node_center(&m.from)?;
+    let (x2, y2) = layout.node_center(&m.to)?;
+    let span = (m.deliver_ms.saturating_sub(m.sent_ms)).max(1) as f64;
+    let f = ((now - m.sent_ms as f64) / span).clamp(0.0, 1.0);
+    let class = classes!(
+        "msg",
+        format!("msg--{}", api_family(m.api)),
+        m.is_response.then_some("msg--response"),
+    );
+    let label = format!("{}: {} → {}", m.summary, m.from, m.to);
+    // Still arrows for reduced motion; otherwise a dot where the message is now.
+    let (x, y) = if reduced_motion {
+        ((x1 + x2) / 2.0, (y1 + y2) / 2.0)
+    } else {
+        (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f)
+    };
+    Some(html! {
+        <g {class} data-api={m.api} role="img" aria-label={label.clone()}>
+            <title>{ label }</title>
+            if reduced_motion {
+                <line class="msg__path" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
+                    x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+            }
+            <circle class="msg__dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" />
+        </g>
+    })
 }
 
 #[derive(Properties, PartialEq)]
 pub struct BrokerProps {
     pub broker: BrokerLayout,
+    #[prop_or_default]
+    pub lang: Lang,
+    #[prop_or_default]
+    pub selected: bool,
+    #[prop_or_default]
+    pub onclick: Callback<MouseEvent>,
+    #[prop_or_default]
+    pub onkeydown: Callback<KeyboardEvent>,
 }
 
 #[function_component]
@@ -39,17 +191,23 @@ pub fn Broker(props: &BrokerProps) -> Html {
         "broker",
         (!b.state.is_up()).then_some("broker--offline"),
         (b.state == BrokerState::Fenced).then_some("broker--fenced"),
+        props.selected.then_some("is-selected"),
     );
     let state = match &b.rack {
         Some(rack) => format!("{} · rack {rack}", b.state.label()),
         None => b.state.label().to_string(),
     };
+    let label = format!("broker {}: {state}", b.id);
     html! {
-        <g {class} data-broker-id={b.id.0.to_string()} transform={format!("translate({} {})", b.x, b.y)}>
+        <g {class} data-broker-id={b.id.0.to_string()} transform={format!("translate({} {})", b.x, b.y)}
+            tabindex="0" role="button" aria-label={label} aria-pressed={props.selected.to_string()}
+            onclick={props.onclick.clone()} onkeydown={props.onkeydown.clone()}>
             <rect class="broker__box" width={b.width.to_string()} height={b.height.to_string()} rx="8" />
-            <text class="broker__name" x="12" y="22">{ format!("broker {}", b.id) }</text>
-            <text class="broker__state" x="12" y="39">{ state }</text>
-            { for b.replicas.iter().map(|r| html! { <Replica key={r.topic_partition.clone()} replica={r.clone()} /> }) }
+            <text class="broker__name" x="12" y="20">{ format!("broker {}", b.id) }</text>
+            <text class="broker__state" x="12" y="36">
+                { if b.state.is_up() { state } else { format!("✕ {}", state.to_uppercase()) } }
+            </text>
+            { for b.replicas.iter().map(|r| html! { <Replica key={r.topic_partition.clone()} replica={r.clone()} lang={props.lang} /> }) }
         </g>
     }
 }
@@ -57,29 +215,88 @@ pub fn Broker(props: &BrokerProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct ReplicaProps {
     pub replica: ReplicaLayout,
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 #[function_component]
 pub fn Replica(props: &ReplicaProps) -> Html {
     let r = &props.replica;
+    let lang = props.lang;
     let class = classes!(
         "replica",
         r.leader.then_some("replica--leader"),
         (!r.in_isr).then_some("replica--out-of-sync"),
+        r.offline.then_some("replica--offline"),
     );
-    let role = match (r.leader, r.in_isr) {
-        (true, _) => "leader",
-        (false, true) => "follower, in sync",
-        (false, false) => "follower, out of sync",
+    let role = if r.offline {
+        t(lang, Key::Offline)
+    } else if r.leader {
+        t(lang, Key::Leader)
+    } else if r.in_isr {
+        t(lang, Key::Follower)
+    } else {
+        t(lang, Key::OutOfSync)
     };
+    let label = format!(
+        "{}: {role}; {} {}, {} {}, {} {}",
+        r.topic_partition,
+        t(lang, Key::LogStart),
+        r.log_start,
+        t(lang, Key::HighWatermark),
+        r.high_watermark,
+        t(lang, Key::LogEnd),
+        r.log_end
+    );
+    let tag = if r.offline {
+        format!("⚠ {}", t(lang, Key::Offline))
+    } else if r.leader {
+        format!("★ {}", t(lang, Key::Leader))
+    } else if r.in_isr {
+        "ISR".to_string()
+    } else {
+        "✕ ISR".to_string()
+    };
+    let cell = r.cell_width();
+    let strip_y = 20.0;
+    let strip_h = 18.0;
+    let hw_x = r.cell_x(r.high_watermark);
+    let end = r.log_end.min(r.first_shown + crate::layout::CELLS);
     html! {
-        <g {class} data-partition={r.topic_partition.clone()} transform={format!("translate({} {})", r.x, r.y)}>
-            <title>{ format!("{}: {role}", r.topic_partition) }</title>
+        <g {class} data-partition={r.topic_partition.clone()} transform={format!("translate({} {})", r.x, r.y)}
+            role="img" aria-label={label.clone()}>
+            <title>{ label }</title>
             <rect class="replica__box" width={r.width.to_string()} height={r.height.to_string()} rx="4" />
-            <text class="replica__label" x="8" y="17">{ r.topic_partition.clone() }</text>
-            if r.leader {
-                <text class="replica__label" x={(r.width - 8).to_string()} y="17" text-anchor="end">{ "leader" }</text>
-            }
+            <text class="replica__label" x="8" y="14">{ r.topic_partition.clone() }</text>
+            <text class="replica__role" x={(r.width - 8).to_string()} y="14" text-anchor="end">{ tag }</text>
+            <g class="log">
+                { for (r.first_shown..end).map(|o| {
+                    let class = classes!(
+                        "record",
+                        (o < r.high_watermark).then_some("record--committed"),
+                        (o >= r.flushed).then_some("record--unflushed"),
+                    );
+                    html! {
+                        <g {class} data-offset={o.to_string()}>
+                            <rect x={format!("{:.1}", r.cell_x(o) + 0.5)} y={strip_y.to_string()}
+                                width={format!("{:.1}", cell - 1.0)} height={strip_h.to_string()} rx="2" />
+                            <text class="record__offset" x={format!("{:.1}", r.cell_x(o) + cell / 2.0)} y="33"
+                                text-anchor="middle">{ o }</text>
+                        </g>
+                    }
+                }) }
+                if r.first_shown == r.log_start {
+                    <line class="log__start" x1="7" y1={(strip_y - 2.0).to_string()} x2="7" y2={(strip_y + strip_h + 2.0).to_string()} />
+                } else {
+                    <text class="log__more" x="2" y="33">{ "…" }</text>
+                }
+                <line class="log__hw" data-hw={r.high_watermark.to_string()}
+                    x1={format!("{hw_x:.1}")} y1={(strip_y - 3.0).to_string()}
+                    x2={format!("{hw_x:.1}")} y2={(strip_y + strip_h + 3.0).to_string()} />
+                <text class="log__leo" x={format!("{:.1}", r.cell_x(end) + 2.0)} y="33">
+                    { if r.log_end == 0 { format!("{} 0", t(lang, Key::LogEnd)) } else { String::from("▸") } }
+                </text>
+            </g>
         </g>
     }
 }

@@ -1,6 +1,9 @@
 //! Function components, one per thing on screen. Each takes plain props (data and callbacks)
 //! and reads nothing else; only [`app::App`] holds state.
 
+pub mod actions;
 pub mod app;
 pub mod cluster;
+pub mod console;
+pub mod panels;
 pub mod toolbar;
