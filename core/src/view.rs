@@ -121,6 +121,10 @@ pub struct ReplicaView {
     pub in_isr: bool,
     /// The newest records (at most [`RECORDS_SHOWN`]), oldest first.
     pub records: Vec<RecordView>,
+    /// The log's segments, oldest first; the last is the active one (L1–L4).
+    pub segments: Vec<SegmentView>,
+    /// The last retention deletion and cleaning of this log, in words (empty if none).
+    pub storage_note: String,
 }
 
 /// How many records of each replica the view carries; the UI draws a strip, not the log.
@@ -261,4 +265,52 @@ pub struct ConsumerView {
     pub paused: bool,
     pub coordinator: Option<BrokerId>,
     pub last_error: Option<String>,
+}
+
+/// One log segment on a replica's disk: `00000000000000000000.log` and its two indexes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentView {
+    pub base_offset: Offset,
+    /// The offset after the segment (the next segment's base, or the LEO for the active one).
+    pub end_offset: Offset,
+    pub log_file: String,
+    pub index_file: String,
+    pub timeindex_file: String,
+    pub size_bytes: u64,
+    pub records: u64,
+    pub batches: u64,
+    pub tombstones: u64,
+    pub largest_timestamp_ms: Option<u64>,
+    pub created_ms: u64,
+    /// Offset index entries (offset → byte position of its batch); the first
+    /// `INDEX_ENTRIES_SHOWN` of `index_entry_count`, 8 bytes each (`index_bytes`).
+    pub index_entry_count: usize,
+    pub index_bytes: u64,
+    pub index_entries: Vec<(Offset, u64)>,
+    /// Time index entries (largest timestamp so far → offset), 12 bytes each.
+    pub time_index_entry_count: usize,
+    pub timeindex_bytes: u64,
+    pub time_index_entries: Vec<(u64, Offset)>,
+    pub is_active: bool,
+    /// In the clean part of a compacted log.
+    pub clean: bool,
+}
+
+/// How a lookup went through a segment's indexes (L4): the entry it used, then the scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexLookupView {
+    pub segment_base_offset: Offset,
+    pub index_file: String,
+    /// For a lookup by timestamp: the time index slot and its (timestamp, offset).
+    pub time_index_slot: Option<usize>,
+    pub time_index_entry: Option<(u64, Offset)>,
+    /// The offset index slot used and its (offset, position); `None`: the scan started at
+    /// position 0.
+    pub index_slot: Option<usize>,
+    pub index_entry: Option<(Offset, u64)>,
+    pub scanned_batches: usize,
+    pub batch_base_offset: Option<Offset>,
+    pub batch_position: Option<u64>,
+    /// The offset found.
+    pub offset: Option<Offset>,
 }

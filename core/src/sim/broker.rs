@@ -267,6 +267,7 @@ impl Sim {
             1,
             Timer::BrokerHeartbeat { incarnation: inc },
         );
+        self.arm_storage_timers(b);
         Ok(Outcome::line(alloc::format!("broker {b} started")))
     }
 
@@ -346,6 +347,11 @@ impl Sim {
             Timer::ConsumerFetchWait { req } => self.consumer_fetch_expired(b, req),
             t @ (Timer::GroupDeadline { .. } | Timer::MemberExpiry { .. }) => {
                 self.group_timer(b, t)
+            }
+            t @ (Timer::LogRetentionCheck { incarnation } | Timer::LogCleaner { incarnation })
+                if incarnation == inc =>
+            {
+                self.storage_timer(b, &t)
             }
             _ => {}
         }
@@ -537,6 +543,7 @@ impl Sim {
                 state,
                 min_isr,
                 compacted,
+                log_config,
             } => {
                 let leader = state.leader.map(|l| (l, state.leader_epoch));
                 self.brokers[i].cluster_meta.insert(tp.clone(), leader);
@@ -626,6 +633,7 @@ impl Sim {
                         leader,
                     },
                 );
+                self.apply_log_config(b, &tp, *log_config);
                 if became_leader {
                     self.checker_on_leader(b, &tp);
                 }
@@ -1279,6 +1287,17 @@ impl Sim {
             if pm.leader.is_some() || pm.state.leader != Some(leader) {
                 continue;
             }
+            if pd.error == Some(KafkaError::OffsetOutOfRange) {
+                // Retention moved the leader's log start past our LEO: start over there
+                // (`truncateFullyAndStartAt`, as Kafka's follower does), then fetch again.
+                if let Some(log) = br.logs.get_mut(&pd.tp) {
+                    if pd.log_start_offset > log.leo() {
+                        log.truncate_fully_and_start_at(pd.log_start_offset);
+                        any_ok = true;
+                    }
+                }
+                continue;
+            }
             if pd.error.is_some() {
                 continue;
             }
@@ -1299,9 +1318,10 @@ impl Sim {
                 if batch.next_offset() <= leo {
                     continue;
                 }
-                if batch.base_offset != leo {
-                    break; // a gap: fetch again from our LEO
+                if batch.base_offset < leo {
+                    break; // overlaps our log: fetch again from our LEO
                 }
+                // Above the LEO only where the leader's cleaner removed records (C1).
                 log.append(batch);
             }
             log.hw = log.hw.max(pd.high_watermark.min(log.leo()));

@@ -337,7 +337,12 @@ impl Sim {
                 return false;
             };
             match a.0 {
-                Some(o) => log.record_at(o).is_some_and(|r| r.rid == a.1),
+                // Below the log start, retention deleted it; in the clean part of a compacted
+                // log, the cleaner may have: both by design, not lost.
+                Some(o) => match log.record_at(o) {
+                    Some(r) => r.rid == a.1,
+                    None => o < log.log_start || (log.config.compact && o < log.clean_upto),
+                },
                 None => log
                     .batches
                     .iter()

@@ -591,6 +591,10 @@ impl Sim {
             state: t.partitions[tp.partition as usize].clone(),
             min_isr: t.config.min_insync_replicas(&self.broker_config),
             compacted: t.config.is_compacted(),
+            log_config: alloc::boxed::Box::new(super::log::LogConfig::from_topic(
+                &t.config,
+                &self.broker_config,
+            )),
         }
     }
 

@@ -26,6 +26,10 @@ pub mod log;
 pub mod msg;
 pub mod net;
 mod producer;
+pub mod segment;
+mod storage;
+#[cfg(test)]
+mod storage_tests;
 #[cfg(test)]
 mod tests;
 pub mod timeline;
@@ -132,6 +136,10 @@ pub enum Timer {
     ConsumerPoll { token: u64 },
     /// The consumer's heartbeat thread wakes (heartbeats, poll-interval check, auto-commit).
     ConsumerHeartbeat { token: u64 },
+    /// A broker's log manager checks retention (`log.retention.check.interval.ms`).
+    LogRetentionCheck { incarnation: u32 },
+    /// A broker's log cleaner wakes (`log.cleaner.backoff.ms`); it also applies `flush.ms`.
+    LogCleaner { incarnation: u32 },
 }
 
 impl Timer {
@@ -151,6 +159,8 @@ impl Timer {
             Timer::MemberExpiry { .. } => "session timeout check",
             Timer::ConsumerPoll { .. } => "poll()",
             Timer::ConsumerHeartbeat { .. } => "heartbeat thread",
+            Timer::LogRetentionCheck { .. } => "log retention check",
+            Timer::LogCleaner { .. } => "log cleaner",
         }
     }
 }
@@ -263,6 +273,7 @@ impl Sim {
                 at,
                 Timer::BrokerHeartbeat { incarnation: inc },
             );
+            sim.arm_storage_timers(id);
         }
         sim.controller_arm_tick();
         Ok(sim)
@@ -459,9 +470,10 @@ impl Sim {
                 };
                 let br = &self.brokers[i];
                 match t {
-                    Timer::BrokerHeartbeat { incarnation } | Timer::IsrCheck { incarnation } => {
-                        *incarnation == br.incarnation
-                    }
+                    Timer::BrokerHeartbeat { incarnation }
+                    | Timer::IsrCheck { incarnation }
+                    | Timer::LogRetentionCheck { incarnation }
+                    | Timer::LogCleaner { incarnation } => *incarnation == br.incarnation,
                     Timer::FetchWait { req } => br.parked.iter().any(|p| p.req == *req),
                     Timer::FetchBackoff {
                         leader,
@@ -997,6 +1009,8 @@ impl Sim {
                     is_leader,
                     in_isr: ps.isr.contains(b),
                     records,
+                    segments: log.map_or_else(Vec::new, storage::segment_views),
+                    storage_note: log.map_or_else(String::new, storage::storage_note),
                 }
             })
             .collect();

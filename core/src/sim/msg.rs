@@ -102,6 +102,8 @@ pub enum MetaRecord {
         state: PartitionState,
         min_isr: i64,
         compacted: bool,
+        /// The topic's log settings over the broker defaults (segments, retention, cleaner).
+        log_config: alloc::boxed::Box<super::log::LogConfig>,
     },
     RemoveTopic {
         topic: String,
