@@ -139,16 +139,26 @@ pub fn fuzz(root: &Path, seconds: u64) -> Result<(), String> {
             .filter_map(|l| l.strip_prefix("stat::number_of_executed_units:"))
             .filter_map(|n| n.trim().parse::<u64>().ok())
             .next_back();
-        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        let runs = runs.map_or("?".to_string(), |r| r.to_string());
         if out.status.success() {
-            println!(
-                "FUZZ {target} {} runs in {seconds} s, no crash",
-                runs.map_or("?".to_string(), |r| r.to_string())
-            );
+            println!("FUZZ {target} {runs} runs in {seconds} s, no crash");
         } else {
-            for l in tail.iter().rev() {
-                eprintln!("{l}");
+            // What failed and where: the panic (with the next lines), a timeout or an
+            // out-of-memory report, and the input libFuzzer saved.
+            let lines: Vec<&str> = log.lines().collect();
+            for (i, l) in lines.iter().enumerate() {
+                if l.contains("panicked at") {
+                    for l in lines.iter().skip(i).take(3) {
+                        eprintln!("{l}");
+                    }
+                } else if l.contains("ERROR: libFuzzer")
+                    || l.contains("Test unit written")
+                    || l.contains("artifacts/")
+                {
+                    eprintln!("{l}");
+                }
             }
+            println!("FUZZ {target} {runs} runs, FAILED");
             failed.push(format!(
                 "{target} (crash input in fuzz/artifacts/{target}/; turn it into a regression test)"
             ));
