@@ -530,3 +530,33 @@ fn bad_links_are_refused_with_a_reason() {
     assert_eq!(decode(&encode(&hostile)), Ok(hostile));
     println!("BAD_INPUT links: {}", cases.len() + 2);
 }
+
+/// Found by the `scenario_script` fuzz target: a topic name over 249 bytes with a multi-byte
+/// character across byte 40 made the "too long" message slice a `str` inside a character and
+/// panic. Now it is refused like any other too-long name.
+#[test]
+fn a_long_topic_name_with_a_multibyte_character_is_refused_not_a_panic() {
+    let name = format!("{}\u{fffd}{}", "m".repeat(39), "x".repeat(250));
+    let mut sim = Sim::new(SimSpec::default(), 1).unwrap();
+    let e = refused_cmd(
+        &mut sim,
+        Command::CreateTopic {
+            name: name.clone(),
+            partitions: Some(1),
+            replication_factor: Some(1),
+            assignment: None,
+            configs: vec![],
+        },
+    );
+    assert!(e.contains("249"), "{e}");
+    let mut s = session();
+    let e = refused(
+        &mut s,
+        &format!("kafka-topics --create --topic {name} --partitions 1 --replication-factor 1"),
+    );
+    assert!(e.contains("249"), "{e}");
+    // The fuzzer's own input, kept in the corpus too.
+    let _ = run_script(include_str!(
+        "../../fuzz/corpus/scenario_script/regression-topic-name-char-boundary.scn"
+    ));
+}

@@ -1144,7 +1144,8 @@ pub fn validate_topic_name(name: &str) -> Result<(), CommandError> {
     if name.len() > 249 {
         return Err(bad(format!(
             "Topic name is illegal, it can't be longer than 249 characters, topic name: {}",
-            &name[..40.min(name.len())]
+            // The first 40 characters, not bytes: a byte index can fall inside a character.
+            name.chars().take(40).collect::<String>()
         )));
     }
     if !name
