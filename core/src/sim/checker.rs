@@ -151,7 +151,10 @@ impl Sim {
     /// A message was lost on the way. An acks=0 produce request takes its records with it:
     /// the producer has already reported them sent.
     pub(crate) fn checker_on_dropped(&mut self, msg: &super::msg::Message) {
-        if let super::msg::Message::ProduceRequest { acks: 0, batches, .. } = msg {
+        if let super::msg::Message::ProduceRequest {
+            acks: 0, batches, ..
+        } = msg
+        {
             for (tp, b) in batches {
                 self.checker_on_ack(tp, None, &b.records);
             }
