@@ -93,7 +93,7 @@ fn soak(seeds: u64, from: u64) -> ExitCode {
                     }
                 }
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % 500 == 0 {
+                if n.is_multiple_of(500) {
                     println!("soak: {n}/{seeds} seeds ({:.0?})", started.elapsed());
                 }
             });
