@@ -89,7 +89,8 @@ def main():
     quick = '--quick' in sys.argv[1:]
     budget = 0.1 if quick else 0.25
     print(f'# kafka-python {kafka.__version__}, Python {sys.version.split()[0]}', file=sys.stderr)
-    for (m, t, p) in PEER_SIZES:
+    # --quick leaves out the largest size, where the sticky ones take seconds each.
+    for (m, t, p) in PEER_SIZES[:-1] if quick else PEER_SIZES:
         topics = [f'topic-{i:04}' for i in range(t)]
         cluster = Cluster(topics, p)
         ids = [f'consumer-{i:05}' for i in range(m)]

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Instant, SystemTime};
 
@@ -40,6 +40,7 @@ type Figures = BTreeMap<String, Figure>;
 
 pub fn run(root: &Path, quick: bool) -> ExitCode {
     let started = Instant::now();
+    let load_start = loadavg();
     let mut figs = Figures::new();
     let mut problems: Vec<String> = Vec::new();
     let mut run = Steps::default();
@@ -104,7 +105,7 @@ pub fn run(root: &Path, quick: bool) -> ExitCode {
         let svg = growth_svg(&figs);
         std::fs::write(root.join("tests/bench/growth.svg"), svg)
             .map_err(|e| format!("cannot write tests/bench/growth.svg: {e}"))?;
-        let md = report(&figs, quick, took, &problems);
+        let md = report(&figs, quick, took, &problems, &load_start);
         std::fs::write(root.join("BENCHMARKS.md"), md)
             .map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
         println!("wrote BENCHMARKS.md ({mode}, {took:.0} s of measuring and building)");
@@ -202,7 +203,10 @@ fn kafka_python(root: &Path, quick: bool, figs: &mut Figures) -> Result<(), Stri
 fn criterion(root: &Path, figs: &mut Figures) -> Result<(), String> {
     let since = SystemTime::now();
     cmd(cargo().args(["bench", "-p", "logscope-tests", "--benches"]))?;
-    let dir = root.join("target").join("criterion");
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("criterion");
     let groups = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut found = 0;
     for group in groups.flatten() {
@@ -261,8 +265,11 @@ fn wasm_builds(
         .map_err(|e| format!("cannot copy tests/e2e/bench.html: {e}"))?;
     // Both profiles put the final artifact in `release/` (the bench profile's folder is
     // `release`), so each is copied out right after its build.
-    let built = root
-        .join("target/wasm32-unknown-unknown/release")
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let built = target_dir
+        .join("wasm32-unknown-unknown/release")
         .join("logscope_wasm_bench.wasm");
     let mut variants = vec![("wasm", "--release", "bench-release.wasm")];
     if !quick {
@@ -405,7 +412,7 @@ fn human(v: f64) -> String {
             out.insert(0, '-');
         }
         out
-    } else if v.abs() >= 100.0 {
+    } else if v.abs() >= 100.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else if v.abs() >= 10.0 {
         format!("{v:.1}")
@@ -464,7 +471,15 @@ fn targets() -> Vec<(&'static str, &'static str, Target, &'static str)> {
     ]
 }
 
-fn machine() -> Vec<(String, String)> {
+/// Other work on the machine slows every figure: the load average says how busy it was.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn machine(load_start: &str) -> Vec<(String, String)> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()
@@ -493,6 +508,7 @@ fn machine() -> Vec<(String, String)> {
             .unwrap_or_else(|| "not found".into())
     };
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+
     vec![
         (
             "CPU".into(),
@@ -510,7 +526,28 @@ fn machine() -> Vec<(String, String)> {
             "Python (peer)".into(),
             out(".tools/py/bin/python", &["--version"]),
         ),
+        (
+            "Load average (1, 5, 15 min) at the start of the run, and at its end".into(),
+            format!("{load_start}; {}", loadavg()),
+        ),
     ]
+}
+
+/// The unit of a figure with a target, for when it was not measured.
+fn unit_for(name: &str) -> &'static str {
+    if name.starts_with("ratio.") {
+        "x"
+    } else if name.ends_with("records_per_s") {
+        "records/s"
+    } else if name.ends_with("_ms") {
+        "ms"
+    } else if name.ends_with("_s") {
+        "s"
+    } else if name.starts_with("bundle.") {
+        "KiB"
+    } else {
+        "MB"
+    }
 }
 
 fn val(figs: &Figures, name: &str) -> Option<f64> {
@@ -524,7 +561,13 @@ fn cell(figs: &Figures, name: &str) -> String {
     }
 }
 
-fn report(figs: &Figures, quick: bool, took_s: f64, problems: &[String]) -> String {
+fn report(
+    figs: &Figures,
+    quick: bool,
+    took_s: f64,
+    problems: &[String],
+    load_start: &str,
+) -> String {
     let mut md = String::new();
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
@@ -542,12 +585,13 @@ fn report(figs: &Figures, quick: bool, took_s: f64, problems: &[String]) -> Stri
         w,
         "Written by `{command}` on {date}; the run took {took_s:.0} s with its builds. Every \
          figure below was measured in that run, on the machine below; reproduce them with \
-         `{command}` (`cargo xtask bench --quick` does fewer runs and shorter growth series). \
+         `{command}` (`cargo xtask bench` is the full run; `--quick` does fewer runs, shorter \
+         growth series and no criterion). \
          Each line of the run's output is `BENCH <name> <value> <unit>`; the names are given here \
          in `code`.\n"
     );
     let _ = writeln!(w, "## Machine\n");
-    for (k, v) in machine() {
+    for (k, v) in machine(load_start) {
         let _ = writeln!(w, "- {k}: {v}");
     }
     let _ = writeln!(w);
@@ -563,7 +607,7 @@ fn report(figs: &Figures, quick: bool, took_s: f64, problems: &[String]) -> Stri
     let _ = writeln!(w, "| Figure | Measured | Target | Result | Issue |");
     let _ = writeln!(w, "| --- | --- | --- | --- | --- |");
     for (name, what, target, issue) in targets() {
-        let unit = figs.get(name).map_or("", |f| f.unit.as_str());
+        let unit = figs.get(name).map_or(unit_for(name), |f| f.unit.as_str());
         let (measured, result) = match val(figs, name) {
             Some(v) => (
                 format!("{} {unit}", human(v)),
@@ -650,7 +694,9 @@ fn report(figs: &Figures, quick: bool, took_s: f64, problems: &[String]) -> Stri
          **as shipped** (the `release` profile the app uses: opt-level \"s\", LTO) and \
          **opt-level 3** (the `bench` profile of the native figures; full run only), so the \
          ratio separates the cost of wasm from the cost of optimising for size. Ratio: how many \
-         times slower than native (1.00 = as fast).\n"
+         times slower than native (1.00 = as fast). The native and browser figures are taken \
+         minutes apart on a machine that may be shared (see the load average above): a ratio \
+         below 1 means the native run met more contention, not that wasm is faster.\n"
     );
     let _ = writeln!(
         w,
@@ -738,7 +784,7 @@ fn report(figs: &Figures, quick: bool, took_s: f64, problems: &[String]) -> Stri
     md
 }
 
-const NOT_MEASURED: [&str; 7] = [
+const NOT_MEASURED: [&str; 8] = [
     "**Log append with indexing, and compaction** (issue 5): segments, offset and time indexes \
      and compaction are being built in the storage issue and are not in the log yet. The log \
      append above is today's log (one list of batches, no index); when the storage API lands, \
@@ -753,9 +799,13 @@ const NOT_MEASURED: [&str; 7] = [
      demand yet; the wasm heap of the same run is measured above instead.",
     "**Apache Kafka's Java sticky assignor** (its scale test's own time): Kafka's jars come from \
      Maven Central, which is not among the package registries this machine reaches (crates.io, \
-     PyPI, npm, Debian), and Debian packages no Kafka client. Building the assignor from Kafka's \
-     source would need Kafka's Gradle build, which also fetches from Maven Central. So only the \
-     test's published 30 s bar is compared against.",
+     PyPI, npm, Debian), and Debian packages no Java Kafka client. Building the assignor from \
+     Kafka's source would need Kafka's Gradle build, which also fetches from Maven Central. So \
+     only the test's published 30 s bar is compared against.",
+    "**Other peers** that are reachable but were not set up here: Debian packages Go clients \
+     (`golang-github-shopify-sarama-dev`, whose consumer group has range, round-robin and sticky \
+     balance strategies) and librdkafka (C; its assignors are internal to the library). They \
+     would be further side-by-side peers; only kafka-python is run today.",
     "**kafka-python on Kafka's full scale test**: its `sticky` and `cooperative-sticky` take \
      seconds already at 100 members × 5,000 partitions and grow faster than linearly, so the \
      peer comparison stops at that size.",
@@ -782,7 +832,29 @@ fn peers_section(w: &mut String, figs: &Figures) {
     );
     let _ = writeln!(w, "| --- | --- | --- | --- | --- | --- |");
     let mut any = false;
-    for (key, f) in figs.iter() {
+    let order = |k: &str| -> (Vec<u64>, usize, String) {
+        let rest = k.strip_prefix("peer.logscope.").unwrap_or(k);
+        let mut parts = rest.rsplitn(3, '.');
+        let round = parts.next().unwrap_or("").to_string();
+        let size: Vec<u64> = parts
+            .next()
+            .unwrap_or("")
+            .split('_')
+            .filter_map(|x| x.get(1..)?.parse().ok())
+            .collect();
+        let name = parts.next().unwrap_or("");
+        let rank = ["range", "roundrobin", "sticky", "cooperative-sticky"]
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or(9);
+        (size, rank, round)
+    };
+    let mut rows: Vec<(&String, &Figure)> = figs
+        .iter()
+        .filter(|(k, _)| k.starts_with("peer.logscope."))
+        .collect();
+    rows.sort_by_key(|(k, _)| order(k));
+    for (key, f) in rows {
         let Some(rest) = key.strip_prefix("peer.logscope.") else {
             continue;
         };
