@@ -499,24 +499,7 @@ impl Sim {
         let br = &mut self.brokers[i];
         br.parts.remove(tp);
         br.logs.remove(tp);
-        let mut dropped = Vec::new();
-        for d in &mut br.delayed {
-            for e in &mut d.entries {
-                if &e.0 == tp && !e.2 {
-                    e.1 = Err(KafkaError::UnknownTopicOrPartition);
-                    e.2 = true;
-                }
-            }
-            if d.entries.iter().all(|e| e.2) {
-                dropped.push(d.req);
-            }
-        }
-        for req in dropped {
-            if let Some(pos) = self.brokers[i].delayed.iter().position(|d| d.req == req) {
-                let d = self.brokers[i].delayed.remove(pos);
-                self.respond_produce(b, d);
-            }
-        }
+        self.fail_delayed_for(b, tp, KafkaError::UnknownTopicOrPartition);
     }
 
     fn apply_meta(&mut self, b: BrokerId, r: MetaRecord) {

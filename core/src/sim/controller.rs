@@ -112,6 +112,19 @@ impl Controller {
             .get(tp.partition as usize)
     }
 
+    /// Every partition whose state satisfies `pred`, in topic then partition order.
+    pub fn partitions_where(&self, pred: impl Fn(&PartitionState) -> bool) -> Vec<TopicPartition> {
+        let mut out = Vec::new();
+        for (name, t) in &self.topics {
+            for (i, p) in t.partitions.iter().enumerate() {
+                if pred(p) {
+                    out.push(TopicPartition::new(name.clone(), i as u32));
+                }
+            }
+        }
+        out
+    }
+
     pub fn total_partitions(&self) -> u32 {
         self.topics
             .values()
@@ -423,18 +436,9 @@ impl Sim {
 
     /// Removes `b` from ISRs and leadership (fencing and controlled shutdown alike).
     fn move_away_from(&mut self, b: BrokerId, _why: &str) {
-        let tps: Vec<TopicPartition> = self
+        let tps = self
             .controller
-            .topics
-            .iter()
-            .flat_map(|(name, t)| {
-                t.partitions
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, p)| p.isr.contains(&b) || p.leader == Some(b))
-                    .map(move |(i, _)| TopicPartition::new(name.clone(), i as u32))
-            })
-            .collect();
+            .partitions_where(|p| p.isr.contains(&b) || p.leader == Some(b));
         for tp in tps {
             let Some(ps) = self.controller.partition(&tp).cloned() else {
                 continue;
@@ -534,18 +538,7 @@ impl Sim {
 
     /// After a broker is unfenced: partitions without a leader get one if they can.
     fn elect_offline_partitions(&mut self) {
-        let offline: Vec<TopicPartition> = self
-            .controller
-            .topics
-            .iter()
-            .flat_map(|(name, t)| {
-                t.partitions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.leader.is_none())
-                    .map(move |(i, _)| TopicPartition::new(name.clone(), i as u32))
-            })
-            .collect();
+        let offline = self.controller.partitions_where(|p| p.leader.is_none());
         for tp in offline {
             let Some(ps) = self.controller.partition(&tp).cloned() else {
                 continue;
@@ -1048,14 +1041,7 @@ impl Sim {
                 }
                 list.to_vec()
             }
-            None => self
-                .controller
-                .topics
-                .iter()
-                .flat_map(|(n, t)| {
-                    (0..t.partitions.len()).map(move |i| TopicPartition::new(n.clone(), i as u32))
-                })
-                .collect(),
+            None => self.controller.partitions_where(|_| true),
         };
         let mut done = Vec::new();
         let mut not_needed = Vec::new();
