@@ -326,6 +326,8 @@ fn bad_topic_commands_are_refused_with_kafkas_errors() {
         })
         .unwrap_err();
     assert!(matches!(e, CommandError::LimitExceeded { .. }));
+    // None of the refused commands changed anything.
+    assert_eq!(sim, before);
     producer(&mut sim, "p", &[]);
     let before_p = sim.clone();
     let e = sim
@@ -340,7 +342,6 @@ fn bad_topic_commands_are_refused_with_kafkas_errors() {
         .unwrap_err();
     assert_eq!(e.kafka_error(), Some(KafkaError::UnknownTopicOrPartition));
     assert_eq!(sim, before_p);
-    let _ = before;
 }
 
 /// Idempotence (I3): a lost Produce answer leads to a resend that is answered with the
