@@ -394,10 +394,8 @@ pub fn validate_value(def: &ConfigDef, value: &str) -> Result<String, CommandErr
             Ok(out.join(","))
         }
         Kind::Double { min, max } => {
-            let v: f64 = value
-                .trim()
-                .parse()
-                .map_err(|_| bad("Expected value to be a number".to_string()))?;
+            let v = parse_decimal(value.trim())
+                .ok_or_else(|| bad("Expected value to be a number".to_string()))?;
             if !(v >= min && v <= max) {
                 return Err(bad(format!("Value must be in [{min},...,{max}]")));
             }
@@ -539,9 +537,115 @@ pub fn as_invalid_config(e: CommandError) -> CommandError {
     }
 }
 
+/// Parses a decimal number as Java's `Double.parseDouble` reads the ones a config holds
+/// (`0.5`, `-1`, `.25`, `5e-1`), without `str::parse::<f64>`, whose correctly-rounding
+/// parser brings a 20 KB table of powers of five into the wasm bundle (BENCHMARKS.md, bundle).
+///
+/// With at most 15 significant digits and a decimal exponent within ±22, the mantissa and the
+/// power of ten are exact doubles, so one multiplication or division rounds correctly and the
+/// result equals the standard parser's. Longer inputs are still read (deterministically, on
+/// every target) but may differ from it in the last bit, which no config range check notices.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (num, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut scale: i64 = 0;
+    for (i, c) in int.bytes().chain(frac.bytes()).enumerate() {
+        let d = u64::from(c.wrapping_sub(b'0'));
+        if d > 9 {
+            return None;
+        }
+        if mantissa < 100_000_000_000_000_000 {
+            mantissa = mantissa * 10 + d;
+            if i >= int.len() {
+                scale -= 1;
+            }
+        } else if i < int.len() {
+            // Digits beyond u64's reach before the point still count as powers of ten.
+            scale += 1;
+        }
+    }
+    if let Some(e) = exp {
+        let (eneg, digits) = match e.as_bytes().first()? {
+            b'-' => (true, &e[1..]),
+            b'+' => (false, &e[1..]),
+            _ => (false, e),
+        };
+        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let n: i64 = digits
+            .parse()
+            .unwrap_or(i64::from(u16::MAX))
+            .min(i64::from(u16::MAX));
+        scale += if eneg { -n } else { n };
+    }
+    let mut v = mantissa as f64;
+    let mut pow = 1.0f64;
+    for _ in 0..scale.unsigned_abs().min(400) {
+        pow *= 10.0;
+    }
+    if scale < 0 {
+        v /= pow;
+    } else {
+        v *= pow;
+    }
+    Some(if neg { -v } else { v })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `parse_decimal` must agree with the standard (correctly rounding) parser on every
+    /// config-like number, and refuse what Java's `Double.parseDouble` would refuse.
+    #[test]
+    fn parse_decimal_matches_std() {
+        let good = [
+            "0",
+            "0.5",
+            "0.25",
+            ".5",
+            "1.",
+            "-1",
+            "+2",
+            "0.1",
+            "0.3",
+            "0.0001",
+            "1e-1",
+            "5E-1",
+            "2.5e3",
+            "123456789012345",
+            "0.123456789012345",
+            "1e22",
+            "1e-22",
+            "-0.75",
+            "007",
+            "0.999999999999999",
+            "3.141592653589793",
+        ];
+        for g in good {
+            let ours = parse_decimal(g).unwrap_or_else(|| panic!("{g} refused"));
+            let std: f64 = g.parse().unwrap();
+            assert_eq!(ours.to_bits(), std.to_bits(), "{g}: {ours} vs {std}");
+        }
+        for b in [
+            "", ".", "-", "+", "e5", "1e", "1e+", "1.2.3", "0x10", "1,5", "abc", " 1", "1 ",
+        ] {
+            assert_eq!(parse_decimal(b), None, "{b:?} accepted");
+        }
+    }
 
     #[test]
     fn l8_topic_defaults_are_kafkas() {

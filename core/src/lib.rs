@@ -27,6 +27,7 @@ pub mod partitioner;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+mod sort;
 pub mod time;
 pub mod view;
 

@@ -212,7 +212,7 @@ pub fn assign(name: AssignorName, group: &GroupSubscription) -> Result<Assignmen
 /// `String.compareTo`).
 pub fn sort_members(members: &[MemberSubscription]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by(|&a, &b| member_cmp(&members[a], &members[b]));
+    crate::sort::sort_by(&mut order, |&a, &b| member_cmp(&members[a], &members[b]));
     order
 }
 

@@ -184,7 +184,7 @@ fn heterogeneous_build(ctx: &Ctx<'_>, order: &[usize]) -> Vec<Vec<u32>> {
     let mut topic_order: Vec<usize> = (0..topics)
         .filter(|&t| !subscribers[t].is_empty())
         .collect();
-    topic_order.sort_by_key(|&t| (subscribers[t].len(), t));
+    crate::sort::sort_by_key(&mut topic_order, |&t| (subscribers[t].len(), t));
     let least = |cur: &Vec<Vec<u32>>, t: usize| -> usize {
         *subscribers[t]
             .iter()

@@ -18,6 +18,7 @@
 //! * Cooperative (A6) then withholds every partition that changes owner: it is revoked by the
 //!   old owner now and assigned to the new one in the follow-up rebalance.
 
+use crate::sort::CollectTree;
 use alloc::collections::{BTreeSet, VecDeque};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -143,17 +144,17 @@ pub(crate) fn assign(ctx: &Ctx<'_>, cooperative: bool) -> Vec<Vec<u32>> {
                 }
                 per_rack[r] += 1;
             }
-            unassigned.sort_by_key(|&g| {
+            crate::sort::sort_by_key(&mut unassigned, |&g| {
                 racks.partition[g as usize]
                     .iter()
                     .map(|&r| per_rack.get(r as usize).copied().unwrap_or(0))
                     .sum::<u32>()
             });
         }
-        b.under.sort_by(|&a, &c| java::str_cmp(ids[a], ids[c]));
-        b.exact
-            .make_contiguous()
-            .sort_by(|&a, &c| java::str_cmp(ids[a], ids[c]));
+        crate::sort::sort_by(&mut b.under, |&a, &c| java::str_cmp(ids[a], ids[c]));
+        crate::sort::sort_by(b.exact.make_contiguous(), |&a, &c| {
+            java::str_cmp(ids[a], ids[c])
+        });
         if rack_aware {
             b.rack_round_robin(&racks, &mut unassigned, &owned);
         }
@@ -225,7 +226,9 @@ impl Constrained {
                 }
             }
             // Sorted by partition number, then topic.
-            mine.sort_by_key(|&g| (ctx.partition_number(g), ctx.part_topic[g as usize]));
+            crate::sort::sort_by_key(&mut mine, |&g| {
+                (ctx.partition_number(g), ctx.part_topic[g as usize])
+            });
             let keep = if mine.len() < self.min_quota {
                 self.under.push(m);
                 mine.len()
@@ -375,7 +378,9 @@ fn general(
     }
     // rank = position in member-id order, the tie-break of Kafka's `SubscriptionComparator`.
     let mut by_id: Vec<usize> = (0..n).collect();
-    by_id.sort_by(|&a, &b| java::str_cmp(&ctx.members()[a].member_id, &ctx.members()[b].member_id));
+    crate::sort::sort_by(&mut by_id, |&a, &b| {
+        java::str_cmp(&ctx.members()[a].member_id, &ctx.members()[b].member_id)
+    });
     let mut rank = vec![0usize; n];
     for (r, &m) in by_id.iter().enumerate() {
         rank[m] = r;
@@ -411,7 +416,7 @@ fn general(
     }
     // All partitions, topics with fewest potential consumers first.
     let mut topic_order: Vec<usize> = (0..topics).filter(|&t| !potential[t].is_empty()).collect();
-    topic_order.sort_by_key(|&t| (potential[t].len(), t));
+    crate::sort::sort_by_key(&mut topic_order, |&t| (potential[t].len(), t));
     let sorted_all: Vec<u32> = topic_order
         .iter()
         .flat_map(|&t| ctx.offset[t]..ctx.offset[t + 1])
@@ -424,7 +429,8 @@ fn general(
         .collect();
 
     let initializing = cur.iter().all(Vec::is_empty);
-    let mut sorted: BTreeSet<(usize, usize)> = (0..n).map(|m| (cur[m].len(), rank[m])).collect();
+    let mut sorted: BTreeSet<(usize, usize)> =
+        (0..n).map(|m| (cur[m].len(), rank[m])).collect_set();
     let subscribed = |m: usize, g: u32| {
         ctx.subs[m]
             .binary_search(&ctx.part_topic[g as usize])

@@ -2,6 +2,7 @@
 //! `--state`) and `--reset-offsets` in the column layout of Kafka 4.0's `ConsumerGroupCommand`,
 //! and the `expect group|assignment|consumed|lag` checks (G1, G3, A1–A4).
 
+use crate::sort::CollectTree;
 use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -229,7 +230,7 @@ pub(super) fn describe(
     if rows.is_empty() {
         return Ok(out);
     }
-    rows.sort_by(|a, b| a.tp.cmp(&b.tp));
+    crate::sort::sort_by(&mut rows, |a, b| a.tp.cmp(&b.tp));
     let gl = g.group_id.len().max(15);
     let tl = rows
         .iter()
@@ -363,13 +364,13 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             let g = group_or_err(view, group)?;
             let mut d = Diffs::new(format!("expect assignment {group}"));
             for (client, want) in members {
-                let want: BTreeSet<TopicPartition> = want.iter().cloned().collect();
+                let want: BTreeSet<TopicPartition> = want.iter().cloned().collect_set();
                 let have: BTreeSet<TopicPartition> = g
                     .members
                     .iter()
                     .filter(|m| m.client_id == *client)
                     .flat_map(|m| m.assigned.iter().cloned())
-                    .collect();
+                    .collect_set();
                 if want != have {
                     let have_text = if g.members.iter().any(|m| m.client_id == *client) {
                         tp_list(&have)

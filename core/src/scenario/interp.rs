@@ -5,6 +5,7 @@
 //! `expect` lines print nothing when they hold; when they fail, the error names each field,
 //! the expected and the actual value. A failed line leaves the session as it was.
 
+use crate::sort::CollectTree;
 use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -775,7 +776,7 @@ impl Session {
                     .producers
                     .iter()
                     .map(|p| p.client_id.clone())
-                    .collect();
+                    .collect_set();
                 let mut name = "console-producer".to_string();
                 let mut n = 2;
                 while taken.contains(&name) {
@@ -862,8 +863,8 @@ impl Session {
                     }
                 }
                 if let Some(isr) = &fields.isr {
-                    let want: BTreeSet<u32> = isr.iter().copied().collect();
-                    let have: BTreeSet<u32> = p.isr.iter().map(|b| b.0).collect();
+                    let want: BTreeSet<u32> = isr.iter().copied().collect_set();
+                    let have: BTreeSet<u32> = p.isr.iter().map(|b| b.0).collect_set();
                     if want != have {
                         d.differ("isr", &ids_list(isr), &broker_list(&p.isr));
                     }
@@ -973,7 +974,7 @@ impl Session {
                         )));
                     }
                     let distinct: BTreeSet<Option<&str>> =
-                        r.records.iter().map(|x| x.key.as_deref()).collect();
+                        r.records.iter().map(|x| x.key.as_deref()).collect_set();
                     d.check("keys", Some(*k), distinct.len() as u64);
                 }
                 d.finish()
@@ -1160,7 +1161,7 @@ fn describe_topics(
         .iter()
         .filter(|b| b.state.is_up())
         .map(|b| b.id)
-        .collect();
+        .collect_set();
     let mut out = Vec::new();
     for t in topics {
         let rf = t.partitions.first().map_or(0, |p| p.replicas.len());

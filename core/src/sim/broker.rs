@@ -15,6 +15,7 @@
 //! covering every partition they follow there, parked at the leader for up to
 //! `replica.fetch.wait.max.ms` when there is nothing new.
 
+use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -372,7 +373,7 @@ impl Sim {
                             MetaRecord::Partition { tp, .. } => Some(tp.clone()),
                             MetaRecord::RemoveTopic { .. } => None,
                         })
-                        .collect();
+                        .collect_set();
                     let gone: Vec<TopicPartition> = self.brokers[i]
                         .parts
                         .keys()
@@ -588,7 +589,7 @@ impl Sim {
                                         },
                                     )
                                 })
-                                .collect();
+                                .collect_map();
                             Some(LeaderState {
                                 epoch: state.leader_epoch,
                                 epoch_start_offset: start,

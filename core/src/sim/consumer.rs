@@ -25,6 +25,7 @@
 //! (a refused connection) instead of waiting for `request.timeout.ms`; `group.protocol=consumer`
 //! (KIP-848) is refused as not supported yet.
 
+use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::format;
 use alloc::rc::Rc;
@@ -640,7 +641,7 @@ impl Sim {
 
     fn send_fetches(&mut self, ci: usize) {
         let c = &self.consumers[ci];
-        let buffered: BTreeSet<&TopicPartition> = c.buffer.iter().map(|r| &r.0).collect();
+        let buffered: BTreeSet<&TopicPartition> = c.buffer.iter().map(|r| &r.0).collect_set();
         let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, Offset)>> = BTreeMap::new();
         for tp in &c.owned {
             if buffered.contains(tp) || c.awaiting_offsets.contains(tp) {
@@ -666,7 +667,7 @@ impl Sim {
                 Req::Fetch { broker } => Some(*broker),
                 _ => None,
             })
-            .collect();
+            .collect_set();
         for (leader, partitions) in by_leader {
             if busy.contains(&leader) {
                 continue;

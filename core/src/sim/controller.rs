@@ -15,6 +15,7 @@
 //! `StripedReplicaPlacer` lays out replicas differently but with the same balance. Scripts that
 //! need exact placement pin it with `--replica-assignment`.
 
+use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -882,7 +883,7 @@ impl Sim {
                     ),
                 ));
             }
-            let set: BTreeSet<BrokerId> = replicas.iter().copied().collect();
+            let set: BTreeSet<BrokerId> = replicas.iter().copied().collect_set();
             if set.len() != replicas.len() {
                 return Err(kafka_err(
                     KafkaError::InvalidReplicaAssignment,

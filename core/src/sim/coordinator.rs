@@ -29,6 +29,7 @@
 //! to replicate; members that got `MEMBER_ID_REQUIRED` and never came back do not hold up a
 //! rebalance.
 
+use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::rc::Rc;
@@ -635,7 +636,7 @@ impl Sim {
         }
         // The protocol: each member votes for its first choice among those all support.
         let mut order: Vec<GroupMember> = g.members.values().cloned().collect();
-        order.sort_by_key(|m| m.join_seq);
+        crate::sort::sort_by_key(&mut order, |m| m.join_seq);
         let candidates: Vec<String> = order[0]
             .protocols
             .iter()
@@ -1226,7 +1227,7 @@ impl Sim {
                 // Nothing new: the member gets the current generation's answer again.
                 let members = if is_leader {
                     let mut v: Vec<&GroupMember> = g.members.values().collect();
-                    v.sort_by_key(|m| m.join_seq);
+                    crate::sort::sort_by_key(&mut v, |m| m.join_seq);
                     v.into_iter().map(|m| m.subscription.clone()).collect()
                 } else {
                     Vec::new()
@@ -1346,7 +1347,7 @@ impl Sim {
                     return;
                 }
                 let given: BTreeMap<String, Vec<TopicPartition>> =
-                    assignments.into_iter().collect();
+                    assignments.into_iter().collect_map();
                 let mut owners = BTreeMap::new();
                 for m in g.members.values_mut() {
                     m.assignment = given.get(&m.member_id).cloned().unwrap_or_default();
@@ -1771,7 +1772,7 @@ impl Sim {
                     .members
                     .values()
                     .flat_map(|m| m.subscription.topics.iter().cloned())
-                    .collect();
+                    .collect_set();
                 topics.extend(g.offsets.keys().map(|tp| tp.topic.clone()));
                 let mut offsets = Vec::new();
                 let mut total_lag = 0;
@@ -1843,7 +1844,7 @@ impl Sim {
                         session_deadline_ms: m.deadline,
                     })
                     .collect();
-                members.sort_by(|a, b| {
+                crate::sort::sort_by(&mut members, |a, b| {
                     a.client_id
                         .cmp(&b.client_id)
                         .then(a.member_id.cmp(&b.member_id))

@@ -106,10 +106,7 @@ impl LogConfig {
             }
         };
         let policy = o.get("cleanup.policy");
-        let ratio = o
-            .get("min.cleanable.dirty.ratio")
-            .parse::<f64>()
-            .unwrap_or(0.5);
+        let ratio = crate::config::parse_decimal(o.get("min.cleanable.dirty.ratio")).unwrap_or(0.5);
         LogConfig {
             segment_bytes: pick("segment.bytes", "log.segment.bytes"),
             segment_ms: o.get_i64("segment.ms"),

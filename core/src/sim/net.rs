@@ -208,7 +208,7 @@ impl Network {
     /// Messages in flight, in delivery order (for the view).
     pub fn in_flight(&self) -> Vec<&Envelope> {
         let mut v: Vec<&Entry> = self.heap.iter().collect();
-        v.sort_by_key(|e| (e.at, e.seq));
+        crate::sort::sort_by_key(&mut v, |e| (e.at, e.seq));
         v.into_iter()
             .filter_map(|e| match &e.what {
                 Scheduled::Deliver(env) => Some(env),
@@ -274,7 +274,7 @@ impl Network {
     pub fn sorted_entries(&self) -> Vec<(Millis, u64, &Scheduled)> {
         let mut v: Vec<(Millis, u64, &Scheduled)> =
             self.heap.iter().map(|e| (e.at, e.seq, &e.what)).collect();
-        v.sort_by_key(|e| (e.0, e.1));
+        crate::sort::sort_by_key(&mut v, |e| (e.0, e.1));
         v
     }
 

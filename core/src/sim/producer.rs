@@ -14,6 +14,7 @@
 //! not modelled); compression shrinks a batch by a fixed ratio per codec (gzip 40%, snappy 55%,
 //! lz4 55%, zstd 35% of the raw size); `buffer.memory` is not enforced.
 
+use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::rc::Rc;
@@ -664,7 +665,7 @@ impl Sim {
                     pr.metadata_inflight = None;
                     pr.metadata_stale = false;
                     pr.metadata_not_before = self.now + pr.retry_backoff_ms;
-                    pr.metadata = topics.into_iter().collect();
+                    pr.metadata = topics.into_iter().collect_map();
                     // The next metadata request goes to another broker if this one knew nothing.
                     if pr.metadata.is_empty() {
                         pr.bootstrap += 1;
