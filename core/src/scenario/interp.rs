@@ -16,7 +16,7 @@ use super::groups;
 use super::lex::{read_script, Item, LineReader};
 use super::parse::{nearest, parse, COMMANDS, FINDING_KINDS};
 use super::ScenarioError;
-use crate::ids::{BrokerId, TopicPartition};
+use crate::ids::{BrokerId, Offset, TopicPartition};
 use crate::partitioner::partition_for_key;
 use crate::sim::{ApiKey, Command, ElectionType, NodeRef, Sim, SimSpec};
 use crate::time::Millis;
@@ -345,7 +345,11 @@ impl Session {
     pub fn execute(&mut self, stmt: &Stmt) -> Result<Vec<String>, ScenarioError> {
         if matches!(
             stmt,
-            Stmt::Run(_) | Stmt::Step(_) | Stmt::Settle(_) | Stmt::ConsoleProducer(_)
+            Stmt::Run(_)
+                | Stmt::Step(_)
+                | Stmt::Settle(_)
+                | Stmt::ConsoleProducer(_)
+                | Stmt::ConsoleConsumer { .. }
         ) {
             self.check_budget()?;
         }
@@ -424,9 +428,27 @@ impl Session {
                 "kafka-configs for brokers (set broker configs on the cluster line: cluster brokers=3 min.insync.replicas=2)".to_string(),
             )),
             Stmt::ConsoleProducer(cp) => self.console_producer(cp),
-            Stmt::ConsoleConsumer { .. } => Err(ScenarioError::NotSupported(
-                "kafka-console-consumer (printing records needs the records a consumer received, which the view does not carry yet; use consumer add and expect consumed)".to_string(),
-            )),
+            Stmt::ConsoleConsumer {
+                topic,
+                group,
+                from_beginning,
+                max_messages,
+                print_key,
+            } => {
+                let checkpoint = self.sim_ref()?.clone();
+                let result = self.console_consumer(
+                    topic,
+                    group.as_deref(),
+                    *from_beginning,
+                    *max_messages,
+                    *print_key,
+                );
+                if result.is_err() {
+                    // A failed line changes nothing.
+                    self.sim = Some(checkpoint);
+                }
+                result
+            }
             Stmt::GroupsList => Ok(self
                 .sim_ref()?
                 .view()
@@ -833,6 +855,122 @@ impl Session {
     }
 
     /// A producer's `(pending, failed, last_error)`.
+    /// `kafka-console-consumer`: a real consumer client joins the group (Kafka's tool makes up
+    /// `console-consumer-<n>` with auto-commit off when no `--group` is given), starts at the
+    /// log start (`--from-beginning`, i.e. `auto.offset.reset=earliest`) or at the end
+    /// (`latest`), and prints each record its application processes: the value, or key, a tab
+    /// and the value with `print.key=true` (`null` for a missing key or a tombstone). The real
+    /// tool runs until `--max-messages` or Ctrl-C; a script stops it once it has read every
+    /// record below the high watermark, or after 60 s of simulated time. Then it closes
+    /// cleanly (LeaveGroup; commits if auto-commit is on) and prints its closing line.
+    fn console_consumer(
+        &mut self,
+        topic: &str,
+        group: Option<&str>,
+        from_beginning: bool,
+        max_messages: Option<u64>,
+        print_key: bool,
+    ) -> Result<Vec<String>, ScenarioError> {
+        const RUN_LIMIT_MS: u64 = 60_000;
+        const TICK_MS: u64 = 100;
+        let taken: BTreeSet<String> = {
+            let view = self.sim_ref()?.view();
+            view.consumers
+                .iter()
+                .map(|c| c.client_id.clone())
+                .chain(view.producers.iter().map(|p| p.client_id.clone()))
+                .collect_set()
+        };
+        let mut name = "console-consumer".to_string();
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("console-consumer-{n}");
+            n += 1;
+        }
+        let sim = self.sim_mut_or_err()?;
+        let mut configs = alloc::vec![(
+            "auto.offset.reset".to_string(),
+            if from_beginning { "earliest" } else { "latest" }.to_string(),
+        )];
+        let group = match group {
+            Some(g) => g.to_string(),
+            None => {
+                // ConsoleConsumer: an auto-generated group is not meant to be reused, so its
+                // offsets are not committed.
+                configs.push(("enable.auto.commit".to_string(), "false".to_string()));
+                format!("console-consumer-{}", sim.random_below(100_000))
+            }
+        };
+        sim.apply(Command::AddConsumer {
+            client_id: name.clone(),
+            group,
+            topics: alloc::vec![topic.to_string()],
+            configs,
+        })?;
+        sim.echo_consumer(&name);
+        let deadline = sim.now() + RUN_LIMIT_MS;
+        let mut caught_up_twice = 0;
+        let mut timed_out = false;
+        loop {
+            let sim = self.sim_mut_or_err()?;
+            let read = sim.consumer_echo(&name).len() as u64;
+            if max_messages.is_some_and(|m| read >= m) {
+                break;
+            }
+            if sim.now() >= deadline {
+                timed_out = max_messages.is_some();
+                break;
+            }
+            sim.run_for(TICK_MS);
+            if max_messages.is_none() {
+                // Caught up on two checks in a row: stable, assigned, every position at the
+                // HW, and nothing handed out still being processed.
+                let view = sim.view();
+                let caught_up = view
+                    .consumers
+                    .iter()
+                    .find(|c| c.client_id == name)
+                    .is_some_and(|c| {
+                        c.state == "stable"
+                            && !c.assigned.is_empty()
+                            && c.positions.iter().all(|(tp, pos)| {
+                                find_partition(&view, tp).is_some_and(|p| *pos >= p.high_watermark)
+                            })
+                    });
+                let now_read = sim.consumer_echo(&name).len() as u64;
+                caught_up_twice = if caught_up && now_read == read {
+                    caught_up_twice + 1
+                } else {
+                    0
+                };
+                if caught_up_twice >= 2 {
+                    break;
+                }
+            }
+        }
+        let sim = self.sim_mut_or_err()?;
+        let echoed: Vec<(TopicPartition, Offset)> = sim.consumer_echo(&name).to_vec();
+        let shown = max_messages.map_or(echoed.len(), |m| echoed.len().min(m as usize));
+        let mut out = Vec::new();
+        for (tp, off) in &echoed[..shown] {
+            let (key, value) = sim.record_at(tp, *off).unwrap_or((None, None));
+            let value = value.unwrap_or_else(|| "null".to_string());
+            out.push(if print_key {
+                format!("{}\t{value}", key.as_deref().unwrap_or("null"))
+            } else {
+                value
+            });
+        }
+        sim.apply(Command::RemoveConsumer(name))?;
+        if timed_out {
+            out.push(
+                "ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\norg.apache.kafka.common.errors.TimeoutException".to_string(),
+            );
+        }
+        out.push(format!("Processed a total of {shown} messages"));
+        Ok(out)
+    }
+
     fn producer_counts(&self, client: &str) -> (u64, u64, Option<String>) {
         self.sim
             .as_ref()
@@ -1446,11 +1584,7 @@ expect lost 0
     #[test]
     fn unsupported_features_say_so() {
         let mut s = session("cluster brokers=1\n");
-        for line in [
-            "expect log t-0@1 segments=1",
-            "kafka-console-consumer --topic t",
-            "txn begin tp",
-        ] {
+        for line in ["expect log t-0@1 segments=1", "txn begin tp"] {
             let e = s.run_line(line).unwrap_err().to_string();
             assert!(e.starts_with("not supported yet"), "{line}: {e}");
         }
@@ -1487,5 +1621,73 @@ expect lost 0
             s.cancel_input();
         }
         assert!(s.run_line("cluster brokers=1").is_ok());
+    }
+
+    /// `kafka-console-consumer` prints what a real consumer reads, in order, in the tool's own
+    /// format (key, a tab, the value with `print.key=true`; `null` for a null key), and its
+    /// closing line `Processed a total of N messages` (ConsoleConsumer).
+    #[test]
+    fn console_consumer_prints_what_a_consumer_reads() {
+        let mut s = session(
+            "cluster brokers=1 seed=3\n\
+             kafka-topics --create --topic t --partitions 1 --replication-factor 1\n\
+             producer add p1\n\
+             produce p1 t key=a value=1\n\
+             produce p1 t key=b value=2\n\
+             produce p1 t null-key value=3\n\
+             settle\n",
+        );
+        let out = s
+            .run_line("kafka-console-consumer --topic t --from-beginning --property print.key=true")
+            .unwrap();
+        assert_eq!(
+            out.lines,
+            ["a\t1", "b\t2", "null\t3", "Processed a total of 3 messages"],
+        );
+        // --max-messages stops early; without print.key only the value is printed.
+        let out = s
+            .run_line("kafka-console-consumer --topic t --from-beginning --max-messages 2")
+            .unwrap();
+        assert_eq!(out.lines, ["1", "2", "Processed a total of 2 messages"]);
+        // Without --from-beginning the tool starts at the end (auto.offset.reset=latest):
+        // nothing was produced since, so nothing is printed.
+        let out = s.run_line("kafka-console-consumer --topic t").unwrap();
+        assert_eq!(out.lines, ["Processed a total of 0 messages"]);
+    }
+
+    /// With `--group`, the tool is an ordinary member: closing commits its positions
+    /// (auto-commit), so the group has no lag afterwards; a second run in the same group
+    /// starts from the committed offsets and prints nothing new.
+    #[test]
+    fn console_consumer_with_a_group_commits_on_close() {
+        let mut s = session(
+            "cluster brokers=1 seed=4\n\
+             kafka-topics --create --topic t --partitions 2 --replication-factor 1\n\
+             producer add p1\n\
+             produce p1 t value=v count=6\n\
+             settle\n",
+        );
+        let out = s
+            .run_line("kafka-console-consumer --topic t --group g --from-beginning")
+            .unwrap();
+        assert_eq!(out.lines.len(), 7, "{:?}", out.lines);
+        assert_eq!(out.lines[6], "Processed a total of 6 messages");
+        s.run_line("run 5s").unwrap();
+        s.run_line("expect lag g total=0").unwrap();
+        let out = s
+            .run_line("kafka-console-consumer --topic t --group g --from-beginning")
+            .unwrap();
+        assert_eq!(out.lines, ["Processed a total of 0 messages"]);
+    }
+
+    #[test]
+    fn console_consumer_on_a_missing_topic_changes_nothing() {
+        let mut s = session("cluster brokers=1\n");
+        let before = s.sim.clone();
+        let e = s
+            .run_line("kafka-console-consumer --topic nope")
+            .unwrap_err();
+        assert!(e.to_string().contains("UNKNOWN_TOPIC_OR_PARTITION"), "{e}");
+        assert!(s.sim == before, "the failed line changed the simulation");
     }
 }

@@ -168,6 +168,9 @@ pub struct Consumer {
     pub commits_ok: u64,
     pub commits_failed: u64,
     pub last_error: Option<String>,
+    /// The records this consumer's application processed, in order, for a client that prints
+    /// them (`kafka-console-consumer`); `None` for the others, which only count.
+    pub(crate) echo: Option<Vec<(TopicPartition, Offset)>>,
 }
 
 impl Consumer {
@@ -225,6 +228,25 @@ fn parse_assignors(v: &str) -> Result<Vec<AssignorName>, CommandError> {
 }
 
 impl Sim {
+    /// Starts keeping the records `client_id`'s application processes, in order (what
+    /// `kafka-console-consumer` prints). False if there is no such consumer.
+    pub fn echo_consumer(&mut self, client_id: &str) -> bool {
+        match self.consumer_index(client_id) {
+            Some(ci) => {
+                self.consumers[ci].echo.get_or_insert_with(Vec::new);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The records `client_id` processed since [`Sim::echo_consumer`] was called for it.
+    pub fn consumer_echo(&self, client_id: &str) -> &[(TopicPartition, Offset)] {
+        self.consumer_index(client_id)
+            .and_then(|ci| self.consumers[ci].echo.as_deref())
+            .unwrap_or(&[])
+    }
+
     pub(crate) fn consumer_index(&self, name: &str) -> Option<usize> {
         self.consumers.iter().rposition(|c| c.client_id == name)
     }
@@ -380,6 +402,7 @@ impl Sim {
             inflight: BTreeMap::new(),
             buffer: VecDeque::new(),
             processing: None,
+            echo: None,
             waiting_in_poll: false,
             paused_until: None,
             last_poll: now,
@@ -769,6 +792,9 @@ impl Sim {
         // The records handed out by the previous poll are processed now.
         if let Some(batch) = self.consumers[ci].processing.take() {
             let rids: Vec<u64> = batch.iter().map(|r| r.2).collect();
+            if let Some(echo) = self.consumers[ci].echo.as_mut() {
+                echo.extend(batch.iter().map(|r| (r.0.clone(), r.1)));
+            }
             let group = self.consumers[ci].group.clone();
             let dup = self.checker_on_processed(&group, &rids);
             let c = &mut self.consumers[ci];

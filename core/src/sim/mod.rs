@@ -878,6 +878,43 @@ impl Sim {
     }
 
     /// The plain-data picture of everything, for the UI and the `expect` lines.
+    /// The record at `offset` of `tp`, as the partition's leader (or, when it has none, any
+    /// replica holding it) stores it now: `(key, value)`, a `None` value being a tombstone.
+    /// `None` if no replica has that offset (never written, deleted or compacted away).
+    pub fn record_at(
+        &self,
+        tp: &TopicPartition,
+        offset: crate::ids::Offset,
+    ) -> Option<(Option<String>, Option<String>)> {
+        let leader = self.controller.partition(tp).and_then(|p| p.leader);
+        let mut logs: Vec<&log::Log> = Vec::new();
+        for br in &self.brokers {
+            if let Some(l) = br.logs.get(tp) {
+                if Some(br.id) == leader {
+                    logs.insert(0, l);
+                } else {
+                    logs.push(l);
+                }
+            }
+        }
+        logs.into_iter().find_map(|l| {
+            let batch = l.read_from(offset, 1).into_iter().next()?;
+            let r = batch
+                .records
+                .get(usize::try_from(offset - batch.base_offset).ok()?)?;
+            Some((
+                r.key.as_deref().map(String::from),
+                r.value.as_deref().map(String::from),
+            ))
+        })
+    }
+
+    /// A number in `0..n` from the run's seeded generator, for the few random choices a client
+    /// tool makes (the console consumer's `console-consumer-<n>` group id).
+    pub fn random_below(&mut self, n: u32) -> u32 {
+        self.rng.below(n)
+    }
+
     pub fn view(&self) -> ClusterView {
         let brokers = self
             .brokers
