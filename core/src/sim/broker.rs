@@ -725,6 +725,31 @@ impl Sim {
                 entries.push((tp, Err(KafkaError::InvalidRecord), true));
                 continue;
             }
+            // A batch larger than the topic's max.message.bytes is refused whole
+            // (UnifiedLog.analyzeAndValidateRecords: RecordTooLargeException, which is
+            // MESSAGE_TOO_LARGE on the wire). The size is this simulation's batch size model.
+            let topic_cfg = self.controller.topics.get(&tp.topic).map(|t| &t.config);
+            let max_bytes = topic_cfg.map_or(i64::MAX, |c| c.max_message_bytes());
+            if batch.size_bytes() as i64 > max_bytes {
+                entries.push((tp, Err(KafkaError::MessageTooLarge), true));
+                continue;
+            }
+            // message.timestamp.type=LogAppendTime: the broker stamps every record with its
+            // own clock at append, replacing the producer's create time.
+            if topic_cfg
+                .is_some_and(|c| c.overrides.get("message.timestamp.type") == "LogAppendTime")
+            {
+                let stamped: Vec<super::msg::Rec> = batch
+                    .records
+                    .iter()
+                    .map(|r| super::msg::Rec {
+                        timestamp: now,
+                        ..r.clone()
+                    })
+                    .collect();
+                batch.records = stamped.into();
+                batch.max_timestamp = now;
+            }
             // R2/R3: checked before the append, only for acks=-1, against the ISR.
             if acks == -1 && pm.state.isr.len() < pm.effective_min_isr() {
                 entries.push((tp, Err(KafkaError::NotEnoughReplicas), true));

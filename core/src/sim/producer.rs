@@ -12,7 +12,11 @@
 //!
 //! Simplifications, stated: the sticky partitioner is uniform (adaptive partitioning, P6, is
 //! not modelled); compression shrinks a batch by a fixed ratio per codec (gzip 40%, snappy 55%,
-//! lz4 55%, zstd 35% of the raw size); `buffer.memory` is not enforced.
+//! lz4 55%, zstd 35% of the raw size); `buffer.memory` is not enforced. A record larger than
+//! `max.request.size` fails at `send()`, as in Kafka; a batch the broker refuses with
+//! `MESSAGE_TOO_LARGE` (the topic's `max.message.bytes`) fails. Kafka's sender would first split
+//! a multi-record batch and resend the parts (`Sender.completeBatch`); that split is not
+//! simulated yet.
 
 use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, VecDeque};
@@ -329,6 +333,16 @@ impl Sim {
                 _ => self.sticky_partition(pi, topic, nparts),
             };
             let tp = TopicPartition::new(topic, p);
+            // KafkaProducer.ensureValidRecordSize: a record whose batch would exceed
+            // max.request.size fails at once (RecordTooLargeException = MESSAGE_TOO_LARGE),
+            // counted like any failed send; nothing is queued.
+            let upper_bound = super::msg::BATCH_HEADER_BYTES + rec.size_bytes();
+            if upper_bound as i64 > self.producers[pi].config.get_i64("max.request.size") {
+                let pr = &mut self.producers[pi];
+                pr.failed += 1;
+                pr.last_error = Some(KafkaError::MessageTooLarge);
+                continue;
+            }
             let size = rec.size_bytes() * self.producers[pi].compression_pct / 100;
             let now = self.now;
             let pr = &mut self.producers[pi];

@@ -589,3 +589,46 @@ fn r2_only_acks_all_is_refused_under_min_isr() {
     assert_eq!(pall.failed, 1);
     assert_eq!(pall.last_error.as_deref(), Some("NOT_ENOUGH_REPLICAS"));
 }
+
+/// `message.timestamp.type`: with `CreateTime` (the default) a record keeps the producer's
+/// timestamp; with `LogAppendTime` the broker replaces it with its own clock at append
+/// (LogValidator), so it is later than the send by at least the network latency.
+#[test]
+fn message_timestamp_type_log_append_time() {
+    let mut sim = cluster(1, 5);
+    create(&mut sim, "created", vec![vec![1]], &[]);
+    create(
+        &mut sim,
+        "appended",
+        vec![vec![1]],
+        &[("message.timestamp.type", "LogAppendTime")],
+    );
+    producer(&mut sim, "p", &[("linger.ms", "0")]);
+    sim.run_for(1_000);
+    let sent_at = sim.now().0;
+    produce(&mut sim, "p", "created", "k", 1);
+    produce(&mut sim, "p", "appended", "k", 1);
+    sim.settle(30_000).unwrap();
+    let ts = |topic: &str| {
+        let log = sim.brokers[0]
+            .logs
+            .get(&TopicPartition::new(topic, 0))
+            .unwrap();
+        let batch = log.read_from(0, u64::MAX).into_iter().next().unwrap();
+        (batch.records[0].timestamp, batch.max_timestamp)
+    };
+    assert_eq!(
+        ts("created").0,
+        sent_at,
+        "CreateTime keeps the producer's timestamp"
+    );
+    let (appended, max) = ts("appended");
+    assert!(
+        appended > sent_at,
+        "LogAppendTime: {appended} should be after the send at {sent_at}"
+    );
+    assert_eq!(
+        max, appended,
+        "the batch's max timestamp is the append time too"
+    );
+}
