@@ -334,3 +334,50 @@ async fn the_live_region_narrates_each_event() {
     let said = text(&root, "[data-role=\"narration\"]");
     assert!(said.starts_with("Step "), "{said}");
 }
+
+/// The config panel checks a value as Kafka would (the reason shows, Apply is disabled), and
+/// applying runs the `kafka-configs --alter` line through the console.
+#[wasm_bindgen_test]
+async fn the_config_panel_refuses_bad_values_and_applies_good_ones() {
+    let root = paused_app().await;
+    let select: web_sys::HtmlSelectElement = element(&root, ".configs select");
+    select.set_value("topic:orders");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let set = |value: &str| {
+        let input: web_sys::HtmlInputElement = element(&root, "#cfg-min-insync-replicas");
+        input.set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        input
+            .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+            .unwrap();
+    };
+    let apply = || -> web_sys::HtmlButtonElement {
+        element(&root, "button[data-action=\"apply-configs\"]")
+    };
+    assert!(apply().disabled(), "nothing changed yet");
+    set("0");
+    yew::scheduler::flush().await;
+    let error = text(
+        &root,
+        "[data-config=\"min.insync.replicas\"] .configs__error",
+    );
+    assert!(error.contains("min.insync.replicas"), "{error}");
+    assert!(apply().disabled(), "an invalid value cannot be applied");
+    set("2");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, ".configs__error"), 0);
+    assert!(!apply().disabled());
+    apply().click();
+    yew::scheduler::flush().await;
+    let page = root.text_content().unwrap_or_default();
+    assert!(
+        page.contains("Completed updating config for topic orders."),
+        "the console shows kafka-configs' answer"
+    );
+}

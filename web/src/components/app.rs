@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::cluster::{ClusterDiagram, Selected};
+use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
 use crate::components::toolbar::Toolbar;
@@ -244,6 +245,7 @@ pub fn App(props: &AppProps) -> Html {
             <ActionBar view={view.clone()} selected={(*selected).clone()} {lang}
                 on_run={on_run.clone()} on_close={on_close_menu} />
             <Legend {lang} />
+            <ConfigPanel view={view.clone()} {lang} on_run={on_run.clone()} />
             if let Some(error) = state.error() {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
