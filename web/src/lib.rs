@@ -12,6 +12,7 @@
 pub mod components;
 pub mod i18n;
 pub mod layout;
+pub mod share;
 pub mod state;
 
 pub use components::app::App;
