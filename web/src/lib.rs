@@ -10,6 +10,7 @@
 //! and the step number are on screen, so any picture can be reproduced.
 
 pub mod components;
+pub mod host;
 pub mod i18n;
 pub mod layout;
 pub mod share;

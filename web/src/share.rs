@@ -270,6 +270,16 @@ pub enum Opening {
     Saved(LinkState),
 }
 
+impl Opening {
+    /// The view the moment selects.
+    pub fn view(&self) -> &str {
+        match self {
+            Opening::Default => "cluster",
+            Opening::Link(s) | Opening::Saved(s) => &s.view,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Startup {
     pub opening: Opening,

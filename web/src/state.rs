@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use logscope_core::scenario::interp::MAX_SESSION_EVENTS;
 use logscope_core::scenario::lex::split_words;
 use logscope_core::scenario::{run_script_in, Session};
 use logscope_core::sim::TraceEvent;
@@ -143,7 +144,8 @@ pub enum Action {
     Load {
         script: String,
         seed: Option<u64>,
-        step: u64,
+        /// `None`: where the script ends.
+        step: Option<u64>,
     },
     /// A plain message above the drawing (a refused link or file); `None` dismisses it.
     Notice(Option<String>),
@@ -417,7 +419,7 @@ impl Playground {
     pub fn from_script(
         script: &str,
         seed: Option<u64>,
-        step: u64,
+        step: Option<u64>,
         lang: Lang,
     ) -> Result<Self, String> {
         let script = match seed {
@@ -432,6 +434,12 @@ impl Playground {
                 "the scenario starts no cluster (it needs a 'cluster brokers=N' line)".into(),
             );
         };
+        let step = step.unwrap_or(sim.steps());
+        if step > MAX_SESSION_EVENTS {
+            return Err(format!(
+                "step {step} is beyond the playground's limit of {MAX_SESSION_EVENTS} events"
+            ));
+        }
         if step < sim.steps() {
             return Err(format!(
                 "step {step} is before the end of the scenario (it ends at step {})",
@@ -515,6 +523,24 @@ impl Playground {
     /// together with the step number (`view().step`).
     pub fn script(&self) -> String {
         self.engine.borrow().script()
+    }
+
+    /// The run so far as a script that replays to this very moment on its own (what
+    /// "Export .scn" writes): [`Playground::script`] and the steps taken since.
+    pub fn script_to_here(&self) -> String {
+        let engine = self.engine.borrow();
+        let mut script = engine.script();
+        for line in engine.lines_to(engine.sim()) {
+            script.push_str(&line);
+            script.push('\n');
+        }
+        script
+    }
+
+    /// Sets the notice (used when the page opens with a problem to report).
+    pub fn with_notice(mut self, notice: Option<String>) -> Self {
+        self.notice = notice;
+        self
     }
 
     /// A plain message about a refused link or file, shown until dismissed.
@@ -759,6 +785,15 @@ impl Reducible for Playground {
             Action::SeekStep(step) => {
                 next.engine.borrow_mut().seek_step(step);
                 next.running = false;
+                // A step not recorded yet (a host page's `seek`) is reached by running on.
+                // At most the session's event budget, so no request can keep the tab busy.
+                let step = step.min(MAX_SESSION_EVENTS);
+                while next.engine.borrow().sim().steps() < step {
+                    let ev = next.engine.borrow_mut().forward();
+                    let Some(ev) = ev else { break };
+                    let position = next.engine.borrow().position();
+                    next.note_event(position, ev);
+                }
                 next.after_jump();
             }
             Action::Fork => {
@@ -980,11 +1015,14 @@ mod tests {
             first.0
         );
         for (script, view) in [&first, &second] {
-            let opened = Playground::from_script(script, None, view.step, Lang::En).unwrap();
+            let opened = Playground::from_script(script, None, Some(view.step), Lang::En).unwrap();
             assert_eq!(opened.view().as_ref(), view, "{script}");
             assert_eq!(opened.seed(), 7);
             assert!(!opened.running(), "a moment opens paused");
         }
+        let here = forked.script_to_here();
+        let opened = Playground::from_script(&here, None, None, Lang::En).unwrap();
+        assert_eq!(opened.view().as_ref(), forked.view().as_ref(), "{here}");
         assert!(
             !forked.script().contains("produce p9"),
             "{}",
@@ -999,7 +1037,7 @@ mod tests {
         let after = Rc::clone(&state).reduce(Action::Load {
             script: "cluster brokers=3\nkafka-topics --create --topic t --partitions 0\n".into(),
             seed: None,
-            step: 0,
+            step: None,
         });
         assert!(Rc::ptr_eq(after.view(), &before));
         let notice = after.notice().unwrap();
@@ -1007,7 +1045,7 @@ mod tests {
         let past = state.reduce(Action::Load {
             script: "cluster brokers=3\nrun 1s\n".into(),
             seed: None,
-            step: 0,
+            step: Some(0),
         });
         assert!(past
             .notice()
@@ -1024,9 +1062,19 @@ mod tests {
         let state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::Load {
             script: "cluster brokers=1\n".into(),
             seed: Some(42),
-            step: 3,
+            step: Some(3),
         });
         assert_eq!((state.seed(), state.view().step), (42, 3));
+    }
+
+    #[test]
+    fn seek_step_beyond_the_recorded_run_runs_on_to_it() {
+        let state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::SetRunning(false));
+        assert_eq!(state.view().step, 0);
+        let there = state.reduce(Action::SeekStep(40));
+        assert_eq!(there.view().step, 40);
+        let back = there.reduce(Action::SeekStep(10));
+        assert_eq!(back.view().step, 10);
     }
 
     #[test]

@@ -5,5 +5,7 @@ pub mod actions;
 pub mod app;
 pub mod cluster;
 pub mod console;
+pub mod embed;
 pub mod panels;
+pub mod share;
 pub mod toolbar;
