@@ -277,8 +277,22 @@ mod browser {
                 },
             );
         }
+        // Where the browser says which page embeds this one (Chromium, WebKit), post only to
+        // that origin if it is allowed; elsewhere to each allowed origin, and the browser drops
+        // those that do not match.
+        let embedder = js_sys::Reflect::get(
+            &web_sys::window()
+                .map(|w| JsValue::from(w.location()))
+                .unwrap_or_default(),
+            &JsValue::from_str("ancestorOrigins"),
+        )
+        .ok()
+        .and_then(|list| js_sys::Reflect::get(&list, &JsValue::from_f64(0.0)).ok())
+        .and_then(|o| o.as_string());
         for origin in &allowed {
-            let _ = parent.post_message(&msg, origin);
+            if embedder.as_ref().is_none_or(|e| e == origin) {
+                let _ = parent.post_message(&msg, origin);
+            }
         }
     }
 }

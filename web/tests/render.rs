@@ -168,6 +168,7 @@ async fn paused_app() -> Element {
     let props = AppProps {
         lang: Some(Lang::En),
         paused: true,
+        query: None,
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
