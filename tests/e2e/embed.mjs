@@ -153,7 +153,8 @@ try {
   const context3 = await newContext();
   const page3 = await context3.newPage();
   watch(page3, 'tampered link');
-  await page3.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  // A plain file of the same origin, to reach its localStorage without starting the app.
+  await page3.goto(new URL('embed.css', url).href, { waitUntil: 'load', timeout: TIMEOUT_MS });
   const saved = 'v=1&seed=5&step=0&view=cluster&lang=en&s=Y2x1c3RlciBicm9rZXJzPTEK&c=00000000';
   await page3.evaluate((s) => localStorage.setItem('logscope.session.v1', s), saved);
   await page3.goto(`${url}?v=1&seed=1&step=0&view=cluster&lang=en&s=Y2x1c3RlciBicm9rZXJzPTEK&c=deadbeef`, {
