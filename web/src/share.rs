@@ -570,6 +570,34 @@ mod tests {
     }
 
     #[test]
+    fn the_run_exported_as_json_parses_and_holds_the_moment() {
+        let mut sim = crate::state::default_sim(3).unwrap();
+        let mut events = Vec::new();
+        for _ in 0..20 {
+            events.extend(sim.step_event());
+        }
+        let state = LinkState {
+            script: "cluster brokers=3 seed=3\n# \"quoted\" \u{2028}\n".into(),
+            seed: 3,
+            step: sim.steps(),
+            view: "timeline".into(),
+            lang: "en".into(),
+        };
+        let refs: Vec<_> = events.iter().collect();
+        let text = run_json(&state, &sim.view(), &refs);
+        let v: serde_json::Value = serde_json::from_str(&text).expect(&text);
+        assert_eq!(v["format"], "logscope-run");
+        assert_eq!(v["v"], 1);
+        assert_eq!(v["seed"], 3);
+        assert_eq!(v["step"], 20);
+        assert_eq!(v["scenario"], state.script.as_str());
+        assert_eq!(v["view"], "timeline");
+        assert_eq!(v["events"].as_array().unwrap().len(), 20);
+        assert_eq!(v["events"][19]["step"], 20);
+        assert!(v["findings"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
     fn percent_coding_round_trips_and_refuses_broken_escapes() {
         let s = "https://a.example:1/ x?&=é";
         assert_eq!(percent_decode(&percent_encode(s)).as_deref(), Some(s));
