@@ -569,6 +569,8 @@ mod tests {
         );
     }
 
+    // serde_json is a native dev-dependency only.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn the_run_exported_as_json_parses_and_holds_the_moment() {
         let mut sim = crate::state::default_sim(3).unwrap();

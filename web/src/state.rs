@@ -1078,6 +1078,19 @@ mod tests {
     }
 
     #[test]
+    fn step_back_undoes_a_line_in_an_opened_moment() {
+        for step in [None, Some(40)] {
+            let script = setup_lines(5).join("\n");
+            let state = Rc::new(Playground::from_script(&script, None, step, Lang::En).unwrap());
+            let before = state.view().as_ref().clone();
+            let killed = state.reduce(Action::RunLine("broker kill 3".into()));
+            assert!(!killed.view().brokers[2].state.is_up());
+            let back = killed.reduce(Action::StepBack);
+            assert_eq!(back.view().as_ref(), &before, "{step:?}");
+        }
+    }
+
+    #[test]
     fn quoting_keeps_odd_names_one_word() {
         assert_eq!(quote("producer-1"), "producer-1");
         assert_eq!(quote("a b"), "'a b'");

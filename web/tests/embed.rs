@@ -213,3 +213,42 @@ async fn embed_options_limit_the_controls_and_name_a_wrong_one() {
     let root = app("?embed=1&console=1").await;
     assert_eq!(count(&root, ".console"), 1);
 }
+
+fn click(el: &Element) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_saved_session_is_restored_and_rewritten_only_after_the_user_acts() {
+    let saved = encode(&moment());
+    storage().set_item(STORAGE_KEY, &saved).unwrap();
+    let root = app("").await;
+    assert_eq!(text(&root, "[data-fact=\"seed\"]"), "5");
+    assert_eq!(text(&root, "[data-fact=\"step\"]"), "30");
+    assert_eq!(count(&root, "svg.cluster .broker"), 2);
+    // Opening changed nothing in storage.
+    assert_eq!(
+        storage().get_item(STORAGE_KEY).unwrap(),
+        Some(saved.clone())
+    );
+    // The user presses Step: the new moment is saved.
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let down = web_sys::Event::new_with_event_init_dict("pointerdown", &init).unwrap();
+    let step = root
+        .query_selector("button[data-action=\"step\"]")
+        .unwrap()
+        .unwrap();
+    step.dispatch_event(&down).unwrap();
+    click(&step);
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, "[data-fact=\"step\"]"), "31");
+    let now = storage().get_item(STORAGE_KEY).unwrap().unwrap();
+    let state = logscope_core::link::decode(&now).unwrap();
+    assert_eq!((state.seed, state.step), (5, 31));
+    assert_eq!(state.script, moment().script);
+    storage().remove_item(STORAGE_KEY).unwrap();
+}
