@@ -95,6 +95,17 @@ pub fn with_seed(script: &str, seed: u64) -> String {
     out
 }
 
+/// Whether some `cluster` line of `script` names its seed (`seed=`). A link's script made by
+/// this page always does, and then it is authoritative: a run with several `cluster` lines
+/// keeps each one's own seed.
+pub fn names_its_seed(script: &str) -> bool {
+    script.lines().any(|line| {
+        split_words(line).ok().is_some_and(|w| {
+            w.first().is_some_and(|c| c == "cluster") && w.iter().any(|x| x.starts_with("seed="))
+        })
+    })
+}
+
 /// Quotes a word for the scenario language when it needs it.
 pub fn quote(word: &str) -> String {
     if !word.is_empty()
@@ -1088,6 +1099,14 @@ mod tests {
             let back = killed.reduce(Action::StepBack);
             assert_eq!(back.view().as_ref(), &before, "{step:?}");
         }
+    }
+
+    #[test]
+    fn a_script_names_its_seed_on_a_cluster_line() {
+        assert!(names_its_seed("# a\ncluster brokers=3 seed=4\n"));
+        assert!(!names_its_seed(
+            "cluster brokers=3\n# seed=4\nproduce p t value=seed=1\n"
+        ));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::components::share::{
 use crate::components::toolbar::Toolbar;
 use crate::i18n::{t, Key, Lang};
 use crate::share::{lang_of, Control, Opening};
-use crate::state::{Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
+use crate::state::{names_its_seed, Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
 use std::rc::Rc;
 
 /// The playground a page opens with: the link's or the saved session's moment, or the default
@@ -29,12 +29,10 @@ fn open(opening: &Opening, lang: Lang) -> Playground {
         Opening::Link(s) => (s, "This link could not be opened"),
         Opening::Saved(s) => (s, "The saved session could not be restored"),
     };
-    match Playground::from_script(
-        &state.script,
-        Some(state.seed),
-        Some(state.step),
-        lang_of(&state.lang),
-    ) {
+    // The script's own seed wins (a run may hold several clusters); the link's seed fills in
+    // for a hand-written script that names none.
+    let seed = (!names_its_seed(&state.script)).then_some(state.seed);
+    match Playground::from_script(&state.script, seed, Some(state.step), lang_of(&state.lang)) {
         Ok(p) => p,
         Err(why) => Playground::with_lang(DEFAULT_SEED, lang).with_notice(Some(format!(
             "{what}: {why}. The default scenario is open instead."
