@@ -5,7 +5,8 @@
 //! oversized work is refused with its stated limit. Hostile text that is a valid Kafka value
 //! (markup in keys and values) is kept byte for byte in the view: showing it as text is the UI's job.
 //!
-//! Links and `postMessage` data have no decoder yet (another issue); their tests belong there.
+//! Links: `tests/tests/links.rs` (cut, changed and arbitrary links). `postMessage` data is
+//! validated in the web crate (`web/src/host.rs`, its tests, `web/tests/embed.rs`).
 
 use logscope_core::scenario::{run_script, run_script_in, Session};
 use logscope_core::sim::{limits, ApiKey, ElectionType, NodeRef, ResetTo};

@@ -10,8 +10,10 @@
 //! and the step number are on screen, so any picture can be reproduced.
 
 pub mod components;
+pub mod host;
 pub mod i18n;
 pub mod layout;
+pub mod share;
 pub mod state;
 
 pub use components::app::App;

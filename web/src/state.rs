@@ -19,12 +19,15 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use logscope_core::scenario::Session;
+use logscope_core::scenario::interp::MAX_SESSION_EVENTS;
+use logscope_core::scenario::lex::split_words;
+use logscope_core::scenario::{run_script_in, Session};
 use logscope_core::sim::TraceEvent;
 use logscope_core::{ClusterView, Millis, Sim, Timeline};
 use yew::Reducible;
 
 use crate::i18n::{narrate, t, Key, Lang};
+use crate::share::tr;
 
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
 /// reproduced.
@@ -69,6 +72,40 @@ pub fn default_sim(seed: u64) -> Result<Sim, String> {
         .ok_or_else(|| "no cluster".to_string())
 }
 
+/// `script` with `seed` on each of its `cluster` lines (replacing a `seed=` already there), so
+/// that a scenario and a seed given apart (a host page's `load`, a link) run as one.
+pub fn with_seed(script: &str, seed: u64) -> String {
+    let mut out = String::with_capacity(script.len() + 16);
+    for line in script.lines() {
+        let is_cluster = split_words(line)
+            .ok()
+            .is_some_and(|w| w.first().is_some_and(|w| w == "cluster") && !line.ends_with('\\'));
+        if is_cluster {
+            let kept: Vec<&str> = line
+                .split_whitespace()
+                .filter(|w| !w.starts_with("seed="))
+                .collect();
+            out.push_str(&kept.join(" "));
+            out.push_str(&format!(" seed={seed}"));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether some `cluster` line of `script` names its seed (`seed=`). A link's script made by
+/// this page always does, and then it is authoritative: a run with several `cluster` lines
+/// keeps each one's own seed.
+pub fn names_its_seed(script: &str) -> bool {
+    script.lines().any(|line| {
+        split_words(line).ok().is_some_and(|w| {
+            w.first().is_some_and(|c| c == "cluster") && w.iter().any(|x| x.starts_with("seed="))
+        })
+    })
+}
+
 /// Quotes a word for the scenario language when it needs it.
 pub fn quote(word: &str) -> String {
     if !word.is_empty()
@@ -111,6 +148,18 @@ pub enum Action {
         seed: u64,
     },
     SetLang(Lang),
+    /// Open a scenario (a link, an imported `.scn` file, a host page's `load`): run `script`
+    /// (with `seed` put on its `cluster` line when given), then deliver events up to event
+    /// number `step`. A script that fails is refused with its line and reason, and changes
+    /// nothing but the notice.
+    Load {
+        script: String,
+        seed: Option<u64>,
+        /// `None`: where the script ends.
+        step: Option<u64>,
+    },
+    /// A plain message above the drawing (a refused link or file); `None` dismisses it.
+    Notice(Option<String>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,6 +190,10 @@ struct Epoch {
     cap: Option<usize>,
     /// Events delivered before this epoch began (its first state's step number).
     first_step: u64,
+    /// The scenario lines that lead from the previous epoch's state to this one's first state
+    /// (`step K`, `run Dms`, then the line that was run), so the run can be written out as a
+    /// script that replays to the same state (links, export, saved session).
+    intro: Vec<String>,
 }
 
 /// The recorded run: epochs of timelines, and the interpreter that makes new ones.
@@ -219,7 +272,7 @@ impl Engine {
     }
 
     /// Ends the current epoch here and starts a new one at `start` from `sim`.
-    fn branch(&mut self, start: usize, sim: Sim) {
+    fn branch(&mut self, start: usize, sim: Sim, intro: Vec<String>) {
         let k = self.cur;
         let local = self.epochs[k].timeline.position();
         self.epochs[k].cap = Some(local);
@@ -229,8 +282,39 @@ impl Engine {
             first_step: sim.steps(),
             timeline: Timeline::new(sim),
             cap: None,
+            intro,
         });
         self.cur = k + 1;
+    }
+
+    /// The lines that replay the current epoch's steps so far (`step K`) and, when the clock
+    /// was moved past the last event, that move (`run Dms`): what leads from this epoch's
+    /// first state to `here`.
+    fn lines_to(&self, here: &Sim) -> Vec<String> {
+        let e = &self.epochs[self.cur];
+        let mut lines = Vec::new();
+        let k = self.sim().steps().saturating_sub(e.first_step);
+        if k > 0 {
+            lines.push(format!("step {k}"));
+        }
+        let moved = here.now().0.saturating_sub(self.sim().now().0);
+        if moved > 0 {
+            lines.push(format!("run {moved}ms"));
+        }
+        lines
+    }
+
+    /// The run up to the current epoch's first state as a script; the current step number
+    /// says how far into this epoch the moment is.
+    fn script(&self) -> String {
+        let mut out = String::new();
+        for e in &self.epochs[..=self.cur] {
+            for line in &e.intro {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
     }
 
     /// Whether positions after this one are recorded (we are in the past).
@@ -257,6 +341,10 @@ pub struct Playground {
     events: Rc<VecDeque<EventItem>>,
     narration: String,
     error: Option<String>,
+    notice: Option<String>,
+    /// Lines run since the last one that changed the simulation, while a console-producer
+    /// block is open: they go into the script with the line that ends the block.
+    pending: Vec<String>,
 }
 
 impl PartialEq for Playground {
@@ -270,6 +358,7 @@ impl PartialEq for Playground {
             && self.display_ms == other.display_ms
             && Rc::ptr_eq(&self.view, &other.view)
             && Rc::ptr_eq(&self.console, &other.console)
+            && self.notice == other.notice
     }
 }
 
@@ -310,6 +399,7 @@ impl Playground {
                 first_step: sim.steps(),
                 timeline: Timeline::new(sim),
                 cap: None,
+                intro: setup_lines(seed),
             }],
             cur: 0,
         };
@@ -329,7 +419,144 @@ impl Playground {
             events: Rc::new(VecDeque::new()),
             narration: String::new(),
             error,
+            notice: None,
+            pending: Vec::new(),
         }
+    }
+
+    /// Opens a scenario: runs `script` as a test would (stopping at the first error, which is
+    /// returned with its line number), then delivers events up to event number `step`. With
+    /// `seed`, the script's `cluster` lines use that seed. Opens paused: it is a moment.
+    pub fn from_script(
+        script: &str,
+        seed: Option<u64>,
+        step: Option<u64>,
+        lang: Lang,
+    ) -> Result<Self, String> {
+        let script = match seed {
+            Some(seed) => with_seed(script, seed),
+            None => script.to_string(),
+        };
+        let mut session = Session::new();
+        let transcript = run_script_in(&mut session, &script)
+            .map_err(|f| format!("line {}: {}", f.line_no, f.message))?;
+        let Some(sim) = session.sim().cloned() else {
+            return Err(
+                "the scenario starts no cluster (it needs a 'cluster brokers=N' line)".into(),
+            );
+        };
+        let step = step.unwrap_or(sim.steps());
+        if step > MAX_SESSION_EVENTS {
+            return Err(format!(
+                "step {step} is beyond the playground's limit of {MAX_SESSION_EVENTS} events"
+            ));
+        }
+        if step < sim.steps() {
+            return Err(format!(
+                "step {step} is before the end of the scenario (it ends at step {})",
+                sim.steps()
+            ));
+        }
+        let mut console = Vec::new();
+        for entry in transcript.entries {
+            console.push(ConsoleEntry {
+                kind: ConsoleKind::Input,
+                text: entry.source,
+            });
+            console.extend(entry.output.into_iter().map(|text| ConsoleEntry {
+                kind: ConsoleKind::Output,
+                text,
+            }));
+            if let Some(text) = entry.error {
+                console.push(ConsoleEntry {
+                    kind: ConsoleKind::Error,
+                    text,
+                });
+            }
+        }
+        let seed = sim.seed();
+        let mut intro: Vec<String> = script.lines().map(str::to_string).collect();
+        // A script may end inside a block, or with a joined line; the lines keep their text.
+        while intro.last().is_some_and(|l| l.trim().is_empty()) {
+            intro.pop();
+        }
+        let engine = Engine {
+            session,
+            epochs: vec![Epoch {
+                start: 0,
+                first_step: sim.steps(),
+                timeline: Timeline::new(sim),
+                cap: None,
+                intro,
+            }],
+            cur: 0,
+        };
+        let view = Rc::new(engine.sim().view());
+        let mut p = Playground {
+            engine: Rc::new(RefCell::new(engine)),
+            seed,
+            running: false,
+            speed_exp: 0,
+            lang,
+            display_ms: 0.0,
+            view,
+            position: 0,
+            total: 0,
+            console: Rc::new(console),
+            history: Rc::new(Vec::new()),
+            events: Rc::new(VecDeque::new()),
+            narration: String::new(),
+            error: None,
+            notice: None,
+            pending: Vec::new(),
+        };
+        loop {
+            let at = p.engine.borrow().sim().steps();
+            if at >= step {
+                break;
+            }
+            let ev = p.engine.borrow_mut().forward();
+            let Some(ev) = ev else {
+                p.refresh();
+                return Err(format!(
+                    "step {step} is never reached: the run stops at step {at}"
+                ));
+            };
+            let position = p.engine.borrow().position();
+            p.note_event(position, ev);
+        }
+        p.refresh();
+        p.display_ms = p.view.time_ms as f64;
+        Ok(p)
+    }
+
+    /// The run so far as a script that [`Playground::from_script`] replays to this moment
+    /// together with the step number (`view().step`).
+    pub fn script(&self) -> String {
+        self.engine.borrow().script()
+    }
+
+    /// The run so far as a script that replays to this very moment on its own (what
+    /// "Export .scn" writes): [`Playground::script`] and the steps taken since.
+    pub fn script_to_here(&self) -> String {
+        let engine = self.engine.borrow();
+        let mut script = engine.script();
+        for line in engine.lines_to(engine.sim()) {
+            script.push_str(&line);
+            script.push('\n');
+        }
+        script
+    }
+
+    /// Sets the notice (used when the page opens with a problem to report).
+    pub fn with_notice(mut self, notice: Option<String>) -> Self {
+        self.notice = notice;
+        self
+    }
+
+    /// A plain message about a refused link or file, shown until dismissed.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 
     pub fn seed(&self) -> u64 {
@@ -440,10 +667,17 @@ impl Playground {
             }
             let result = engine.session.run_line(line);
             if result.is_ok() {
+                // Lines of a console-producer block belong to the script with the line that
+                // ends it.
+                self.pending.push(line.to_string());
                 if let Some(after) = engine.session.sim() {
                     if *after != here {
                         let start = engine.position() + 1;
-                        engine.branch(start, after.clone());
+                        let mut intro = engine.lines_to(&here);
+                        intro.append(&mut self.pending);
+                        engine.branch(start, after.clone(), intro);
+                    } else if !engine.session.awaiting_input() {
+                        self.pending.clear();
                     }
                 }
             }
@@ -562,6 +796,15 @@ impl Reducible for Playground {
             Action::SeekStep(step) => {
                 next.engine.borrow_mut().seek_step(step);
                 next.running = false;
+                // A step not recorded yet (a host page's `seek`) is reached by running on.
+                // At most the session's event budget, so no request can keep the tab busy.
+                let step = step.min(MAX_SESSION_EVENTS);
+                while next.engine.borrow().sim().steps() < step {
+                    let ev = next.engine.borrow_mut().forward();
+                    let Some(ev) = ev else { break };
+                    let position = next.engine.borrow().position();
+                    next.note_event(position, ev);
+                }
                 next.after_jump();
             }
             Action::Fork => {
@@ -573,7 +816,8 @@ impl Reducible for Playground {
                     let mut engine = next.engine.borrow_mut();
                     let here = engine.position();
                     let sim = engine.sim().clone();
-                    engine.branch(here, sim);
+                    let intro = engine.lines_to(&sim);
+                    engine.branch(here, sim, intro);
                 }
                 next.narration = t(next.lang, Key::Forked).to_string();
                 next.after_jump();
@@ -581,6 +825,25 @@ impl Reducible for Playground {
             Action::SetSpeed(exp) => next.speed_exp = exp.clamp(SPEED_MIN, SPEED_MAX),
             Action::RunLine(line) => next.run_line(&line),
             Action::SetLang(lang) => next.lang = lang,
+            Action::Notice(notice) => next.notice = notice,
+            Action::Load { script, seed, step } => {
+                match Playground::from_script(&script, seed, step, next.lang) {
+                    Ok(mut opened) => {
+                        opened.speed_exp = next.speed_exp;
+                        return Rc::new(opened);
+                    }
+                    Err(why) => {
+                        next.notice = Some(format!(
+                            "{}: {why}",
+                            tr(
+                                next.lang,
+                                "This scenario was not opened",
+                                "이 시나리오를 열지 않았습니다"
+                            )
+                        ))
+                    }
+                }
+            }
             Action::Restart { .. } => {}
         }
         Rc::new(next)
@@ -737,6 +1000,113 @@ mod tests {
         assert_eq!(state.seed(), 99);
         assert_eq!(state.view().seed, 99);
         assert_eq!(state.position(), 0);
+    }
+
+    /// A link holds the run as a script plus a step number; opening it must give the very
+    /// same picture, including lines run while time was moving and a line run in the past.
+    #[test]
+    fn the_script_and_step_replay_to_the_same_moment() {
+        let state = frames(Rc::new(Playground::new(7)), 40);
+        let state = state.reduce(Action::RunLine("broker kill 2".into()));
+        let state = frames(state, 25);
+        let state = state.reduce(Action::RunLine("producer add p9 acks=1".into()));
+        let state = state.reduce(Action::RunLine("produce p9 orders key=k value=v".into()));
+        let state = frames(state, 10).reduce(Action::SetRunning(false));
+        let state = state.reduce(Action::Step).reduce(Action::Step);
+        // The engine is shared between states (see the module docs): take each moment's
+        // script and picture before moving on.
+        let first = (state.script(), state.view().as_ref().clone());
+        // Into the past, then a line there: the script keeps only the run that leads here.
+        let back = state.reduce(Action::Seek(30));
+        let forked = back.reduce(Action::RunLine("broker stop 3".into()));
+        let second = (forked.script(), forked.view().as_ref().clone());
+        assert!(
+            first.0.contains("produce p9") && first.0.contains("run "),
+            "{}",
+            first.0
+        );
+        for (script, view) in [&first, &second] {
+            let opened = Playground::from_script(script, None, Some(view.step), Lang::En).unwrap();
+            assert_eq!(opened.view().as_ref(), view, "{script}");
+            assert_eq!(opened.seed(), 7);
+            assert!(!opened.running(), "a moment opens paused");
+        }
+        let here = forked.script_to_here();
+        let opened = Playground::from_script(&here, None, None, Lang::En).unwrap();
+        assert_eq!(opened.view().as_ref(), forked.view().as_ref(), "{here}");
+        assert!(
+            !forked.script().contains("produce p9"),
+            "{}",
+            forked.script()
+        );
+    }
+
+    #[test]
+    fn a_load_that_fails_names_the_line_and_changes_nothing_but_the_notice() {
+        let state = Rc::new(Playground::new(DEFAULT_SEED));
+        let before = state.view().clone();
+        let after = Rc::clone(&state).reduce(Action::Load {
+            script: "cluster brokers=3\nkafka-topics --create --topic t --partitions 0\n".into(),
+            seed: None,
+            step: None,
+        });
+        assert!(Rc::ptr_eq(after.view(), &before));
+        let notice = after.notice().unwrap();
+        assert!(notice.contains("line 2"), "{notice}");
+        let past = state.reduce(Action::Load {
+            script: "cluster brokers=3\nrun 1s\n".into(),
+            seed: None,
+            step: Some(0),
+        });
+        assert!(past
+            .notice()
+            .unwrap()
+            .contains("before the end of the scenario"));
+    }
+
+    #[test]
+    fn a_given_seed_goes_on_the_cluster_line() {
+        assert_eq!(
+            with_seed("# x\ncluster brokers=3 seed=4 latency=2ms\nrun 1s", 9),
+            "# x\ncluster brokers=3 latency=2ms seed=9\nrun 1s\n"
+        );
+        let state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::Load {
+            script: "cluster brokers=1\n".into(),
+            seed: Some(42),
+            step: Some(3),
+        });
+        assert_eq!((state.seed(), state.view().step), (42, 3));
+    }
+
+    #[test]
+    fn seek_step_beyond_the_recorded_run_runs_on_to_it() {
+        let state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::SetRunning(false));
+        assert_eq!(state.view().step, 0);
+        let there = state.reduce(Action::SeekStep(40));
+        assert_eq!(there.view().step, 40);
+        let back = there.reduce(Action::SeekStep(10));
+        assert_eq!(back.view().step, 10);
+    }
+
+    #[test]
+    fn step_back_undoes_a_line_in_an_opened_moment() {
+        for step in [None, Some(40)] {
+            let script = setup_lines(5).join("\n");
+            let state = Rc::new(Playground::from_script(&script, None, step, Lang::En).unwrap());
+            let before = state.view().as_ref().clone();
+            let killed = state.reduce(Action::RunLine("broker kill 3".into()));
+            assert!(!killed.view().brokers[2].state.is_up());
+            let back = killed.reduce(Action::StepBack);
+            assert_eq!(back.view().as_ref(), &before, "{step:?}");
+        }
+    }
+
+    #[test]
+    fn a_script_names_its_seed_on_a_cluster_line() {
+        assert!(names_its_seed("# a\ncluster brokers=3 seed=4\n"));
+        assert!(!names_its_seed(
+            "cluster brokers=3\n# seed=4\nproduce p t value=seed=1\n"
+        ));
     }
 
     #[test]

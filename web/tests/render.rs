@@ -164,10 +164,17 @@ fn click(root: &Element, selector: &str) {
 }
 
 async fn paused_app() -> Element {
+    // The default scenario, not a session an earlier test's app saved (share.rs).
+    if let Some(storage) = web_sys::window().unwrap().local_storage().unwrap() {
+        storage
+            .remove_item(logscope_web::share::STORAGE_KEY)
+            .unwrap();
+    }
     let root = mount_point();
     let props = AppProps {
         lang: Some(Lang::En),
         paused: true,
+        query: None,
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;

@@ -186,7 +186,11 @@ fn e2e(root: &Path, dist: &Path) -> Result<(), String> {
     cmd(Command::new("node")
         .arg(root.join("tests/e2e/e2e.mjs"))
         .arg(&url)
-        .arg(&shots))
+        .arg(&shots))?;
+    // Embedding: embed.html's iframes driven through postMessage (issue 8).
+    cmd(Command::new("node")
+        .arg(root.join("tests/e2e/embed.mjs"))
+        .arg(&url))
 }
 
 /// Prints the size of what a visitor downloads: raw, and gzipped as a server would send it.

@@ -11,10 +11,35 @@ use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::cluster::{ClusterDiagram, Selected};
 use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
+use crate::components::embed::use_host_api;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
+use crate::components::share::{
+    read_startup, use_open_view, use_saved_session, Notice, SharePanel,
+};
 use crate::components::toolbar::Toolbar;
 use crate::i18n::{t, Key, Lang};
-use crate::state::{Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
+use crate::share::{lang_of, Control, Opening};
+use crate::state::{names_its_seed, Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
+use std::rc::Rc;
+
+/// The playground a page opens with: the link's or the saved session's moment, or the default
+/// scenario (with a notice saying why a moment could not be replayed).
+fn open(opening: &Opening, lang: Lang) -> Playground {
+    let (state, what) = match opening {
+        Opening::Default => return Playground::with_lang(DEFAULT_SEED, lang),
+        Opening::Link(s) => (s, "This link could not be opened"),
+        Opening::Saved(s) => (s, "The saved session could not be restored"),
+    };
+    // The script's own seed wins (a run may hold several clusters); the link's seed fills in
+    // for a hand-written script that names none.
+    let seed = (!names_its_seed(&state.script)).then_some(state.seed);
+    match Playground::from_script(&state.script, seed, Some(state.step), lang_of(&state.lang)) {
+        Ok(p) => p,
+        Err(why) => Playground::with_lang(DEFAULT_SEED, lang).with_notice(Some(format!(
+            "{what}: {why}. The default scenario is open instead."
+        ))),
+    }
+}
 
 /// Wall-clock milliseconds between two frames.
 pub const FRAME_MS: u32 = 16;
@@ -29,6 +54,9 @@ pub struct AppProps {
     /// Start paused (tests, embedding).
     #[prop_or_default]
     pub paused: bool,
+    /// The query string to open (tests); `None` reads the page's address.
+    #[prop_or_default]
+    pub query: Option<String>,
 }
 
 fn now_ms() -> f64 {
@@ -64,8 +92,13 @@ fn typing_in_a_field(e: &KeyboardEvent) -> bool {
 pub fn App(props: &AppProps) -> Html {
     let initial_lang = props.lang;
     let paused = props.paused;
+    // What the address asks for (a link, embedding options) and the saved session: share.rs.
+    let startup = use_memo(props.query.clone(), |q| read_startup(q.as_deref()));
+    let embed = Rc::new(startup.options.clone());
+    let opening = startup.opening.clone();
     let state = use_reducer(move || {
-        let p = Playground::with_lang(DEFAULT_SEED, initial_lang.unwrap_or_else(browser_lang));
+        let lang = initial_lang.unwrap_or_else(browser_lang);
+        let p = open(&opening, lang);
         if paused {
             let p = Reducible::reduce(std::rc::Rc::new(p), Action::SetRunning(false));
             std::rc::Rc::unwrap_or_clone(p)
@@ -110,13 +143,18 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         let help = help.clone();
         let selected = selected.clone();
+        // An embedding page that hides a control hides its shortcut too.
+        let shows = {
+            let embed = embed.clone();
+            move |c: Control| embed.shows(c)
+        };
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
                 if typing_in_a_field(&e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
                 match e.key().as_str() {
-                    " " => {
+                    " " if shows(Control::Play) => {
                         // A focused button or broker takes Space itself.
                         let on_control = e
                             .target()
@@ -129,12 +167,12 @@ pub fn App(props: &AppProps) -> Html {
                             dispatcher.dispatch(Action::TogglePlay);
                         }
                     }
-                    "ArrowRight" => {
+                    "ArrowRight" if shows(Control::Step) => {
                         e.prevent_default();
                         dispatcher.dispatch(Action::SetRunning(false));
                         dispatcher.dispatch(Action::Step);
                     }
-                    "ArrowLeft" => {
+                    "ArrowLeft" if shows(Control::Back) => {
                         e.prevent_default();
                         dispatcher.dispatch(Action::SetRunning(false));
                         dispatcher.dispatch(Action::StepBack);
@@ -211,15 +249,40 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(lang.other())))
     };
     let view = state.view().clone();
+    let view_name = startup.opening.view().to_string();
+    use_saved_session(&state, view_name.clone(), !embed.embed);
+    use_host_api(&state, Rc::new(embed.origins.clone()));
+    use_open_view(view_name.clone());
+    let notices_dismissed = use_state(|| false);
+    let mut notices: Vec<String> = if *notices_dismissed {
+        Vec::new()
+    } else {
+        startup.notices.clone()
+    };
+    notices.extend(state.notice().map(str::to_string));
+    let on_dismiss = {
+        let d = state.dispatcher();
+        let dismissed = notices_dismissed.clone();
+        Callback::from(move |()| {
+            dismissed.set(true);
+            d.dispatch(Action::Notice(None));
+        })
+    };
 
     html! {
-        <main class="app" lang={lang.tag()}>
+        <main class={classes!("app", embed.embed.then_some("app--embed"))} lang={lang.tag()}>
             <header class="app__header">
                 <h1 class="app__title">{ "logscope" }</h1>
                 <p class="app__subtitle">{ t(lang, Key::Subtitle) }</p>
+                if embed.shows(Control::Lang) {
                 <button type="button" class="app__lang" data-action="lang" onclick={on_lang}
                     lang={lang.other().tag()}>{ t(lang, Key::LanguageSwitch) }</button>
+                }
             </header>
+            <Notice {notices} {lang} {on_dismiss} />
+            if embed.shows(Control::Share) {
+                <SharePanel state={state.clone()} view={view_name.clone()} />
+            }
             <Toolbar running={state.running()} seed={state.seed()} step={view.step}
                 time_ms={view.time_ms} position={state.position()} total={state.total()}
                 speed_exp={state.speed_exp()} {lang}
@@ -233,7 +296,7 @@ pub fn App(props: &AppProps) -> Html {
                     Callback::from(move |()| { d.dispatch(Action::SetRunning(false)); d.dispatch(Action::StepBack); })
                 }}
                 on_fork={dispatch(|()| Action::Fork)}
-                on_seek={on_seek_paused} {on_speed} {on_help} />
+                on_seek={on_seek_paused} {on_speed} {on_help} options={embed.clone()} />
             if *help {
                 <Shortcuts {lang} on_close={{ let help = help.clone(); Callback::from(move |()| help.set(false)) }} />
             }
@@ -242,16 +305,20 @@ pub fn App(props: &AppProps) -> Html {
                 <ClusterDiagram view={view.clone()} display_ms={state.display_ms()} {lang}
                     reduced_motion={*reduced_motion} selected={(*selected).clone()} {on_select} />
             </div>
+            if embed.shows(Control::Actions) {
             <ActionBar view={view.clone()} selected={(*selected).clone()} {lang}
                 on_run={on_run.clone()} on_close={on_close_menu} />
+            }
             <Legend {lang} />
             <ConfigPanel view={view.clone()} {lang} on_run={on_run.clone()} />
             if let Some(error) = state.error() {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
             <div class="app__panels">
+                if embed.shows_console() {
                 <Console entries={state.console().clone()} history={state.history().clone()}
                     view={view.clone()} {lang} {on_run} />
+                }
                 <EventsPanel events={state.events().clone()} position={state.position()} {lang} {on_seek} />
                 <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
                 <FindingsPanel {view} {lang} {on_seek_step} />

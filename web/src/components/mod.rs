@@ -6,5 +6,7 @@ pub mod app;
 pub mod cluster;
 pub mod configs;
 pub mod console;
+pub mod embed;
 pub mod panels;
+pub mod share;
 pub mod toolbar;

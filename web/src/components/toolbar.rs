@@ -4,7 +4,10 @@
 
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use crate::i18n::{t, Key, Lang};
+use crate::share::{Control, EmbedOptions};
 use crate::state::{SPEED_MAX, SPEED_MIN};
 
 #[derive(Properties, PartialEq)]
@@ -33,6 +36,10 @@ pub struct ToolbarProps {
     pub on_speed: Callback<i32>,
     #[prop_or_default]
     pub on_help: Callback<()>,
+    /// The controls shown (an embedding page's `controls=`); all by default. The facts (seed,
+    /// step, time, position) always show, so every picture stays reproducible.
+    #[prop_or_default]
+    pub options: Rc<EmbedOptions>,
 }
 
 /// `1×`, `1/10×`, `31.6×`.
@@ -72,36 +79,50 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
         })
     };
     let in_past = props.position < props.total;
+    let shows = |c: Control| props.options.shows(c);
     html! {
         <div class="toolbar" role="toolbar" aria-label={t(lang, Key::Timeline)}>
             <div class="toolbar__buttons">
+                if shows(Control::Play) {
                 <button class="toolbar__button toolbar__button--primary" type="button" data-action="toggle"
                     aria-keyshortcuts="Space" onclick={click(&props.on_toggle)}>
                     { if props.running { t(lang, Key::Pause) } else { t(lang, Key::Play) } }
                 </button>
+                }
+                if shows(Control::Back) {
                 <button class="toolbar__button" type="button" data-action="back"
                     aria-keyshortcuts="ArrowLeft" disabled={props.position == 0} onclick={click(&props.on_back)}>
                     { "◀ " }{ t(lang, Key::StepBack) }
                 </button>
+                }
+                if shows(Control::Step) {
                 <button class="toolbar__button" type="button" data-action="step"
                     aria-keyshortcuts="ArrowRight" onclick={click(&props.on_step)}>
                     { t(lang, Key::Step) }{ " ▶" }
                 </button>
+                }
+                if shows(Control::Fork) {
                 <button class="toolbar__button" type="button" data-action="fork"
                     disabled={!in_past} onclick={click(&props.on_fork)}>
                     { t(lang, Key::Fork) }
                 </button>
+                }
+                if shows(Control::Help) {
                 <button class="toolbar__button" type="button" data-action="help"
                     aria-keyshortcuts="?" onclick={click(&props.on_help)} title={t(lang, Key::Shortcuts)}>
                     { "?" }
                 </button>
+                }
             </div>
+            if shows(Control::Scrubber) {
             <label class="toolbar__scrubber">
                 <span class="visually-hidden">{ t(lang, Key::Timeline) }</span>
                 <input type="range" data-control="scrubber" min="0" max={props.total.to_string()}
                     value={props.position.to_string()} oninput={on_seek}
                     aria-valuetext={format!("{} {} / {}", t(lang, Key::Position), props.position, props.total)} />
             </label>
+            }
+            if shows(Control::Speed) {
             <label class="toolbar__speed">
                 <span>{ t(lang, Key::Speed) }</span>
                 <input type="range" data-control="speed" min={SPEED_MIN.to_string()} max={SPEED_MAX.to_string()}
@@ -109,6 +130,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                     aria-valuetext={speed_label(props.speed_exp)} />
                 <output data-fact="speed">{ speed_label(props.speed_exp) }</output>
             </label>
+            }
             <dl class="toolbar__facts">
                 <div class="toolbar__fact"><dt>{ t(lang, Key::Seed) }</dt><dd data-fact="seed">{ props.seed }</dd></div>
                 <div class="toolbar__fact"><dt>{ t(lang, Key::StepNo) }</dt><dd data-fact="step">{ props.step }</dd></div>

@@ -1,0 +1,610 @@
+//! Sharing a moment: what the page's address asks for, the saved session, links, the "Embed
+//! this" snippet and the run exported as JSON. Pure functions over strings (no DOM), so they are
+//! tested natively; the components and [`crate::host`] do the browser side.
+//!
+//! **The address.** A link made by "Copy link" is `?v=1&seed=…&step=…&view=…&lang=…&s=…&c=…`
+//! (format in `logscope_core::link`); the embedding options follow the check value:
+//! `&embed=1&controls=step,play&console=0&tour=acks&origin=https%3A%2F%2Fcourse.example`.
+//! Options are read whether or not a link is present.
+//!
+//! **Which moment opens** (decided here, in [`startup`]):
+//! 1. a link in the address opens exactly that moment, paused;
+//! 2. a link that is malformed, truncated or tampered opens the default scenario, with a plain
+//!    message saying what was wrong;
+//! 3. with no link, the session saved in `localStorage` is restored;
+//! 4. otherwise the default scenario opens.
+//!
+//! **The saved session** is the same `v=1` string, kept under [`STORAGE_KEY`]. It is written
+//! only after the user changes something in this tab (a step, a line, a seek, the language),
+//! never just because a page opened: a link, good or bad, leaves the saved session as it was
+//! until the learner starts working on what the link opened. Embedded pages (`embed=1`) neither
+//! read nor write it: several iframes of one course page would overwrite one another.
+
+use logscope_core::link::{self, LinkError, LinkState};
+
+use crate::i18n::Lang;
+
+/// Where the session is kept in `localStorage`.
+pub const STORAGE_KEY: &str = "logscope.session.v1";
+
+/// A string in the UI's two languages (the sharing strings live here, beside the code that
+/// uses them).
+pub fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    }
+}
+
+/// A control an embedding page may keep (`controls=step,play`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Play,
+    Step,
+    Back,
+    Fork,
+    Scrubber,
+    Speed,
+    Help,
+    /// The menus on brokers and clients, and the action bar.
+    Actions,
+    /// Copy link, embed, import and export.
+    Share,
+    Lang,
+}
+
+impl Control {
+    pub const ALL: &'static [(&'static str, Control)] = &[
+        ("play", Control::Play),
+        ("step", Control::Step),
+        ("back", Control::Back),
+        ("fork", Control::Fork),
+        ("scrubber", Control::Scrubber),
+        ("speed", Control::Speed),
+        ("help", Control::Help),
+        ("actions", Control::Actions),
+        ("share", Control::Share),
+        ("lang", Control::Lang),
+    ];
+}
+
+/// What the address asks of the page's layout and of the host-page API.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct EmbedOptions {
+    /// `embed=1`: the compact layout for an iframe.
+    pub embed: bool,
+    /// `controls=…`: the controls shown; `None` shows all.
+    pub controls: Option<Vec<Control>>,
+    /// `console=0|1`; by default shown, except in an embedded page.
+    pub console: Option<bool>,
+    /// `tour=<id>`: the tour the page is fixed to (the tours panel reads it).
+    pub tour: Option<String>,
+    /// `origin=…` (repeatable, or comma-separated): the host pages allowed to drive this page
+    /// with `postMessage` and to receive its events. Empty: the API is off.
+    pub origins: Vec<String>,
+}
+
+impl EmbedOptions {
+    pub fn shows(&self, control: Control) -> bool {
+        self.controls.as_ref().is_none_or(|c| c.contains(&control))
+    }
+
+    pub fn shows_console(&self) -> bool {
+        self.console.unwrap_or(!self.embed)
+    }
+}
+
+/// `%XX` and `+` decoded; `None` when an escape is broken or the bytes are not UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Percent-encodes everything but unreserved characters (for a value in a query string).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether `s` is a web origin as `MessageEvent.origin` spells it: `http` or `https`, a host,
+/// an optional port, and nothing after (no path, no trailing slash).
+pub fn is_origin(s: &str) -> bool {
+    let rest = if let Some(r) = s.strip_prefix("https://") {
+        r
+    } else if let Some(r) = s.strip_prefix("http://") {
+        r
+    } else {
+        return false;
+    };
+    // IPv6 literals are not accepted: a course page is served from a name.
+    let (host, port) = match rest.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+    host_ok && port_ok
+}
+
+fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .trim_start_matches(['?', '#'])
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+/// Reads the embedding options from a query string. Each wrong value is named in a message
+/// and otherwise ignored (the rest of the options still apply).
+pub fn parse_options(query: &str) -> (EmbedOptions, Vec<String>) {
+    let mut o = EmbedOptions::default();
+    let mut problems = Vec::new();
+    let bool_of = |field: &str, v: &str, problems: &mut Vec<String>| match v {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => {
+            problems.push(format!(
+                "{field}={} is not valid (use {field}=1 or {field}=0)",
+                shorten(v)
+            ));
+            None
+        }
+    };
+    for (key, raw) in pairs(query) {
+        let Some(value) = percent_decode(raw) else {
+            problems.push(format!(
+                "{key}: the value is not valid percent-encoded text"
+            ));
+            continue;
+        };
+        match key {
+            "embed" => {
+                if let Some(b) = bool_of("embed", &value, &mut problems) {
+                    o.embed = b;
+                }
+            }
+            "console" => o.console = bool_of("console", &value, &mut problems).or(o.console),
+            "controls" => {
+                let mut list = Vec::new();
+                for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    match Control::ALL.iter().find(|(n, _)| *n == name) {
+                        Some((_, c)) => list.push(*c),
+                        None => problems.push(format!(
+                            "controls: unknown control '{}' (known: {})",
+                            shorten(name),
+                            Control::ALL
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    }
+                }
+                o.controls = Some(list);
+            }
+            "tour" => {
+                let ok = !value.is_empty()
+                    && value.len() <= 64
+                    && value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+                if ok {
+                    o.tour = Some(value);
+                } else {
+                    problems.push(format!(
+                        "tour: '{}' is not a tour id (letters, digits, '-' and '_', at most 64)",
+                        shorten(&value)
+                    ));
+                }
+            }
+            "origin" => {
+                for origin in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    if is_origin(origin) {
+                        if !o.origins.iter().any(|x| x == origin) {
+                            o.origins.push(origin.to_string());
+                        }
+                    } else {
+                        problems.push(format!(
+                            "origin: '{}' is not an origin (like https://course.example, with no path)",
+                            shorten(origin)
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (o, problems)
+}
+
+fn shorten(s: &str) -> String {
+    let mut t: String = s.chars().take(40).collect();
+    if t.len() < s.len() {
+        t.push('…');
+    }
+    t
+}
+
+/// Whether the query string carries a link (as opposed to options only).
+pub fn has_link(query: &str) -> bool {
+    pairs(query).any(|(k, _)| matches!(k, "v" | "s" | "z" | "c"))
+}
+
+/// What the page opens with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Opening {
+    Default,
+    /// A moment from the address.
+    Link(LinkState),
+    /// The session saved in `localStorage`.
+    Saved(LinkState),
+}
+
+impl Opening {
+    /// The view the moment selects.
+    pub fn view(&self) -> &str {
+        match self {
+            Opening::Default => "cluster",
+            Opening::Link(s) | Opening::Saved(s) => &s.view,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Startup {
+    pub opening: Opening,
+    pub options: EmbedOptions,
+    /// Plain messages about what could not be used (a bad link, a bad option).
+    pub notices: Vec<String>,
+}
+
+/// Why a link was refused, for the learner.
+pub fn link_problem(e: &LinkError) -> String {
+    format!("This link could not be opened: {e}. The default scenario is open instead; your saved session was not touched.")
+}
+
+/// Decides what the page opens with, from its query string and the saved session (see the
+/// module documentation for the rules).
+pub fn startup(query: &str, saved: Option<&str>) -> Startup {
+    let (options, mut notices) = parse_options(query);
+    let opening = if has_link(query) {
+        match link::decode(query) {
+            Ok(state) => Opening::Link(state),
+            Err(e) => {
+                notices.insert(0, link_problem(&e));
+                Opening::Default
+            }
+        }
+    } else if options.embed {
+        Opening::Default
+    } else {
+        match saved.map(link::decode) {
+            Some(Ok(state)) => Opening::Saved(state),
+            Some(Err(e)) => {
+                notices.push(format!(
+                    "The saved session could not be restored ({e}); the default scenario is open instead."
+                ));
+                Opening::Default
+            }
+            None => Opening::Default,
+        }
+    };
+    Startup {
+        opening,
+        options,
+        notices,
+    }
+}
+
+/// The language a link names (`en` or `ko`).
+pub fn lang_of(tag: &str) -> Lang {
+    Lang::from_tag(tag)
+}
+
+/// A page address for this moment: `base` (origin and path) and the encoded state.
+pub fn link_url(base: &str, state: &LinkState) -> String {
+    format!("{base}?{}", link::encode(state))
+}
+
+/// The `<iframe>` snippet a course page pastes to show this moment. `host_origin` is added as
+/// an allowed origin when given, for the `postMessage` API.
+pub fn embed_snippet(base: &str, state: &LinkState, host_origin: Option<&str>) -> String {
+    let mut src = format!("{base}?{}&embed=1", link::encode(state));
+    if let Some(origin) = host_origin {
+        src.push_str("&origin=");
+        src.push_str(&percent_encode(origin));
+    }
+    format!(
+        "<iframe src=\"{}\" width=\"800\" height=\"600\" title=\"logscope: a simulated Kafka cluster\" loading=\"lazy\"></iframe>",
+        src.replace('&', "&amp;").replace('"', "&quot;")
+    )
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The run as JSON: the moment (scenario, seed, step, time), the recent events of the trace
+/// and the guarantee checker's findings. Written by hand: the web crate has no serde, and this
+/// is the one JSON document it makes.
+pub fn run_json(
+    state: &LinkState,
+    view: &logscope_core::ClusterView,
+    events: &[&logscope_core::sim::TraceEvent],
+) -> String {
+    let mut out = String::from("{\n");
+    out.push_str("  \"format\": \"logscope-run\",\n  \"v\": 1,\n");
+    out.push_str(&format!(
+        "  \"seed\": {},\n  \"step\": {},\n  \"time_ms\": {},\n  \"lang\": {},\n  \"view\": {},\n",
+        state.seed,
+        state.step,
+        view.time_ms,
+        json_string(&state.lang),
+        json_string(&state.view)
+    ));
+    out.push_str(&format!(
+        "  \"scenario\": {},\n",
+        json_string(&state.script)
+    ));
+    out.push_str(&format!("  \"lost_acked\": {},\n", view.lost_acked));
+    out.push_str("  \"findings\": [");
+    for (i, f) in view.findings.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(&format!(
+            "    {{\"kind\": {}, \"step\": {}, \"time_ms\": {}, \"message\": {}}}",
+            json_string(f.kind),
+            f.step,
+            f.time_ms,
+            json_string(&f.message)
+        ));
+    }
+    out.push_str(if view.findings.is_empty() {
+        "],\n"
+    } else {
+        "\n  ],\n"
+    });
+    out.push_str("  \"events\": [");
+    for (i, e) in events.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        let kind = match e.kind {
+            logscope_core::sim::TraceKind::Delivered => "delivered",
+            logscope_core::sim::TraceKind::Dropped => "dropped",
+            logscope_core::sim::TraceKind::Timer => "timer",
+        };
+        out.push_str(&format!(
+            "    {{\"step\": {}, \"time_ms\": {}, \"kind\": \"{kind}\", \"api\": {}, \"response\": {}, \"req\": {}, \"from\": {}, \"to\": {}, \"summary\": {}}}",
+            e.step,
+            e.time_ms,
+            json_string(e.api),
+            e.is_response,
+            e.req,
+            json_string(&e.from),
+            json_string(&e.to),
+            json_string(&e.summary)
+        ));
+    }
+    out.push_str(if events.is_empty() { "]\n" } else { "\n  ]\n" });
+    out.push_str("}\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moment() -> LinkState {
+        LinkState {
+            script: "cluster brokers=3 seed=7\n".into(),
+            seed: 7,
+            step: 12,
+            view: "cluster".into(),
+            lang: "ko".into(),
+        }
+    }
+
+    #[test]
+    fn a_link_opens_that_moment_and_the_saved_session_is_not_read() {
+        let link = link::encode(&moment());
+        let saved = link::encode(&LinkState {
+            seed: 99,
+            ..moment()
+        });
+        let s = startup(&format!("?{link}"), Some(&saved));
+        assert_eq!(s.opening, Opening::Link(moment()));
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+    }
+
+    #[test]
+    fn a_tampered_or_truncated_link_opens_the_default_with_a_plain_reason() {
+        let link = link::encode(&moment());
+        let saved = link::encode(&moment());
+        for bad in [
+            link.replacen("seed=7", "seed=8", 1),
+            link[..link.len() - 4].to_string(),
+            "v=2&seed=1".to_string(),
+            "s=abc".to_string(),
+        ] {
+            let s = startup(&bad, Some(&saved));
+            assert_eq!(s.opening, Opening::Default, "{bad}");
+            assert!(
+                s.notices[0].starts_with("This link could not be opened"),
+                "{:?}",
+                s.notices
+            );
+            assert!(s.notices[0].contains("saved session was not touched"));
+        }
+    }
+
+    #[test]
+    fn without_a_link_the_saved_session_is_restored_but_not_in_an_iframe() {
+        let saved = link::encode(&moment());
+        assert_eq!(startup("", Some(&saved)).opening, Opening::Saved(moment()));
+        assert_eq!(startup("?embed=1", Some(&saved)).opening, Opening::Default);
+        let broken = startup("", Some("v=1&seed=x"));
+        assert_eq!(broken.opening, Opening::Default);
+        assert!(broken.notices[0].contains("saved session could not be restored"));
+    }
+
+    #[test]
+    fn options_follow_the_link_and_wrong_ones_are_named() {
+        let link = link::encode(&moment());
+        let q = format!("?{link}&embed=1&controls=step,play,warp&console=maybe&tour=acks-all&origin=https%3A%2F%2Fcourse.example,https://b.example:8443&origin=javascript:alert(1)");
+        let s = startup(&q, None);
+        assert_eq!(
+            s.opening,
+            Opening::Link(moment()),
+            "options after c= keep the link valid"
+        );
+        let o = &s.options;
+        assert!(o.embed);
+        assert_eq!(o.controls, Some(vec![Control::Step, Control::Play]));
+        assert!(o.shows(Control::Step) && !o.shows(Control::Fork));
+        assert_eq!(o.console, None);
+        assert!(
+            !o.shows_console(),
+            "an embedded page hides the console unless console=1"
+        );
+        assert_eq!(o.tour.as_deref(), Some("acks-all"));
+        assert_eq!(
+            o.origins,
+            vec!["https://course.example", "https://b.example:8443"]
+        );
+        let all = s.notices.join("\n");
+        assert!(all.contains("controls: unknown control 'warp'"), "{all}");
+        assert!(all.contains("console=maybe is not valid"), "{all}");
+        assert!(
+            all.contains("origin: 'javascript:alert(1)' is not an origin"),
+            "{all}"
+        );
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        for ok in [
+            "https://course.example",
+            "http://127.0.0.1:8080",
+            "http://localhost",
+        ] {
+            assert!(is_origin(ok), "{ok}");
+        }
+        for bad in [
+            "*",
+            "null",
+            "https://course.example/",
+            "https://a.example/path",
+            "ftp://a.example",
+            "https://",
+            "https://a.example:99999999",
+            "https://a b",
+        ] {
+            assert!(!is_origin(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_snippet_escapes_its_attribute_and_names_the_host() {
+        let s = embed_snippet(
+            "https://logscope.example/",
+            &moment(),
+            Some("https://c.example"),
+        );
+        assert!(s.starts_with("<iframe src=\"https://logscope.example/?v=1&amp;seed=7"));
+        assert!(s.contains("&amp;embed=1&amp;origin=https%3A%2F%2Fc.example\""));
+        assert!(!s.contains("&seed"));
+        assert!(s.contains("width=\"800\" height=\"600\""));
+    }
+
+    #[test]
+    fn json_strings_escape_quotes_controls_and_line_separators() {
+        assert_eq!(
+            json_string("a\"b\\c\nd\u{1}\u{2028}"),
+            "\"a\\\"b\\\\c\\nd\\u0001\\u2028\""
+        );
+    }
+
+    // serde_json is a native dev-dependency only.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn the_run_exported_as_json_parses_and_holds_the_moment() {
+        let mut sim = crate::state::default_sim(3).unwrap();
+        let mut events = Vec::new();
+        for _ in 0..20 {
+            events.extend(sim.step_event());
+        }
+        let state = LinkState {
+            script: "cluster brokers=3 seed=3\n# \"quoted\" \u{2028}\n".into(),
+            seed: 3,
+            step: sim.steps(),
+            view: "timeline".into(),
+            lang: "en".into(),
+        };
+        let refs: Vec<_> = events.iter().collect();
+        let text = run_json(&state, &sim.view(), &refs);
+        let v: serde_json::Value = serde_json::from_str(&text).expect(&text);
+        assert_eq!(v["format"], "logscope-run");
+        assert_eq!(v["v"], 1);
+        assert_eq!(v["seed"], 3);
+        assert_eq!(v["step"], 20);
+        assert_eq!(v["scenario"], state.script.as_str());
+        assert_eq!(v["view"], "timeline");
+        assert_eq!(v["events"].as_array().unwrap().len(), 20);
+        assert_eq!(v["events"][19]["step"], 20);
+        assert!(v["findings"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn percent_coding_round_trips_and_refuses_broken_escapes() {
+        let s = "https://a.example:1/ x?&=é";
+        assert_eq!(percent_decode(&percent_encode(s)).as_deref(), Some(s));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%4"), None);
+        assert_eq!(percent_decode("%ff"), None, "not UTF-8");
+    }
+}
