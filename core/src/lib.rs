@@ -28,6 +28,7 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod time;
+pub mod tour;
 pub mod view;
 
 pub use error::{CommandError, KafkaError};
