@@ -26,6 +26,9 @@ use yew::Reducible;
 
 use crate::i18n::{narrate, t, Key, Lang};
 
+mod tour;
+pub use tour::TourProgress;
+
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
 /// reproduced.
 pub const DEFAULT_SEED: u64 = 1;
@@ -111,6 +114,12 @@ pub enum Action {
         seed: u64,
     },
     SetLang(Lang),
+    /// Guided tours (`state/tour.rs`): start one by id, move, answer, close.
+    TourStart(String),
+    TourNext,
+    TourBack,
+    TourAnswer(usize),
+    TourClose,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -257,6 +266,7 @@ pub struct Playground {
     events: Rc<VecDeque<EventItem>>,
     narration: String,
     error: Option<String>,
+    tour: Option<Rc<TourProgress>>,
 }
 
 impl PartialEq for Playground {
@@ -270,6 +280,7 @@ impl PartialEq for Playground {
             && self.display_ms == other.display_ms
             && Rc::ptr_eq(&self.view, &other.view)
             && Rc::ptr_eq(&self.console, &other.console)
+            && self.tour == other.tour
     }
 }
 
@@ -329,6 +340,7 @@ impl Playground {
             events: Rc::new(VecDeque::new()),
             narration: String::new(),
             error,
+            tour: None,
         }
     }
 
@@ -581,6 +593,11 @@ impl Reducible for Playground {
             Action::SetSpeed(exp) => next.speed_exp = exp.clamp(SPEED_MIN, SPEED_MAX),
             Action::RunLine(line) => next.run_line(&line),
             Action::SetLang(lang) => next.lang = lang,
+            Action::TourStart(id) => next.tour_start(&id),
+            Action::TourNext => next.tour_next(),
+            Action::TourBack => next.tour_back(),
+            Action::TourAnswer(i) => next.tour_answer(i),
+            Action::TourClose => next.tour = None,
             Action::Restart { .. } => {}
         }
         Rc::new(next)

@@ -12,6 +12,7 @@ use crate::components::cluster::{ClusterDiagram, Selected};
 use crate::components::console::Console;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
 use crate::components::toolbar::Toolbar;
+use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
 use crate::state::{Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
 
@@ -248,6 +249,11 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
             <div class="app__panels">
+                <TourPanel progress={state.tour().cloned()} {lang}
+                    on_start={{ let d = state.dispatcher(); Callback::from(move |id: String| d.dispatch(Action::TourStart(id))) }}
+                    on_next={dispatch(|()| Action::TourNext)} on_back={dispatch(|()| Action::TourBack)}
+                    on_answer={{ let d = state.dispatcher(); Callback::from(move |i: usize| d.dispatch(Action::TourAnswer(i))) }}
+                    on_close={dispatch(|()| Action::TourClose)} />
                 <Console entries={state.console().clone()} history={state.history().clone()}
                     view={view.clone()} {lang} {on_run} />
                 <EventsPanel events={state.events().clone()} position={state.position()} {lang} {on_seek} />

@@ -7,3 +7,4 @@ pub mod cluster;
 pub mod console;
 pub mod panels;
 pub mod toolbar;
+pub mod tour;
