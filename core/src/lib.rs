@@ -29,6 +29,7 @@ pub mod scenario;
 pub mod sim;
 mod sort;
 pub mod time;
+pub mod tour;
 pub mod view;
 
 pub use error::{CommandError, KafkaError};

@@ -29,6 +29,9 @@ use yew::Reducible;
 use crate::i18n::{narrate, t, Key, Lang};
 use crate::share::tr;
 
+mod tour;
+pub use tour::TourProgress;
+
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
 /// reproduced.
 pub const DEFAULT_SEED: u64 = 1;
@@ -160,6 +163,13 @@ pub enum Action {
     },
     /// A plain message above the drawing (a refused link or file); `None` dismisses it.
     Notice(Option<String>),
+
+    /// Guided tours (`state/tour.rs`): start one by id, move, answer, close.
+    TourStart(String),
+    TourNext,
+    TourBack,
+    TourAnswer(usize),
+    TourClose,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -345,6 +355,8 @@ pub struct Playground {
     /// Lines run since the last one that changed the simulation, while a console-producer
     /// block is open: they go into the script with the line that ends the block.
     pending: Vec<String>,
+
+    tour: Option<Rc<TourProgress>>,
 }
 
 impl PartialEq for Playground {
@@ -359,6 +371,7 @@ impl PartialEq for Playground {
             && Rc::ptr_eq(&self.view, &other.view)
             && Rc::ptr_eq(&self.console, &other.console)
             && self.notice == other.notice
+            && self.tour == other.tour
     }
 }
 
@@ -421,6 +434,8 @@ impl Playground {
             error,
             notice: None,
             pending: Vec::new(),
+
+            tour: None,
         }
     }
 
@@ -509,6 +524,7 @@ impl Playground {
             error: None,
             notice: None,
             pending: Vec::new(),
+            tour: None,
         };
         loop {
             let at = p.engine.borrow().sim().steps();
@@ -844,6 +860,12 @@ impl Reducible for Playground {
                     }
                 }
             }
+
+            Action::TourStart(id) => next.tour_start(&id),
+            Action::TourNext => next.tour_next(),
+            Action::TourBack => next.tour_back(),
+            Action::TourAnswer(i) => next.tour_answer(i),
+            Action::TourClose => next.tour = None,
             Action::Restart { .. } => {}
         }
         Rc::new(next)

@@ -387,4 +387,35 @@ async fn the_config_panel_refuses_bad_values_and_applies_good_ones() {
         page.contains("Completed updating config for topic orders."),
         "the console shows kafka-configs' answer"
     );
+
+/// The tour panel: choosing a tour runs its first step; Next is blocked by an unanswered
+/// question; a wrong pick is judged wrong by the engine (tour 4, R12: with unclean election off
+/// the partition has no leader) and Back undoes the consequence.
+#[wasm_bindgen_test]
+async fn a_tour_is_chosen_answered_judged_and_stepped_back() {
+    let root = paused_app().await;
+    let select: web_sys::HtmlSelectElement = element(&root, "select[data-role=\"tour-select\"]");
+    select.set_value("04-unclean-election");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+    select.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "[data-tour=\"04-unclean-election\"]"), 1);
+    click(&root, "[data-action=\"tour-next\"]");
+    yew::scheduler::flush().await;
+    click(&root, "[data-action=\"tour-next\"]");
+    yew::scheduler::flush().await;
+    let next: web_sys::HtmlButtonElement = element(&root, "[data-action=\"tour-next\"]");
+    assert!(next.disabled(), "Next waits for the answer");
+    click(&root, "[data-choice=\"two\"]");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "[data-role=\"tour-verdict\"]").starts_with("Not this one"));
+    assert_eq!(
+        count(&root, ".tour__choice--confirmed[data-choice=\"none\"]"),
+        1
+    );
+    click(&root, "[data-action=\"tour-back\"]");
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "[data-role=\"tour-verdict\"]"), 0);
 }

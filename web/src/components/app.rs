@@ -17,6 +17,7 @@ use crate::components::share::{
     read_startup, use_open_view, use_saved_session, Notice, SharePanel,
 };
 use crate::components::toolbar::Toolbar;
+use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
 use crate::share::{lang_of, Control, Opening};
 use crate::state::{names_its_seed, Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
@@ -315,6 +316,11 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
             <div class="app__panels">
+                <TourPanel progress={state.tour().cloned()} {lang}
+                    on_start={{ let d = state.dispatcher(); Callback::from(move |id: String| d.dispatch(Action::TourStart(id))) }}
+                    on_next={dispatch(|()| Action::TourNext)} on_back={dispatch(|()| Action::TourBack)}
+                    on_answer={{ let d = state.dispatcher(); Callback::from(move |i: usize| d.dispatch(Action::TourAnswer(i))) }}
+                    on_close={dispatch(|()| Action::TourClose)} />
                 if embed.shows_console() {
                 <Console entries={state.console().clone()} history={state.history().clone()}
                     view={view.clone()} {lang} {on_run} />

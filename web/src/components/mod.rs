@@ -10,3 +10,4 @@ pub mod embed;
 pub mod panels;
 pub mod share;
 pub mod toolbar;
+pub mod tour;

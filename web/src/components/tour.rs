@@ -1,0 +1,140 @@
+//! The guided-tour panel: pick a tour, read each step in the current language, answer the
+//! question, see whether the engine confirms the answer and why, go Next or Back (Back is the
+//! engine's time travel, done by the reducer). Narration sits in an ARIA live region; every
+//! text is a text node (tour text never reaches innerHTML).
+//!
+//! The panel's own labels live here rather than in `i18n.rs` (both languages side by side), so
+//! that this component can be added without touching the shared string table.
+
+use std::rc::Rc;
+
+use logscope_core::tour::BUILTIN;
+use yew::prelude::*;
+
+use crate::i18n::Lang;
+use crate::state::TourProgress;
+
+fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ko => ko,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TourPanelProps {
+    pub progress: Option<Rc<TourProgress>>,
+    pub lang: Lang,
+    pub on_start: Callback<String>,
+    pub on_next: Callback<()>,
+    pub on_back: Callback<()>,
+    pub on_answer: Callback<usize>,
+    pub on_close: Callback<()>,
+}
+
+#[function_component(TourPanel)]
+pub fn tour_panel(props: &TourPanelProps) -> Html {
+    let lang = props.lang;
+    let code = lang.tag();
+    let Some(p) = props.progress.clone() else {
+        let on_change = {
+            let on_start = props.on_start.clone();
+            Callback::from(move |e: Event| {
+                let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                    return;
+                };
+                let id = sel.value();
+                if !id.is_empty() {
+                    on_start.emit(id);
+                }
+            })
+        };
+        return html! {
+            <section class="tour" aria-labelledby="tour-title">
+                <h2 id="tour-title" class="tour__title">{ tr(lang, "Guided tours", "가이드 투어") }</h2>
+                <label class="tour__pick">
+                    { tr(lang, "Choose a tour: ", "투어 선택: ") }
+                    <select data-role="tour-select" onchange={on_change}>
+                        <option value="" selected=true>{ "—" }</option>
+                        { for BUILTIN.iter().map(|(id, src)| {
+                            // The title, read without parsing the whole tour.
+                            let key = if code == "ko" { "title.ko:" } else { "title.en:" };
+                            let title = src.lines().find_map(|l| l.trim().strip_prefix(key)).unwrap_or(id).trim();
+                            html! { <option value={*id}>{ format!("{}. {title}", &id[..2]) }</option> }
+                        }) }
+                    </select>
+                </label>
+            </section>
+        };
+    };
+    let tour = &p.tour;
+    let step = &tour.steps[p.step];
+    let total = tour.steps.len();
+    let onclick = |cb: &Callback<()>| {
+        let cb = cb.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let question = step.question.as_ref().map(|q| {
+        let choices = q.choices.iter().enumerate().map(|(i, c)| {
+            let on_answer = props.on_answer.clone();
+            let picked = p.answered.as_ref().is_some_and(|(pick, _)| *pick == i);
+            let confirmed = p.answered.as_ref().is_some_and(|(_, v)| v.confirmed == Some(i));
+            let class = classes!(
+                "tour__choice",
+                picked.then_some("tour__choice--picked"),
+                confirmed.then_some("tour__choice--confirmed")
+            );
+            html! {
+                <li>
+                    <button type="button" {class} data-choice={c.id.clone()}
+                        aria-pressed={picked.to_string()}
+                        disabled={p.answered.is_some() || p.error.is_some()}
+                        onclick={Callback::from(move |_: MouseEvent| on_answer.emit(i))}>
+                        { c.text.get(code).to_string() }
+                    </button>
+                </li>
+            }
+        });
+        let verdict = p.answered.as_ref().map(|(pick, v)| {
+            let (class, text) = match v.confirmed {
+                Some(c) if c == *pick => ("tour__verdict--right", tr(lang, "Right: the engine confirms this answer.", "정답입니다. 엔진이 이 답을 확인했습니다.")),
+                Some(_) => ("tour__verdict--wrong", tr(lang, "Not this one: the engine confirms the highlighted answer.", "이 답은 아닙니다. 엔진은 강조된 답을 확인했습니다.")),
+                None => ("tour__verdict--unjudged", tr(lang, "The engine could not single out one answer (none or several choices hold); please report this tour.", "엔진이 답을 하나로 가려내지 못했습니다(맞는 선택지가 없거나 여럿입니다). 이 투어를 제보해 주세요.")),
+            };
+            html! {
+                <div class="tour__result">
+                    <p class={classes!("tour__verdict", class)} data-role="tour-verdict">{ text }</p>
+                    <p class="tour__why">{ q.why.get(code).to_string() }</p>
+                </div>
+            }
+        });
+        html! {
+            <div class="tour__question">
+                <p class="tour__ask">{ q.text.get(code).to_string() }</p>
+                <ul class="tour__choices">{ for choices }</ul>
+                { for verdict }
+            </div>
+        }
+    });
+    html! {
+        <section class="tour" aria-labelledby="tour-title" data-tour={tour.id.clone()}>
+            <h2 id="tour-title" class="tour__title">{ tour.title.get(code).to_string() }</h2>
+            <p class="tour__progress">{ format!("{} {}/{total}", tr(lang, "Step", "단계"), p.step + 1) }</p>
+            <div aria-live="polite" data-role="tour-narration">
+                <p class="tour__text">{ step.text.get(code).to_string() }</p>
+                { for question }
+            </div>
+            if let Some(e) = &p.error {
+                <p class="tour__error" role="alert">{ format!("{} {e}", tr(lang, "This tour line was refused:", "투어의 이 줄이 거부되었습니다:")) }</p>
+            }
+            <div class="tour__nav">
+                <button type="button" data-action="tour-back" disabled={!p.can_go_back()}
+                    onclick={onclick(&props.on_back)}>{ tr(lang, "Back", "이전") }</button>
+                <button type="button" data-action="tour-next" disabled={!p.can_go_next()}
+                    onclick={onclick(&props.on_next)}>{ tr(lang, "Next", "다음") }</button>
+                <button type="button" data-action="tour-close"
+                    onclick={onclick(&props.on_close)}>{ tr(lang, "Close tour", "투어 닫기") }</button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,215 @@
+//! The guided tour a learner follows (`logscope_core::tour`): which step they are on, and what
+//! the engine said about their answer. Part of the reducer, so the tour's lines run through the
+//! same path as a console line (and show in the console), and Back is the engine's own time
+//! travel: it seeks to the recorded position where the step began, and the next line run from
+//! there forks the run.
+
+use std::rc::Rc;
+
+use logscope_core::tour::{self, Tour, Verdict};
+
+use super::{ConsoleKind, Playground};
+
+/// Where the learner is in a tour: plain data for the tour panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TourProgress {
+    pub tour: Rc<Tour>,
+    /// Index into `tour.steps`.
+    pub step: usize,
+    /// The learner's pick and the engine's verdict, once the step's question is answered.
+    pub answered: Option<(usize, Verdict)>,
+    /// A tour line the engine refused (the tour is then stuck here, and says so).
+    pub error: Option<String>,
+    /// Per entered step: the engine position just after the step's own lines ran.
+    after_run: Vec<usize>,
+}
+
+impl TourProgress {
+    /// Whether Next may move on: the step's question, if any, is answered.
+    pub fn can_go_next(&self) -> bool {
+        self.error.is_none()
+            && self.step + 1 < self.tour.steps.len()
+            && (self.tour.steps[self.step].question.is_none() || self.answered.is_some())
+    }
+    pub fn can_go_back(&self) -> bool {
+        self.step > 0 || self.answered.is_some()
+    }
+}
+
+impl Playground {
+    pub fn tour(&self) -> Option<&Rc<TourProgress>> {
+        self.tour.as_ref()
+    }
+
+    fn run_tour_lines(&mut self, lines: &[tour::TourLine]) -> Option<String> {
+        for l in lines {
+            self.run_line(&l.text);
+            let failed = self
+                .console
+                .last()
+                .is_some_and(|e| e.kind == ConsoleKind::Error);
+            if failed {
+                let msg = self
+                    .console
+                    .last()
+                    .map(|e| e.text.clone())
+                    .unwrap_or_default();
+                return Some(format!("line {}: `{}`: {msg}", l.line_no, l.text));
+            }
+        }
+        None
+    }
+
+    /// Runs step `step`'s own lines from where the engine is now.
+    fn enter_tour_step(&mut self, mut progress: TourProgress, step: usize) {
+        progress.step = step;
+        progress.answered = None;
+        let lines = progress.tour.steps[step].run.clone();
+        progress.error = self.run_tour_lines(&lines);
+        progress.after_run.truncate(step);
+        progress.after_run.push(self.engine.borrow().position());
+        self.tour = Some(Rc::new(progress));
+    }
+
+    pub(super) fn tour_start(&mut self, id: &str) {
+        self.running = false;
+        match tour::builtin(id) {
+            Some(Ok(t)) => {
+                let progress = TourProgress {
+                    tour: Rc::new(t),
+                    step: 0,
+                    answered: None,
+                    error: None,
+                    after_run: Vec::new(),
+                };
+                self.enter_tour_step(progress, 0);
+            }
+            Some(Err(e)) => self.error = Some(format!("tour {id}: {e}")),
+            None => self.error = Some(format!("there is no tour '{id}'")),
+        }
+    }
+
+    pub(super) fn tour_next(&mut self) {
+        let Some(p) = self.tour.clone() else { return };
+        if !p.can_go_next() {
+            return;
+        }
+        self.running = false;
+        self.enter_tour_step((*p).clone(), p.step + 1);
+    }
+
+    /// Back: from an answered question to just before its consequence; otherwise to the
+    /// previous step, just after its own lines ran (its question is open again).
+    pub(super) fn tour_back(&mut self) {
+        let Some(p) = self.tour.clone() else { return };
+        let mut p = (*p).clone();
+        let target = if p.answered.is_some() {
+            p.answered = None;
+            p.error = None;
+            p.after_run.get(p.step).copied()
+        } else if p.step > 0 {
+            p.step -= 1;
+            p.answered = None;
+            p.error = None;
+            p.after_run.truncate(p.step + 1);
+            p.after_run.get(p.step).copied()
+        } else {
+            None
+        };
+        let Some(pos) = target else { return };
+        self.running = false;
+        self.engine.borrow_mut().seek(pos);
+        self.after_jump();
+        self.tour = Some(Rc::new(p));
+    }
+
+    /// The learner picks a choice: the consequence runs, then the engine judges every choice.
+    pub(super) fn tour_answer(&mut self, pick: usize) {
+        let Some(p) = self.tour.clone() else { return };
+        let Some(q) = p.tour.steps[p.step].question.clone() else {
+            return;
+        };
+        if p.answered.is_some() || p.error.is_some() || pick >= q.choices.len() {
+            return;
+        }
+        let mut p = (*p).clone();
+        self.running = false;
+        p.error = self.run_tour_lines(&q.then);
+        if p.error.is_none() {
+            let verdict = tour::judge(&q, self.engine.borrow().sim());
+            p.answered = Some((pick, verdict));
+        }
+        self.tour = Some(Rc::new(p));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Action, Playground, DEFAULT_SEED};
+    use std::rc::Rc;
+    use yew::Reducible;
+
+    fn start(id: &str) -> Rc<Playground> {
+        Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::TourStart(id.to_string()))
+    }
+
+    #[test]
+    fn a_tour_starts_paused_on_its_first_step_with_its_cluster() {
+        let s = start("04-unclean-election");
+        let p = s.tour().expect("a tour");
+        assert_eq!(p.step, 0);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        assert!(!s.running());
+        assert_eq!(s.view().brokers.len(), 2);
+    }
+
+    #[test]
+    fn next_waits_for_the_answer_and_the_engine_judges_it() {
+        let mut s = start("04-unclean-election");
+        s = s.reduce(Action::TourNext).reduce(Action::TourNext);
+        let p = s.tour().unwrap();
+        assert_eq!(p.step, 2);
+        assert!(!p.can_go_next(), "a question must be answered first");
+        let before = s.position();
+        let same = Rc::clone(&s).reduce(Action::TourNext);
+        assert_eq!(same.tour().unwrap().step, 2);
+        // R12: with unclean election off, the partition has no leader: choice 0 ("none").
+        let answered = s.reduce(Action::TourAnswer(1));
+        let (pick, verdict) = answered.tour().unwrap().answered.clone().unwrap();
+        assert_eq!(pick, 1);
+        assert_eq!(verdict.confirmed, Some(0));
+        assert!(!verdict.is_right(pick));
+        assert!(answered.position() > before);
+        // Back undoes the consequence exactly, through the timeline.
+        let back = answered.reduce(Action::TourBack);
+        assert!(back.tour().unwrap().answered.is_none());
+        assert_eq!(back.position(), before);
+        let again = back.reduce(Action::TourAnswer(0));
+        assert!(again
+            .tour()
+            .unwrap()
+            .answered
+            .as_ref()
+            .unwrap()
+            .1
+            .is_right(0));
+    }
+
+    #[test]
+    fn back_returns_to_the_previous_step_state() {
+        let s = start("02-acks");
+        let first = s.view().as_ref().clone();
+        let on = s.reduce(Action::TourNext);
+        assert_eq!(on.tour().unwrap().step, 1);
+        let back = on.reduce(Action::TourBack);
+        assert_eq!(back.tour().unwrap().step, 0);
+        assert_eq!(back.view().as_ref(), &first);
+    }
+
+    #[test]
+    fn an_unknown_tour_is_refused_with_a_message() {
+        let s = start("99-nope");
+        assert!(s.tour().is_none());
+        assert!(s.error().unwrap().contains("99-nope"));
+    }
+}
