@@ -387,6 +387,7 @@ async fn the_config_panel_refuses_bad_values_and_applies_good_ones() {
         page.contains("Completed updating config for topic orders."),
         "the console shows kafka-configs' answer"
     );
+}
 
 /// The tour panel: choosing a tour runs its first step; Next is blocked by an unanswered
 /// question; a wrong pick is judged wrong by the engine (tour 4, R12: with unclean election off
