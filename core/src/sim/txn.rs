@@ -655,6 +655,7 @@ impl Sim {
                 // `abortTimedOutTransactions`: fence the producer (epoch + 1) and abort.
                 m.producer_epoch = m.producer_epoch.saturating_add(1);
                 m.state = TxnState::PrepareAbort;
+                m.pending_markers = m.partitions.clone();
                 m.token += 1;
                 self.txn_write(&transactional_id, None, true);
             }
@@ -981,6 +982,7 @@ impl Sim {
                 // epoch first; the new producer retries on CONCURRENT_TRANSACTIONS.
                 m.producer_epoch = m.producer_epoch.saturating_add(1);
                 m.state = TxnState::PrepareAbort;
+                m.pending_markers = m.partitions.clone();
                 m.token += 1;
                 self.txn_write(tid, None, true);
                 self.send(me, from, err(KafkaError::ConcurrentTransactions));
