@@ -1331,6 +1331,17 @@ impl Sim {
                         .begin_queued = true;
                     return Ok(Outcome::none());
                 }
+                if matches!(state, CommittingTransaction | AbortingTransaction) {
+                    // In Kafka commitTransaction/abortTransaction block until done; here the
+                    // command returns at once, so the next begin must wait for it.
+                    return Err(CommandError::arg(
+                        "txn",
+                        format!(
+                            "the producer is still in {} (commitTransaction/abortTransaction blocks in Kafka): run or settle first",
+                            state.name()
+                        ),
+                    ));
+                }
                 if state != Ready {
                     return Err(t.illegal(
                         if t.begin_queued { InTransaction } else { state },
