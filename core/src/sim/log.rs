@@ -408,10 +408,9 @@ impl Log {
             self.assign_epoch(batch.leader_epoch, batch.base_offset);
         }
         self.track_txn(&batch);
-        if let Some(ctl) = batch.control {
+        if batch.control.is_some() {
             // I6: a marker with a higher epoch bumps the producer's epoch; the next write
             // must then start at sequence 0 (its sequence state is cleared).
-            let _ = ctl;
             bump_by_marker(&mut self.producers, &batch);
         } else if batch.producer_id >= 0 {
             let e = self.producers.entry(batch.producer_id).or_default();
