@@ -40,6 +40,8 @@ pub enum KafkaError {
     DuplicateSequenceNumber,
     InvalidProducerEpoch,
     InvalidTxnState,
+    InvalidProducerIdMapping,
+    ConcurrentTransactions,
     MemberIdRequired,
     FencedInstanceId,
     FencedMemberEpoch,
@@ -88,6 +90,8 @@ impl KafkaError {
             DuplicateSequenceNumber => "DUPLICATE_SEQUENCE_NUMBER",
             InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
             InvalidTxnState => "INVALID_TXN_STATE",
+            InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
+            ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
             MemberIdRequired => "MEMBER_ID_REQUIRED",
             FencedInstanceId => "FENCED_INSTANCE_ID",
             FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
@@ -138,6 +142,8 @@ impl KafkaError {
             DuplicateSequenceNumber => 46,
             InvalidProducerEpoch => 47,
             InvalidTxnState => 48,
+            InvalidProducerIdMapping => 49,
+            ConcurrentTransactions => 51,
             FencedLeaderEpoch => 74,
             UnknownLeaderEpoch => 75,
             MemberIdRequired => 79,
@@ -169,6 +175,7 @@ impl KafkaError {
                 | CorruptMessage
                 | CoordinatorNotAvailable
                 | NotCoordinator
+                | ConcurrentTransactions
                 | FencedLeaderEpoch
                 | UnknownLeaderEpoch
         )

@@ -137,6 +137,13 @@ pub struct RecordView {
     pub key: Option<String>,
     pub value: Option<String>,
     pub timestamp_ms: u64,
+    /// A transaction marker (`COMMIT` / `ABORT`): a control record, never handed to an
+    /// application.
+    pub control: Option<&'static str>,
+    /// -1 when the producer is not idempotent.
+    pub producer_id: i64,
+    /// Written inside a transaction.
+    pub transactional: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,6 +155,10 @@ pub struct ProducerView {
     pub failed: u64,
     pub pending: u64,
     pub last_error: Option<String>,
+    pub transactional_id: Option<String>,
+    /// The client's transaction state (`READY`, `IN_TRANSACTION`, `FATAL_ERROR`, …).
+    pub txn_state: Option<&'static str>,
+    pub producer_epoch: Option<i16>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -286,6 +286,8 @@ pub fn log_append(records: u64, batch: u32, keys: u32) -> Log {
             records: Rc::from(recs),
             max_timestamp: written + n as u64,
             attempt: 0,
+            transactional: false,
+            control: None,
         };
         seq += n as i32;
         log.append(b);

@@ -80,6 +80,10 @@ pub struct ReplicaLayout {
     pub log_start: u64,
     pub log_end: u64,
     pub high_watermark: u64,
+    /// The partition's last stable offset (I7; below the HW while a transaction is open).
+    pub last_stable: u64,
+    /// Offsets of transaction markers (control records) among the records the view carries.
+    pub control: Vec<u64>,
     pub flushed: u64,
     /// The first offset of the strip (the strip shows up to [`CELLS`] offsets from here).
     pub first_shown: u64,
@@ -183,6 +187,14 @@ pub fn layout(view: &ClusterView) -> ClusterLayout {
                     log_start,
                     log_end,
                     high_watermark: hw,
+                    last_stable: (p.last_stable_offset.max(0) as u64).min(hw),
+                    control: state.map_or_else(Vec::new, |r| {
+                        r.records
+                            .iter()
+                            .filter(|x| x.control.is_some())
+                            .map(|x| x.offset.max(0) as u64)
+                            .collect()
+                    }),
                     flushed,
                     first_shown: log_start.max(log_end.saturating_sub(CELLS)),
                     x: PADDING,

@@ -165,6 +165,10 @@ pub enum Stmt {
         producer: String,
         group: Option<String>,
     },
+    /// `producer kill P`: the producer process crashes.
+    ProducerKill {
+        client_id: String,
+    },
     ConsumerAdd {
         client_id: String,
         group: Option<String>,
@@ -253,6 +257,8 @@ pub enum Expect {
     Log {
         tp: TopicPartition,
         broker: u32,
+        segments: Option<u64>,
+        log_start: Option<i64>,
     },
     Producer {
         client_id: String,
@@ -261,6 +267,8 @@ pub enum Expect {
         pending: Option<u64>,
         /// `Some(None)`: `last-error=none`.
         last_error: Option<Option<String>>,
+        /// The client's transaction state (`READY`, `IN_TRANSACTION`, `FATAL_ERROR`, …).
+        txn_state: Option<String>,
     },
     Record {
         topic: String,

@@ -28,7 +28,7 @@ fn subcommands(cmd: &str) -> &'static [&'static str] {
         ],
         "txn" => &["begin", "commit", "abort", "send-offsets"],
         "consumer" => &["add", "remove", "kill", "pause"],
-        "producer" => &["add"],
+        "producer" => &["add", "kill"],
         "expect" => EXPECT_KINDS,
         _ => &[],
     }
@@ -50,7 +50,8 @@ fn expect_fields(kind: &str) -> &'static [&'static str] {
         "controller" => &["active=", "epoch="],
         "broker" => &["state="],
         "records" => &["count=", "keys="],
-        "producer" => &["acked=", "failed=", "pending=", "last-error="],
+        "log" => &["segments=", "log-start="],
+        "producer" => &["acked=", "failed=", "pending=", "last-error=", "txn-state="],
         "record" => &["key=", "partition="],
         "findings" => &[
             "lost=",
@@ -58,6 +59,7 @@ fn expect_fields(kind: &str) -> &'static [&'static str] {
             "reorder=",
             "read-above-hw=",
             "two-leaders=",
+            "uncommitted-read=",
         ],
         _ => &[],
     }

@@ -296,6 +296,7 @@ fn shell(brokers: u32, stmts: &[(String, Stmt)]) -> String {
                 out
             }
             Stmt::Txn { .. } => "# transactions: not exported (no console tool runs a transaction)".to_string(),
+            Stmt::ProducerKill { client_id } => format!("# producer {client_id} crashes: not exported (the console producers above are short-lived)"),
             Stmt::ConsumerAdd { client_id, group, topics, configs } => {
                 let mut c = format!("docker compose exec -d broker-1 /opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server broker-1:9092 --include {}", q(&topics.join("|")));
                 if let Some(g) = group {

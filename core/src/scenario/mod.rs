@@ -43,6 +43,14 @@
 //! * `expect partition … replicas=1,2,3` (in order), `expect replica …@N in-isr=true`,
 //!   `expect broker N state=running|fenced|stopped|killed|powered-off`,
 //!   `expect findings read-above-hw=0 two-leaders=0`, `last-error=none`.
+//! * Transactions: `producer kill P` (a crash: no close, no abort), `expect producer P
+//!   txn-state=IN_TRANSACTION` (the client's `TransactionManager` state), `expect findings
+//!   uncommitted-read=0`. `txn commit`/`txn abort` return at once (Kafka's block): run or settle
+//!   before the next `txn begin`. A `txn begin` right after `producer add` waits for
+//!   `initTransactions`, which Kafka's application would have waited for. `expect records`
+//!   counts control records (markers take offsets).
+//! * Not supported yet: `kafka-console-consumer` (so no `--isolation-level` flag); use
+//!   `consumer add … isolation.level=read_committed`.
 //! * [`complete`] offers tab completions for the console.
 
 pub mod ast;

@@ -33,7 +33,7 @@ pub const COMMANDS: &[CommandHelp] = &[
     CommandHelp { name: "kafka-console-consumer", usage: "kafka-console-consumer --topic T [--group G] [--from-beginning] [--max-messages N] [--property print.key=true]", summary: "read records" },
     CommandHelp { name: "kafka-consumer-groups", usage: "kafka-consumer-groups (--list | --describe --group G [--members] | --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N) --execute)", summary: "list, describe and reset consumer groups" },
     CommandHelp { name: "kafka-leader-election", usage: "kafka-leader-election --election-type (preferred|unclean) (--topic T --partition N | --all-topic-partitions)", summary: "elect leaders" },
-    CommandHelp { name: "producer", usage: "producer add ID [k=v]...", summary: "add a producer client with Kafka producer configs" },
+    CommandHelp { name: "producer", usage: "producer add ID [k=v]... | producer kill ID", summary: "add a producer client with Kafka producer configs, or crash one" },
     CommandHelp { name: "produce", usage: "produce PRODUCER TOPIC [key=K] [value=V] [partition=N] [count=N] [null-key] [tombstone]", summary: "send records" },
     CommandHelp { name: "txn", usage: "txn (begin|commit|abort) PRODUCER | txn send-offsets PRODUCER group=G", summary: "transactions" },
     CommandHelp { name: "consumer", usage: "consumer add ID group=G topics=T[,T] [k=v]... | consumer (remove|kill) ID | consumer pause ID for=40s", summary: "consumer clients" },
@@ -981,7 +981,13 @@ fn parse_cluster(words: &[String]) -> Result<Stmt, ScenarioError> {
 }
 
 fn parse_producer(words: &[String]) -> Result<Stmt, ScenarioError> {
-    sub("producer", words, &["add"])?;
+    if sub("producer", words, &["add", "kill"])? == "kill" {
+        let a = Args::new("producer kill", &words[1..]);
+        a.only_keys(&[])?;
+        let client_id = a.pos(0, "the producer to crash")?.to_string();
+        a.at_most(1)?;
+        return Ok(Stmt::ProducerKill { client_id });
+    }
     let a = Args::new("producer", &words[1..]);
     let client_id = a.pos(0, "the producer's id (its client.id)")?.to_string();
     a.at_most(1)?;
@@ -1364,6 +1370,7 @@ pub const FINDING_KINDS: &[&str] = &[
     "reorder",
     "read-above-hw",
     "two-leaders",
+    "uncommitted-read",
 ];
 
 fn tp_arg(kind: &str, s: &str) -> Result<TopicPartition, ScenarioError> {
@@ -1518,14 +1525,27 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
             a.only_keys(&["segments", "log-start"])?;
             let (tp, broker) =
                 replica_arg(kind, a.pos(0, "the replica (for example orders-0@2)")?)?;
-            Expect::Log { tp, broker }
+            a.at_most(1)?;
+            Expect::Log {
+                tp,
+                broker,
+                segments: a
+                    .get("segments")
+                    .map(|v| num_field(kind, "segments", v))
+                    .transpose()?,
+                log_start: a
+                    .get("log-start")
+                    .map(|v| num_field(kind, "log-start", v))
+                    .transpose()?,
+            }
         }
         "producer" => {
-            a.only_keys(&["acked", "failed", "pending", "last-error"])?;
+            a.only_keys(&["acked", "failed", "pending", "last-error", "txn-state"])?;
             let client_id = a.pos(0, "the producer")?.to_string();
             a.at_most(1)?;
             Expect::Producer {
                 client_id,
+                txn_state: a.get("txn-state").map(str::to_string),
                 acked: a
                     .get("acked")
                     .map(|v| num_field(kind, "acked", v))

@@ -300,6 +300,10 @@ impl Sim {
     }
 
     pub(crate) fn broker_timer(&mut self, b: BrokerId, t: Timer) {
+        if matches!(t, Timer::TxnTimeout { .. } | Timer::TxnMarkerRetry { .. }) {
+            self.txn_timer(b, t);
+            return;
+        }
         let i = self.bi(b);
         let inc = self.brokers[i].incarnation;
         match t {
@@ -477,7 +481,7 @@ impl Sim {
                     Message::MetadataResponse { req, topics },
                 );
             }
-            Message::InitProducerIdRequest { req } => {
+            Message::InitProducerIdRequest { req, .. } => {
                 let producer_id = self.allocate_producer_id();
                 self.send(
                     NodeId::Broker(b),
@@ -486,6 +490,7 @@ impl Sim {
                         req,
                         producer_id,
                         producer_epoch: 0,
+                        error: None,
                     },
                 );
             }
@@ -1133,6 +1138,8 @@ impl Sim {
                 log_start_offset: -1,
                 diverging_epoch: None,
                 batches: Vec::new(),
+                aborted_transactions: Vec::new(),
+                last_stable_offset: -1,
             };
             let pm = br.parts.get(&fp.tp);
             let ls = pm.and_then(|p| p.leader.as_ref());

@@ -37,6 +37,8 @@ pub enum FindingKind {
     ReadAboveHw,
     TwoLeaders,
     TwoOwners,
+    /// A `read_committed` consumer was handed a record of an aborted or open transaction.
+    UncommittedRead,
 }
 
 impl FindingKind {
@@ -48,6 +50,7 @@ impl FindingKind {
             FindingKind::ReadAboveHw => "read-above-hw",
             FindingKind::TwoLeaders => "two-leaders",
             FindingKind::TwoOwners => "two-owners",
+            FindingKind::UncommittedRead => "uncommitted-read",
         }
     }
 }
@@ -87,6 +90,9 @@ pub struct Checker {
     pub processed: BTreeMap<String, BTreeMap<u64, u32>>,
     /// Per group: the newest generation seen by a consumer and who owns what in it.
     claims: BTreeMap<String, (i32, BTreeMap<TopicPartition, String>)>,
+    /// Transactional records by record id: `None` while their transaction is open, then
+    /// whether it committed (decided by the marker a leader wrote).
+    pub txn_records: BTreeMap<u64, Option<bool>>,
 }
 
 impl Checker {
@@ -120,6 +126,15 @@ impl Sim {
         base: Option<Offset>,
         records: &[Rec],
     ) {
+        // A record of an aborted transaction is not data anyone may rely on (the cleaner
+        // removes it, C5): it is never counted as acknowledged.
+        let aborted = |rid: u64| self.checker.txn_records.get(&rid) == Some(&Some(false));
+        let records: Vec<Rec> = records
+            .iter()
+            .filter(|r| !aborted(r.rid))
+            .cloned()
+            .collect();
+        let records = &records[..];
         // An ack can arrive after the record was already truncated away (acks=1 and a quick
         // leader change): check the new ones now, without rescanning everything.
         let mut missing = 0;
@@ -166,6 +181,11 @@ impl Sim {
         let Some(first) = batch.records.first() else {
             return;
         };
+        if batch.transactional && batch.control.is_none() {
+            for r in batch.records.iter() {
+                self.checker.txn_records.entry(r.rid).or_insert(None);
+            }
+        }
         if batch.attempt > 1 {
             let i = self.broker_index(b).expect("validated");
             let present = self.brokers[i].logs.get(tp).is_some_and(|log| {
@@ -201,6 +221,48 @@ impl Sim {
                 FindingKind::Reorder,
                 format!("{tp}: records with key '{k}' were appended out of send order (a retry overtook a later batch)"),
             );
+        }
+    }
+
+    /// A leader wrote a transaction marker: these records are committed or aborted. An
+    /// aborted record stops counting as acknowledged data.
+    pub(crate) fn checker_on_txn_outcome(&mut self, rids: &[u64], commit: bool) {
+        if rids.is_empty() {
+            return;
+        }
+        for r in rids {
+            self.checker.txn_records.insert(*r, Some(commit));
+        }
+        if !commit {
+            let gone: BTreeSet<u64> = rids.iter().copied().collect();
+            for list in self.checker.acked.values_mut() {
+                list.retain(|a| !gone.contains(&a.1));
+            }
+            for r in rids {
+                self.checker.lost.remove(r);
+            }
+        }
+    }
+
+    /// A `read_committed` consumer got these records for its application: none may belong
+    /// to an aborted or still open transaction (I7).
+    pub(crate) fn checker_on_committed_read(
+        &mut self,
+        client: &str,
+        tp: &TopicPartition,
+        read: &[(Offset, u64)],
+    ) {
+        for (off, rid) in read {
+            let what = match self.checker.txn_records.get(rid) {
+                Some(Some(false)) => "an aborted",
+                Some(None) => "an open",
+                _ => continue,
+            };
+            self.finding(
+                FindingKind::UncommittedRead,
+                format!("{client} (read_committed) received {tp} offset {off}, a record of {what} transaction"),
+            );
+            return;
         }
     }
 

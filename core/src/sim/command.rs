@@ -138,6 +138,13 @@ pub enum Command {
         topic: String,
         to: ResetTo,
     },
+    /// `txn begin|commit|abort|send-offsets`: the transactional producer API.
+    Txn {
+        producer: String,
+        op: super::txn::TxnOp,
+    },
+    /// `producer kill`: the producer process crashes (no close, no abort).
+    KillProducer(String),
 }
 
 /// Where `kafka-consumer-groups --reset-offsets` moves a group's committed offsets.
@@ -177,6 +184,13 @@ impl Command {
             Command::KillConsumer(_) => "ConsumerKill",
             Command::PauseConsumer { .. } => "ConsumerPause",
             Command::ResetOffsets { .. } => "ResetOffsets",
+            Command::Txn { op, .. } => match op {
+                super::txn::TxnOp::Begin => "BeginTransaction",
+                super::txn::TxnOp::Commit => "CommitTransaction",
+                super::txn::TxnOp::Abort => "AbortTransaction",
+                super::txn::TxnOp::SendOffsets { .. } => "SendOffsetsToTransaction",
+            },
+            Command::KillProducer(_) => "ProducerKill",
         }
     }
 }

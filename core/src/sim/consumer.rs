@@ -859,7 +859,9 @@ impl Sim {
                 continue;
             }
             c.positions.insert(tp.clone(), off + 1);
-            out.push((tp, off, rid));
+            if rid != super::txn::SKIPPED_RID {
+                out.push((tp, off, rid));
+            }
         }
         c.buffer = keep;
         if out.is_empty() {
@@ -1395,6 +1397,8 @@ impl Sim {
             let reset = c.resets.remove(&d.tp);
             let start = match reset {
                 Some(-2) => d.log_start_offset,
+                // I7: "latest" is the LSO for read_committed.
+                Some(_) if c.read_committed => d.last_stable_offset,
                 Some(_) => d.high_watermark,
                 None => match c.fetch_offsets.get(&d.tp) {
                     Some(o) => *o,
@@ -1408,7 +1412,13 @@ impl Sim {
             }
             let mut next = start;
             let mut max_off = -1;
+            // Markers, and aborted records under read_committed, are passed over (their
+            // offsets still move the position).
+            let mut filter =
+                super::txn::AbortedFilter::new(c.read_committed, &d.aborted_transactions);
+            let mut committed_read = Vec::new();
             for b in &d.batches {
+                let skip = filter.skip(b);
                 for (j, r) in b.records.iter().enumerate() {
                     let off = b.base_offset + j as Offset;
                     if off < next || (reset == Some(-1)) {
@@ -1417,11 +1427,21 @@ impl Sim {
                     if off != next {
                         break;
                     }
-                    c.buffer.push_back((d.tp.clone(), off, r.rid));
+                    let rid = if skip { super::txn::SKIPPED_RID } else { r.rid };
+                    c.buffer.push_back((d.tp.clone(), off, rid));
                     next = off + 1;
-                    max_off = max_off.max(off);
+                    if !skip {
+                        max_off = max_off.max(off);
+                        if c.read_committed && b.transactional {
+                            committed_read.push((off, r.rid));
+                        }
+                    }
                 }
             }
+            if !committed_read.is_empty() {
+                self.checker_on_committed_read(&client, &d.tp, &committed_read);
+            }
+            let c = &mut self.consumers[ci];
             if next > start {
                 c.fetch_offsets.insert(d.tp.clone(), next);
                 waking = true;
@@ -1502,7 +1522,7 @@ impl Sim {
                     .and_then(|ps| ps.leader)
                     .and_then(|l| self.broker_index(l))
                     .and_then(|i| self.brokers[i].logs.get(tp))
-                    .map_or(0, |l| l.hw);
+                    .map_or(0, |l| if c.read_committed { l.lso() } else { l.hw });
                 if *pos < hw {
                     return Some(format!(
                         "consumer {name} is at {tp} offset {pos}, the HW is {hw}"

@@ -304,7 +304,7 @@ impl Sim {
 
     /// Makes broker `b` the host of `group` if it leads the group's offsets partition,
     /// loading the group from its log when it was hosted elsewhere (or nowhere).
-    fn host_group(&mut self, b: BrokerId, group: &str) -> Result<(), KafkaError> {
+    pub(crate) fn host_group(&mut self, b: BrokerId, group: &str) -> Result<(), KafkaError> {
         let Some(tp) = self.offsets_tp(group) else {
             return Err(KafkaError::CoordinatorNotAvailable);
         };
@@ -338,6 +338,10 @@ impl Sim {
         let mut snapshot = None;
         if let Some(log) = self.brokers[i].logs.get(tp) {
             for batch in &log.batches {
+                // Transactional offset commits count once their transaction committed.
+                if !super::txn::batch_is_committed(log, batch) {
+                    continue;
+                }
                 for r in batch.records.iter() {
                     match self.offsets_store.get(&r.rid) {
                         Some(OffsetsRecord::Commit {
@@ -786,6 +790,8 @@ impl Sim {
             max_timestamp: now,
             records: records.into(),
             attempt: 1,
+            transactional: false,
+            control: None,
         };
         let required = batch.next_offset();
         log.append(batch);
@@ -853,6 +859,7 @@ impl Sim {
             keep.extend(added);
             self.brokers[i].consumer_parked = keep;
         }
+        self.txn_on_hw_advanced(b, tp);
         if tp.topic != OFFSETS_TOPIC {
             return;
         }
@@ -1619,13 +1626,16 @@ impl Sim {
                 log_start_offset: -1,
                 diverging_epoch: None,
                 batches: Vec::new(),
+                aborted_transactions: Vec::new(),
+                last_stable_offset: -1,
             };
             let leads = br.parts.get(tp).is_some_and(|pm| pm.leader.is_some());
             match br.logs.get(tp) {
                 Some(log) if leads => {
-                    let limit = log.hw; // LSO = HW: no transactions yet
-                    let _ = p.read_committed;
+                    // I7: read_committed reads up to the LSO, read_uncommitted to the HW.
+                    let limit = if p.read_committed { log.lso() } else { log.hw };
                     d.high_watermark = log.hw;
+                    d.last_stable_offset = log.lso();
                     d.log_start_offset = log.log_start;
                     let start = match *off {
                         -2 => log.log_start,
@@ -1654,6 +1664,9 @@ impl Sim {
                             d.batches.push(batch);
                         }
                         bytes += size;
+                        if p.read_committed {
+                            d.aborted_transactions = log.aborted_between(start, limit);
+                        }
                     }
                 }
                 _ => {

@@ -54,6 +54,11 @@ impl Sim {
                         b.id, log.log_start, log.hw
                     ));
                 }
+                // I7: the LSO never passes the HW.
+                let lso = log.lso();
+                if lso > log.hw {
+                    return Err(format!("{tp}@{}: LSO {lso} above HW {}", b.id, log.hw));
+                }
                 log.check_segments()
                     .map_err(|e| format!("{tp}@{}: {e}", b.id))?;
                 if let [.., prev, last] = log.batches.as_slice() {

@@ -20,7 +20,7 @@ use crate::config::{ConfigMap, TopicConfig};
 use crate::error::KafkaError;
 use crate::ids::{LeaderEpoch, Offset};
 
-use super::msg::{Batch, Rec};
+use super::msg::{Batch, ControlType, Rec};
 use super::segment::{
     fits_relative, IndexEntry, Segment, TimeIndexEntry, OFFSET_INDEX_ENTRY_BYTES,
     TIME_INDEX_ENTRY_BYTES,
@@ -176,6 +176,24 @@ pub struct Log {
     /// The last retention deletion and the last cleaning, with their time (for the view).
     pub last_deleted: Option<(u64, DeleteReport)>,
     pub last_cleaned: Option<(u64, CleanReport)>,
+    /// I7: open transactions, producer id → the offset of their first record
+    /// (`ProducerStateEntry.currentTxnFirstOffset`).
+    pub ongoing_txns: BTreeMap<i64, Offset>,
+    /// I7: completed transactions whose marker the HW has not passed yet, as (first offset,
+    /// marker offset): still "unstable" (`unreplicatedTxns`).
+    pub completed_txns: Vec<(Offset, Offset)>,
+    /// The aborted-transaction index (`.txnindex`), in marker order.
+    pub aborted_txns: Vec<AbortedTxn>,
+}
+
+/// One entry of the aborted-transaction index (`AbortedTxn`): a `read_committed` fetch
+/// reports it so the consumer can skip the transaction's records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbortedTxn {
+    pub producer_id: i64,
+    pub first_offset: Offset,
+    /// The offset of the ABORT marker.
+    pub last_offset: Offset,
 }
 
 /// What one retention pass deleted (L6, L7).
@@ -386,7 +404,12 @@ impl Log {
         if batch.leader_epoch >= 0 {
             self.assign_epoch(batch.leader_epoch, batch.base_offset);
         }
-        if batch.producer_id >= 0 {
+        self.track_txn(&batch);
+        if batch.control.is_some() {
+            // I6: a marker with a higher epoch bumps the producer's epoch; the next write
+            // must then start at sequence 0 (its sequence state is cleared).
+            bump_by_marker(&mut self.producers, &batch);
+        } else if batch.producer_id >= 0 {
             let e = self.producers.entry(batch.producer_id).or_default();
             if batch.producer_epoch != e.epoch {
                 e.batches.clear();
@@ -494,10 +517,24 @@ impl Log {
         splitmix(self.jitter_seed ^ base as u64) % j as u64
     }
 
+    /// I1 for a batch without a sequence (a marker, a transactional offset commit): an epoch
+    /// below the producer's current one is `INVALID_PRODUCER_EPOCH`.
+    pub fn check_epoch_only(&self, batch: &Batch) -> Result<(), KafkaError> {
+        match self.producers.get(&batch.producer_id) {
+            Some(e) if batch.producer_epoch < e.epoch => Err(KafkaError::InvalidProducerEpoch),
+            _ => Ok(()),
+        }
+    }
+
     /// I1–I3: the leader's check of an idempotent batch before it is appended.
     pub fn check_sequence(&self, batch: &Batch) -> Result<SeqCheck, KafkaError> {
         if batch.producer_id < 0 {
             return Ok(SeqCheck::Append);
+        }
+        // I6: a non-transactional write by a producer id with an open transaction
+        // (`ProducerAppendInfo.checkProducerEpoch`/`append`: "Expected transactional write").
+        if !batch.transactional && self.ongoing_txns.contains_key(&batch.producer_id) {
+            return Err(KafkaError::InvalidTxnState);
         }
         let Some(entry) = self.producers.get(&batch.producer_id) else {
             // A producer with no state accepts any sequence (I2).
@@ -522,7 +559,13 @@ impl Log {
             return Ok(SeqCheck::Duplicate(off));
         }
         let Some(&(_, last_seq, _)) = entry.batches.back() else {
-            return Ok(SeqCheck::Append);
+            // I6: a marker bumped the epoch and cleared the sequence state: the next write
+            // must start at 0 (`inSequence(NO_SEQUENCE, seq)`).
+            return if first == 0 {
+                Ok(SeqCheck::Append)
+            } else {
+                Err(KafkaError::OutOfOrderSequenceNumber)
+            };
         };
         let expected = if last_seq == i32::MAX {
             0
@@ -617,14 +660,29 @@ impl Log {
         self.unflushed_records = 0;
         self.epochs.clear();
         self.producers.clear();
+        self.ongoing_txns.clear();
+        self.completed_txns.clear();
+        self.aborted_txns.clear();
     }
 
     /// After a truncation the producer state is rebuilt from the batches still in the log,
     /// as Kafka reloads it from the log and its snapshots.
     fn rebuild_producer_state(&mut self) {
         self.producers.clear();
+        self.ongoing_txns.clear();
+        self.completed_txns.clear();
+        self.aborted_txns.clear();
+        let batches = core::mem::take(&mut self.batches);
+        for b in &batches {
+            self.track_txn(b);
+        }
+        self.batches = batches;
         for b in &self.batches {
             if b.producer_id < 0 {
+                continue;
+            }
+            if b.control.is_some() {
+                bump_by_marker(&mut self.producers, b);
                 continue;
             }
             let e = self.producers.entry(b.producer_id).or_default();
@@ -638,6 +696,82 @@ impl Log {
                 e.batches.pop_front();
             }
         }
+    }
+
+    // ------------------------------------------------------------- transactions (I6, I7)
+
+    /// Follows a batch's effect on the transaction state: a transactional batch opens (or
+    /// continues) its producer's transaction; a marker completes it.
+    fn track_txn(&mut self, b: &Batch) {
+        if b.producer_id < 0 {
+            return;
+        }
+        let hw = self.hw;
+        self.completed_txns.retain(|&(_, marker)| marker >= hw);
+        match b.control {
+            Some(ctl) => {
+                if let Some(first) = self.ongoing_txns.remove(&b.producer_id) {
+                    self.completed_txns.push((first, b.base_offset));
+                    if ctl == ControlType::Abort {
+                        self.aborted_txns.push(AbortedTxn {
+                            producer_id: b.producer_id,
+                            first_offset: first,
+                            last_offset: b.base_offset,
+                        });
+                    }
+                }
+            }
+            None if b.transactional && !b.records.is_empty() => {
+                self.ongoing_txns
+                    .entry(b.producer_id)
+                    .or_insert(b.base_offset);
+            }
+            None => {}
+        }
+    }
+
+    /// I7: the first offset of a transaction that is open, or completed with its marker at
+    /// or above the HW (`ProducerStateManager.firstUnstableOffset`).
+    pub fn first_unstable_offset(&self) -> Option<Offset> {
+        let open = self.ongoing_txns.values().copied().min();
+        let unreplicated = self
+            .completed_txns
+            .iter()
+            .filter(|&&(_, marker)| marker >= self.hw)
+            .map(|&(first, _)| first)
+            .min();
+        match (open, unreplicated) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether a data batch belongs to an aborted transaction (C5, and the consumer's skip).
+    pub fn is_aborted(&self, b: &Batch) -> bool {
+        b.transactional
+            && b.control.is_none()
+            && self.aborted_txns.iter().any(|a| {
+                a.producer_id == b.producer_id
+                    && a.first_offset <= b.base_offset
+                    && b.base_offset <= a.last_offset
+            })
+    }
+
+    /// I7: the last stable offset, `min(firstUnstableOffset, HW)` (`UnifiedLog.lastStableOffset`).
+    pub fn lso(&self) -> Offset {
+        self.first_unstable_offset()
+            .map_or(self.hw, |f| f.max(self.log_start).min(self.hw))
+    }
+
+    /// I7: the aborted transactions a fetch of `[start, end)` must report
+    /// (`collectAbortedTransactions`): those ending at or after `start` and starting before
+    /// `end`, as (producer id, first offset).
+    pub fn aborted_between(&self, start: Offset, end: Offset) -> Vec<(i64, Offset)> {
+        self.aborted_txns
+            .iter()
+            .filter(|a| a.last_offset >= start && a.first_offset < end)
+            .map(|a| (a.producer_id, a.first_offset))
+            .collect()
     }
 
     /// Batches from `offset` on, at most `max_bytes` (at least one batch if any).
@@ -1011,7 +1145,8 @@ impl Log {
         // The offset map: the latest offset of each key in the dirty part.
         let mut latest: BTreeMap<Rc<str>, Offset> = BTreeMap::new();
         for b in &self.batches[..end_batch] {
-            if b.next_offset() <= first_dirty {
+            // C5: aborted records never enter the offset map.
+            if b.next_offset() <= first_dirty || self.is_aborted(b) {
                 continue;
             }
             for (j, r) in b.records.iter().enumerate() {
@@ -1031,10 +1166,13 @@ impl Log {
         // C4: the last batch of each producer id, in the whole log.
         let mut last_of_pid: BTreeMap<i64, Offset> = BTreeMap::new();
         for b in &self.batches {
-            if b.producer_id >= 0 {
+            if b.producer_id >= 0 && b.control.is_none() {
                 last_of_pid.insert(b.producer_id, b.base_offset);
             }
         }
+        // C5: per producer, whether a record of its current transaction survives (a marker
+        // stays while one does).
+        let mut txn_survivor: BTreeMap<i64, bool> = BTreeMap::new();
         let mut report = CleanReport {
             segments: end,
             first_dirty,
@@ -1051,8 +1189,24 @@ impl Log {
             let start = out.len();
             for b in seg.batches(&self.batches) {
                 report.records_before += b.records.len() as u64;
+                if b.control.is_some() {
+                    // C5: a marker is kept until every record of its transaction is gone
+                    // and the delete horizon has passed.
+                    let survivor = txn_survivor.remove(&b.producer_id).unwrap_or(false);
+                    if survivor || !horizon_passed {
+                        report.records_after += b.records.len() as u64;
+                        out.push(b.clone());
+                    }
+                    continue;
+                }
+                let aborted = self.is_aborted(b);
                 keep.clear();
                 for (j, r) in b.records.iter().enumerate() {
+                    if aborted {
+                        // C5: records of aborted transactions go, whatever their key.
+                        keep.push(false);
+                        continue;
+                    }
                     let o = b.base_offset + j as Offset;
                     let k = match &r.key {
                         None => false,
@@ -1071,6 +1225,9 @@ impl Log {
                 }
                 let kept = keep.iter().filter(|&&k| k).count();
                 report.records_after += kept as u64;
+                if b.transactional && kept > 0 {
+                    txn_survivor.insert(b.producer_id, true);
+                }
                 let last_of_producer =
                     b.producer_id >= 0 && last_of_pid.get(&b.producer_id) == Some(&b.base_offset);
                 if kept == b.records.len() {
@@ -1114,6 +1271,22 @@ impl Log {
         self.clean_upto = self.clean_upto.max(c.first_uncleanable);
         report.cleaned_upto = self.clean_upto;
         Some(report)
+    }
+}
+
+/// I6: a marker with a higher epoch bumps the producer's epoch and clears its sequence
+/// state (`ProducerAppendInfo.appendEndTxnMarker`); a marker for a producer the log does not
+/// know starts its state at the marker's epoch.
+fn bump_by_marker(producers: &mut BTreeMap<i64, ProducerEntry>, b: &Batch) {
+    let e = producers
+        .entry(b.producer_id)
+        .or_insert_with(|| ProducerEntry {
+            epoch: b.producer_epoch,
+            batches: VecDeque::new(),
+        });
+    if b.producer_epoch > e.epoch {
+        e.epoch = b.producer_epoch;
+        e.batches.clear();
     }
 }
 
@@ -1174,6 +1347,8 @@ mod tests {
             records: recs.into(),
             max_timestamp: 0,
             attempt: 1,
+            transactional: false,
+            control: None,
         }
     }
 

@@ -34,6 +34,9 @@ mod storage_tests;
 mod tests;
 pub mod timeline;
 pub mod trace;
+pub mod txn;
+#[cfg(test)]
+mod txn_tests;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -140,6 +143,16 @@ pub enum Timer {
     LogRetentionCheck { incarnation: u32 },
     /// A broker's log cleaner wakes (`log.cleaner.backoff.ms`); it also applies `flush.ms`.
     LogCleaner { incarnation: u32 },
+    /// The transaction coordinator's check for a transaction open past `transaction.timeout.ms`.
+    TxnTimeout {
+        transactional_id: String,
+        token: u64,
+    },
+    /// The transaction coordinator sends markers that got no answer again.
+    TxnMarkerRetry {
+        transactional_id: String,
+        token: u64,
+    },
 }
 
 impl Timer {
@@ -161,6 +174,8 @@ impl Timer {
             Timer::ConsumerHeartbeat { .. } => "heartbeat thread",
             Timer::LogRetentionCheck { .. } => "log retention check",
             Timer::LogCleaner { .. } => "log cleaner",
+            Timer::TxnTimeout { .. } => "transaction timeout check",
+            Timer::TxnMarkerRetry { .. } => "transaction marker retry",
         }
     }
 }
@@ -190,6 +205,8 @@ pub struct Sim {
     /// Rebalance history per group (metrics for the UI; survives coordinator moves).
     pub(crate) rebalances: alloc::collections::BTreeMap<String, Vec<view::RebalanceView>>,
     pub(crate) checker: Checker,
+    /// Transaction coordinators' state and the records of `__transaction_state`.
+    pub(crate) txn: txn::Txns,
     trace_hash: u64,
     /// Records are numbered as they are sent, for the checker.
     next_rid: u64,
@@ -256,6 +273,7 @@ impl Sim {
             offsets_store: alloc::collections::BTreeMap::new(),
             rebalances: alloc::collections::BTreeMap::new(),
             checker: Checker::default(),
+            txn: txn::Txns::default(),
             trace_hash: trace::HASH_INIT,
             next_rid: 0,
         };
@@ -490,6 +508,9 @@ impl Sim {
                     Timer::GroupDeadline { .. } | Timer::MemberExpiry { .. } => {
                         self.group_timer_live(b, t)
                     }
+                    Timer::TxnTimeout { .. } | Timer::TxnMarkerRetry { .. } => {
+                        self.txn_timer_live(b, t)
+                    }
                     _ => false,
                 }
             }
@@ -564,6 +585,15 @@ impl Sim {
             return Some(why);
         }
         for p in &self.producers {
+            if p.dead {
+                continue;
+            }
+            if p.txn.as_ref().is_some_and(|t| t.busy()) {
+                return Some(alloc::format!(
+                    "producer {} has a transactional request or a commit/abort in progress",
+                    p.client_id
+                ));
+            }
             let pending = p.pending();
             if pending > 0 {
                 return Some(alloc::format!(
@@ -640,7 +670,7 @@ impl Sim {
                 .is_some_and(|i| self.brokers[i].is_running()),
             NodeId::Controller(c) => self.controller.is_up(c),
             NodeId::Client(c) => match self.client_kind(c) {
-                ClientKind::Producer(i) => i < self.producers.len(),
+                ClientKind::Producer(i) => self.producers.get(i).is_some_and(|p| !p.dead),
                 ClientKind::Consumer(i) => self.consumers.get(i).is_some_and(|k| k.is_alive()),
             },
         }
@@ -670,6 +700,10 @@ impl Sim {
 
     fn deliver(&mut self, env: Envelope) {
         if let NodeId::Broker(b) = env.to {
+            if txn::is_txn_message(&env.msg) {
+                self.txn_receive(b, env.from, env.msg);
+                return;
+            }
             if coordinator::is_group_message(&env.msg) {
                 self.coordinator_receive(b, env.from, env.msg);
                 return;
@@ -858,6 +892,8 @@ impl Sim {
             Command::KillConsumer(name) => self.kill_consumer(name),
             Command::PauseConsumer { name, for_ms } => self.pause_consumer(name, *for_ms),
             Command::ResetOffsets { group, topic, to } => self.reset_offsets(group, topic, *to),
+            Command::Txn { producer, op } => self.txn_command(producer, op.clone()),
+            Command::KillProducer(name) => self.kill_producer(name),
         }
     }
 
@@ -1032,6 +1068,9 @@ impl Sim {
                                 key: r.key.as_deref().map(String::from),
                                 value: r.value.as_deref().map(String::from),
                                 timestamp_ms: r.timestamp,
+                                control: batch.control.map(|c| c.name()),
+                                producer_id: batch.producer_id,
+                                transactional: batch.transactional,
                             });
                         }
                     }
@@ -1075,8 +1114,12 @@ impl Sim {
             high_watermark: hw,
             log_end_offset: leo,
             log_start_offset: ls,
-            // No transactions yet: nothing is unstable, so the LSO is the HW (I7).
-            last_stable_offset: hw,
+            // I7: the leader's LSO (offline: the HW shown).
+            last_stable_offset: ps
+                .leader
+                .and_then(|l| self.broker_index(l))
+                .and_then(|i| self.brokers[i].logs.get(&tp))
+                .map_or(hw, |l| l.lso()),
             replica_states,
         }
     }

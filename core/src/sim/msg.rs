@@ -58,6 +58,27 @@ pub struct Batch {
     /// How many times the producer has sent this batch (1 = first try). Not Kafka data: it
     /// lets the checker look for duplicates only where a resend could have caused one.
     pub attempt: u32,
+    /// The batch's `isTransactional` attribute: written inside a transaction.
+    pub transactional: bool,
+    /// The `isControl` attribute: a control batch holds one transaction marker (COMMIT or
+    /// ABORT), written by `WriteTxnMarkers`. It takes an offset like any record.
+    pub control: Option<ControlType>,
+}
+
+/// The type of a control record (`ControlRecordType`): the end of a transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ControlType {
+    Abort,
+    Commit,
+}
+
+impl ControlType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ControlType::Abort => "ABORT",
+            ControlType::Commit => "COMMIT",
+        }
+    }
 }
 
 impl Batch {
@@ -127,6 +148,11 @@ pub struct FetchPartitionData {
     /// KIP-320/595: the follower's log diverged; truncate to this (epoch, end offset) (R15).
     pub diverging_epoch: Option<(LeaderEpoch, Offset)>,
     pub batches: Vec<Batch>,
+    /// I7: for a `read_committed` fetch, the aborted transactions overlapping the answer, as
+    /// (producer id, first offset): the consumer skips their records.
+    pub aborted_transactions: Vec<(i64, Offset)>,
+    /// I7: the partition's last stable offset (`-1` in a follower's fetch).
+    pub last_stable_offset: Offset,
 }
 
 /// Per partition of a topic: its leader and leader epoch, if it has one.
@@ -213,11 +239,84 @@ pub enum Message {
     },
     InitProducerIdRequest {
         req: u64,
+        /// Set for a transactional producer: the request goes to its transaction coordinator.
+        transactional_id: Option<String>,
+        transaction_timeout_ms: u64,
     },
     InitProducerIdResponse {
         req: u64,
         producer_id: i64,
         producer_epoch: i16,
+        error: Option<KafkaError>,
+    },
+    // ------------------------------------------------------------ transactions (I6, I7)
+    /// `FindCoordinator` with key type TRANSACTION (1): the leader of the transactional id's
+    /// `__transaction_state` partition. Answered with a `FindCoordinatorResponse`.
+    FindTxnCoordinatorRequest {
+        req: u64,
+        transactional_id: String,
+    },
+    AddPartitionsToTxnRequest {
+        req: u64,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
+    AddPartitionsToTxnResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    AddOffsetsToTxnRequest {
+        req: u64,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        group: String,
+    },
+    AddOffsetsToTxnResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    /// Sent to the group coordinator: offsets that become the group's only if the
+    /// transaction commits.
+    TxnOffsetCommitRequest {
+        req: u64,
+        transactional_id: String,
+        group: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        offsets: Vec<(TopicPartition, Offset)>,
+    },
+    TxnOffsetCommitResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    EndTxnRequest {
+        req: u64,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        commit: bool,
+    },
+    EndTxnResponse {
+        req: u64,
+        error: Option<KafkaError>,
+    },
+    /// From the transaction coordinator to a partition leader: append a COMMIT or ABORT
+    /// marker to these partitions (one marker entry per request here).
+    WriteTxnMarkersRequest {
+        req: u64,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        control: ControlType,
+        partitions: Vec<TopicPartition>,
+    },
+    WriteTxnMarkersResponse {
+        req: u64,
+        transactional_id: String,
+        results: Vec<(TopicPartition, Option<KafkaError>)>,
     },
     // ------------------------------------------------------------ consumer groups (G1–G7)
     FindCoordinatorRequest {
@@ -339,8 +438,21 @@ impl Message {
             }
             MetadataRecords { .. } => ApiKey::MetadataRecord,
             InitProducerIdRequest { .. } | InitProducerIdResponse { .. } => ApiKey::InitProducerId,
-            FindCoordinatorRequest { .. } | FindCoordinatorResponse { .. } => {
-                ApiKey::FindCoordinator
+            FindCoordinatorRequest { .. }
+            | FindTxnCoordinatorRequest { .. }
+            | FindCoordinatorResponse { .. } => ApiKey::FindCoordinator,
+            AddPartitionsToTxnRequest { .. } | AddPartitionsToTxnResponse { .. } => {
+                ApiKey::AddPartitionsToTxn
+            }
+            AddOffsetsToTxnRequest { .. } | AddOffsetsToTxnResponse { .. } => {
+                ApiKey::AddOffsetsToTxn
+            }
+            TxnOffsetCommitRequest { .. } | TxnOffsetCommitResponse { .. } => {
+                ApiKey::TxnOffsetCommit
+            }
+            EndTxnRequest { .. } | EndTxnResponse { .. } => ApiKey::EndTxn,
+            WriteTxnMarkersRequest { .. } | WriteTxnMarkersResponse { .. } => {
+                ApiKey::WriteTxnMarkers
             }
             ConsumerFetchRequest { .. } => ApiKey::Fetch,
             JoinGroupRequest(_) | JoinGroupResponse { .. } => ApiKey::JoinGroup,
@@ -364,6 +476,11 @@ impl Message {
                 | BrokerHeartbeatResponse { .. }
                 | InitProducerIdResponse { .. }
                 | FindCoordinatorResponse { .. }
+                | AddPartitionsToTxnResponse { .. }
+                | AddOffsetsToTxnResponse { .. }
+                | TxnOffsetCommitResponse { .. }
+                | EndTxnResponse { .. }
+                | WriteTxnMarkersResponse { .. }
                 | JoinGroupResponse { .. }
                 | SyncGroupResponse { .. }
                 | HeartbeatResponse { .. }
@@ -389,8 +506,19 @@ impl Message {
             | BrokerRegistrationResponse { req, .. }
             | BrokerHeartbeatRequest { req, .. }
             | BrokerHeartbeatResponse { req, .. }
-            | InitProducerIdRequest { req }
+            | InitProducerIdRequest { req, .. }
             | InitProducerIdResponse { req, .. }
+            | FindTxnCoordinatorRequest { req, .. }
+            | AddPartitionsToTxnRequest { req, .. }
+            | AddPartitionsToTxnResponse { req, .. }
+            | AddOffsetsToTxnRequest { req, .. }
+            | AddOffsetsToTxnResponse { req, .. }
+            | TxnOffsetCommitRequest { req, .. }
+            | TxnOffsetCommitResponse { req, .. }
+            | EndTxnRequest { req, .. }
+            | EndTxnResponse { req, .. }
+            | WriteTxnMarkersRequest { req, .. }
+            | WriteTxnMarkersResponse { req, .. }
             | FindCoordinatorRequest { req, .. }
             | FindCoordinatorResponse { req, .. }
             | ConsumerFetchRequest { req, .. }
@@ -505,12 +633,93 @@ impl Message {
                 }
                 s
             }
-            InitProducerIdRequest { .. } => String::from("InitProducerId"),
+            InitProducerIdRequest {
+                transactional_id, ..
+            } => match transactional_id {
+                Some(t) => format!("InitProducerId transactionalId={t}"),
+                None => String::from("InitProducerId"),
+            },
             InitProducerIdResponse {
                 producer_id,
                 producer_epoch,
+                error,
                 ..
-            } => format!("InitProducerId response id={producer_id} epoch={producer_epoch}"),
+            } => match error {
+                Some(e) => format!("InitProducerId response {}", e.name()),
+                None => format!("InitProducerId response id={producer_id} epoch={producer_epoch}"),
+            },
+            FindTxnCoordinatorRequest {
+                transactional_id, ..
+            } => format!("FindCoordinator TRANSACTION key={transactional_id}"),
+            AddPartitionsToTxnRequest {
+                transactional_id,
+                producer_epoch,
+                partitions,
+                ..
+            } => format!(
+                "AddPartitionsToTxn {transactional_id} epoch={producer_epoch} {}",
+                join_tps(partitions)
+            ),
+            AddOffsetsToTxnRequest {
+                transactional_id,
+                group,
+                ..
+            } => format!("AddOffsetsToTxn {transactional_id} group={group}"),
+            TxnOffsetCommitRequest { group, offsets, .. } => {
+                let mut s = format!("TxnOffsetCommit group={group}");
+                for (tp, o) in offsets {
+                    s.push_str(&format!(" {tp}={o}"));
+                }
+                s
+            }
+            EndTxnRequest {
+                transactional_id,
+                producer_epoch,
+                commit,
+                ..
+            } => format!(
+                "EndTxn {transactional_id} epoch={producer_epoch} {}",
+                if *commit { "COMMIT" } else { "ABORT" }
+            ),
+            AddPartitionsToTxnResponse { error, .. } => {
+                format!(
+                    "AddPartitionsToTxn response {}",
+                    error.map_or("NONE", |e| e.name())
+                )
+            }
+            AddOffsetsToTxnResponse { error, .. } => {
+                format!(
+                    "AddOffsetsToTxn response {}",
+                    error.map_or("NONE", |e| e.name())
+                )
+            }
+            TxnOffsetCommitResponse { error, .. } => {
+                format!(
+                    "TxnOffsetCommit response {}",
+                    error.map_or("NONE", |e| e.name())
+                )
+            }
+            EndTxnResponse { error, .. } => {
+                format!("EndTxn response {}", error.map_or("NONE", |e| e.name()))
+            }
+            WriteTxnMarkersRequest {
+                producer_id,
+                producer_epoch,
+                control,
+                partitions,
+                ..
+            } => format!(
+                "WriteTxnMarkers {} producerId={producer_id} epoch={producer_epoch} {}",
+                control.name(),
+                join_tps(partitions)
+            ),
+            WriteTxnMarkersResponse { results, .. } => {
+                let mut s = String::from("WriteTxnMarkers response");
+                for (tp, e) in results {
+                    s.push_str(&format!(" {tp} {}", e.map_or("NONE", |e| e.name())));
+                }
+                s
+            }
             FindCoordinatorRequest { group, .. } => format!("FindCoordinator group={group}"),
             FindCoordinatorResponse {
                 error, coordinator, ..

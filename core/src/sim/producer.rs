@@ -33,6 +33,7 @@ use crate::time::Millis;
 use crate::view::ProducerView;
 
 use super::msg::{Batch, Message, Rec};
+use super::txn::TxnClient;
 use super::{kafka_err, limits, Outcome, Sim, Timer};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,8 +66,8 @@ pub struct Producer {
     linger_ms: u64,
     batch_size: u64,
     retries: u32,
-    retry_backoff_ms: u64,
-    request_timeout_ms: u64,
+    pub(crate) retry_backoff_ms: u64,
+    pub(crate) request_timeout_ms: u64,
     delivery_timeout_ms: u64,
     max_in_flight: usize,
     ignore_keys: bool,
@@ -78,7 +79,7 @@ pub struct Producer {
     /// `retry.backoff.ms` between metadata requests, so an incomplete answer is not re-asked
     /// every round trip.
     metadata_not_before: Millis,
-    bootstrap: u32,
+    pub(crate) bootstrap: u32,
     pub producer_id: Option<(i64, i16)>,
     pid_inflight: Option<u64>,
     pub queues: BTreeMap<TopicPartition, VecDeque<PBatch>>,
@@ -90,6 +91,10 @@ pub struct Producer {
     pub acked: u64,
     pub failed: u64,
     pub last_error: Option<KafkaError>,
+    /// Set for a producer with a `transactional.id` (its `TransactionManager`).
+    pub txn: Option<TxnClient>,
+    /// The process crashed (`producer kill`): it neither sends nor receives any more.
+    pub dead: bool,
 }
 
 impl Producer {
@@ -121,6 +126,9 @@ impl Producer {
             failed: self.failed,
             pending: self.pending(),
             last_error: self.last_error.map(|e| e.name().to_string()),
+            transactional_id: self.txn.as_ref().map(|t| t.transactional_id.clone()),
+            txn_state: self.txn.as_ref().map(|t| t.state.name()),
+            producer_epoch: self.producer_id.map(|p| p.1),
         }
     }
 
@@ -131,6 +139,7 @@ impl Producer {
                 self.inflight.contains_key(req)
                     || self.metadata_inflight == Some(*req)
                     || self.pid_inflight == Some(*req)
+                    || self.txn.as_ref().is_some_and(|t| t.waits_for(*req))
             }
             _ => false,
         }
@@ -151,11 +160,18 @@ fn build_producer(
     for (k, v) in configs {
         config.set(k, v)?;
     }
-    if !config.get("transactional.id").is_empty() {
-        return Err(CommandError::NotSupported(
-            "transactional.id: transactions are not built yet (the storage and exactly-once issue)"
-                .to_string(),
-        ));
+    let transactional_id = config.get("transactional.id").to_string();
+    let transactional = !transactional_id.is_empty();
+    if transactional
+        && config.is_set("enable.idempotence")
+        && !config.get_bool("enable.idempotence")
+    {
+        // `ProducerConfig.postProcessAndValidateIdempotenceConfigs`.
+        return Err(CommandError::InvalidConfigValue {
+            key: "enable.idempotence".to_string(),
+            value: "false".to_string(),
+            reason: "Cannot set a transactional.id without also enabling idempotence.".to_string(),
+        });
     }
     let acks: i16 = match config.get("acks") {
         "all" | "-1" => -1,
@@ -164,9 +180,10 @@ fn build_producer(
     };
     let retries = config.get_i64("retries") as u32;
     let max_in_flight = config.get_i64("max.in.flight.requests.per.connection") as usize;
-    let explicit_idem = config.is_set("enable.idempotence");
+    // A transactional.id turns idempotence on, with its checks, as if set explicitly.
+    let explicit_idem = config.is_set("enable.idempotence") || transactional;
     let idempotent = if explicit_idem {
-        let on = config.get_bool("enable.idempotence");
+        let on = transactional || config.get_bool("enable.idempotence");
         if on {
             let bad = |key: &str, value: String, reason: &str| CommandError::InvalidConfigValue {
                 key: key.to_string(),
@@ -211,6 +228,7 @@ fn build_producer(
         "zstd" => 35,
         _ => 100,
     };
+    let txn_timeout_ms = config.get_i64("transaction.timeout.ms").max(0) as u64;
     Ok(Producer {
         client_id: client_id.to_string(),
         node,
@@ -242,6 +260,8 @@ fn build_producer(
         acked: 0,
         failed: 0,
         last_error: None,
+        txn: transactional.then(|| TxnClient::new(&transactional_id, txn_timeout_ms)),
+        dead: false,
     })
 }
 
@@ -270,7 +290,12 @@ impl Sim {
         let node = ClientId(self.producers.len() as u32);
         let mut p = build_producer(client_id, node, configs)?;
         p.bootstrap = self.rng.below(self.brokers.len() as u32);
+        let transactional = p.txn.is_some();
         self.producers.push(p);
+        if transactional {
+            // `initTransactions()` right after creation: FindCoordinator, InitProducerId.
+            self.producer_poll(self.producers.len() - 1);
+        }
         Ok(Outcome::none())
     }
 
@@ -298,6 +323,13 @@ impl Sim {
         if count == 0 {
             return Err(CommandError::arg("count", "must be at least 1"));
         }
+        if self.producers[pi].dead {
+            return Err(CommandError::arg(
+                "producer",
+                format!("producer '{producer}' has crashed"),
+            ));
+        }
+        self.txn_check_send(pi)?;
         if count > limits::MAX_RECORDS_PER_COMMAND {
             return Err(CommandError::LimitExceeded {
                 what: "records per produce command",
@@ -408,7 +440,7 @@ impl Sim {
     }
 
     /// The broker a client asks for metadata: the bootstrap list in turn.
-    fn pick_broker(&mut self, pi: usize) -> BrokerId {
+    pub(crate) fn pick_broker(&mut self, pi: usize) -> BrokerId {
         let n = self.brokers.len() as u32;
         BrokerId(self.producers[pi].bootstrap % n + 1)
     }
@@ -417,6 +449,10 @@ impl Sim {
     pub(crate) fn producer_poll(&mut self, pi: usize) {
         let now = self.now;
         let me = Self::client_node(pi);
+        if self.producers[pi].dead {
+            return;
+        }
+        self.txn_poll(pi);
         // Expire batches that waited longer than delivery.timeout.ms.
         let dt = self.producers[pi].delivery_timeout_ms;
         let mut expired: Vec<PBatch> = Vec::new();
@@ -432,16 +468,21 @@ impl Sim {
         if self.producers[pi].queues.is_empty() {
             return;
         }
-        // Idempotence needs a producer id first (InitProducerId).
+        // Idempotence needs a producer id first (InitProducerId; a transactional producer
+        // gets it from its transaction coordinator, in `txn_poll`).
         if self.producers[pi].idempotent && self.producers[pi].producer_id.is_none() {
-            if self.producers[pi].pid_inflight.is_none() {
+            if self.producers[pi].pid_inflight.is_none() && self.producers[pi].txn.is_none() {
                 let req = self.next_req();
                 let b = self.pick_broker(pi);
                 self.producers[pi].pid_inflight = Some(req);
                 self.send(
                     me,
                     NodeId::Broker(b),
-                    Message::InitProducerIdRequest { req },
+                    Message::InitProducerIdRequest {
+                        req,
+                        transactional_id: None,
+                        transaction_timeout_ms: 0,
+                    },
                 );
                 let to = self.producers[pi].request_timeout_ms;
                 self.schedule_timer(me, to, Timer::RequestTimeout { req });
@@ -489,6 +530,10 @@ impl Sim {
             else {
                 continue;
             };
+            if !self.txn_send_allowed(pi, &tp) {
+                continue;
+            }
+            let pr = &self.producers[pi];
             let front = &pr.queues[&tp][0];
             let ready = front.full || front.attempts > 0 || now - front.created >= pr.linger_ms;
             if !ready {
@@ -581,6 +626,8 @@ impl Sim {
                         max_timestamp: b.records.iter().map(|r| r.timestamp).max().unwrap_or(0),
                         records: b.records.clone().into(),
                         attempt: b.attempts,
+                        transactional: pr.txn.is_some(),
+                        control: None,
                     },
                 )
             })
@@ -621,6 +668,20 @@ impl Sim {
         let pr = &mut self.producers[pi];
         pr.failed += b.records.len() as u64;
         pr.last_error = Some(e);
+        self.txn_on_send_failed(pi, e);
+    }
+
+    /// Makes the sender wake at `t` (unless it already wakes earlier).
+    pub(crate) fn producer_wake_at(&mut self, pi: usize, t: Millis) {
+        let now = self.now;
+        let me = Self::client_node(pi);
+        let pr = &mut self.producers[pi];
+        if t > now && pr.wake_at.is_none_or(|w| w <= now || t < w) {
+            pr.wake_token += 1;
+            pr.wake_at = Some(t);
+            let token = pr.wake_token;
+            self.schedule_timer(me, t - now, Timer::ProducerWake { token });
+        }
     }
 
     /// A batch failed with `e`: retry it if Kafka would, else report the failure.
@@ -662,11 +723,16 @@ impl Sim {
 
     pub(crate) fn producer_receive(&mut self, c: ClientId, _from: NodeId, msg: Message) {
         let pi = c.0 as usize;
+        let Some(msg) = self.txn_client_receive(pi, msg) else {
+            self.producer_poll(pi);
+            return;
+        };
         match msg {
             Message::InitProducerIdResponse {
                 req,
                 producer_id,
                 producer_epoch,
+                ..
             } => {
                 if self.producers[pi].pid_inflight == Some(req) {
                     self.producers[pi].pid_inflight = None;
@@ -717,6 +783,10 @@ impl Sim {
     /// The broker a request went to is down: the connection is refused, the request fails
     /// with a retriable NETWORK_EXCEPTION, and the next one goes to another broker.
     pub(crate) fn producer_refused(&mut self, pi: usize, req: u64) {
+        if self.txn_request_failed(pi, req) {
+            self.producer_poll(pi);
+            return;
+        }
         let pr = &mut self.producers[pi];
         pr.bootstrap += 1;
         if pr.metadata_inflight == Some(req) {
@@ -739,6 +809,7 @@ impl Sim {
             Timer::ProducerWake { .. } => {
                 self.producers[pi].wake_at = None;
             }
+            Timer::RequestTimeout { req } if self.txn_request_failed(pi, req) => {}
             Timer::RequestTimeout { req } => {
                 let pr = &mut self.producers[pi];
                 if pr.metadata_inflight == Some(req) {

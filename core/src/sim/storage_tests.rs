@@ -36,6 +36,8 @@ fn kbatch(base: Offset, keys: &[&str], value: Option<&str>, ts: u64) -> Batch {
         records: recs.into(),
         max_timestamp: ts,
         attempt: 1,
+        transactional: false,
+        control: None,
     }
 }
 

@@ -239,15 +239,18 @@ pub fn Replica(props: &ReplicaProps) -> Html {
         t(lang, Key::OutOfSync)
     };
     let label = format!(
-        "{}: {role}; {} {}, {} {}, {} {}",
+        "{}: {role}; {} {}, {} {}, {} {}, {} {}",
         r.topic_partition,
         t(lang, Key::LogStart),
         r.log_start,
+        t(lang, Key::LastStable),
+        r.last_stable,
         t(lang, Key::HighWatermark),
         r.high_watermark,
         t(lang, Key::LogEnd),
         r.log_end
     );
+    let lso_x = r.cell_x(r.last_stable);
     let tag = if r.offline {
         format!("⚠ {}", t(lang, Key::Offline))
     } else if r.leader {
@@ -275,6 +278,7 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                         "record",
                         (o < r.high_watermark).then_some("record--committed"),
                         (o >= r.flushed).then_some("record--unflushed"),
+                        r.control.contains(&o).then_some("record--control"),
                     );
                     html! {
                         <g {class} data-offset={o.to_string()}>
@@ -289,6 +293,11 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                     <line class="log__start" x1="7" y1={(strip_y - 2.0).to_string()} x2="7" y2={(strip_y + strip_h + 2.0).to_string()} />
                 } else {
                     <text class="log__more" x="2" y="33">{ "…" }</text>
+                }
+                if r.last_stable < r.high_watermark {
+                    <line class="log__lso" data-lso={r.last_stable.to_string()}
+                        x1={format!("{lso_x:.1}")} y1={(strip_y - 3.0).to_string()}
+                        x2={format!("{lso_x:.1}")} y2={(strip_y + strip_h + 3.0).to_string()} />
                 }
                 <line class="log__hw" data-hw={r.high_watermark.to_string()}
                     x1={format!("{hw_x:.1}")} y1={(strip_y - 3.0).to_string()}

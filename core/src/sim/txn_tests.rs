@@ -1,0 +1,307 @@
+//! Tests of transactions, one per fact (I1, I6, I7, C5 of `kafka-semantics.md`), named after
+//! its id. Expected values come from the facts and the Kafka tests they cite
+//! (`ProducerStateManagerTest`, `UnifiedLogTest`, `LogCleanerTest`), not from a run.
+
+use alloc::rc::Rc;
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::log::{Log, LogConfig, SeqCheck};
+use super::msg::{Batch, ControlType, Rec};
+use super::txn::AbortedFilter;
+use crate::error::KafkaError;
+use crate::ids::Offset;
+use crate::scenario::run_script;
+
+const PID: i64 = 7;
+
+/// A transactional (or idempotent) batch of producer `PID` with `n` records keyed `k{i}`.
+fn data(base: Offset, epoch: i16, seq: i32, n: usize, transactional: bool) -> Batch {
+    let records: Vec<Rec> = (0..n)
+        .map(|i| Rec {
+            key: Some(Rc::from(alloc::format!("k{}", base as usize + i).as_str())),
+            value: Some(Rc::from("v")),
+            timestamp: 0,
+            rid: base as u64 * 100 + i as u64,
+            origin: 0,
+        })
+        .collect();
+    Batch {
+        base_offset: base,
+        leader_epoch: 0,
+        producer_id: PID,
+        producer_epoch: epoch,
+        base_sequence: seq,
+        records: records.into(),
+        max_timestamp: 0,
+        attempt: 1,
+        transactional,
+        control: None,
+    }
+}
+
+fn marker(base: Offset, epoch: i16, ctl: ControlType) -> Batch {
+    Batch {
+        base_offset: base,
+        leader_epoch: 0,
+        producer_id: PID,
+        producer_epoch: epoch,
+        base_sequence: -1,
+        records: vec![Rec {
+            key: None,
+            value: None,
+            timestamp: 0,
+            rid: 9_000 + base as u64,
+            origin: u32::MAX,
+        }]
+        .into(),
+        max_timestamp: 0,
+        attempt: 1,
+        transactional: true,
+        control: Some(ctl),
+    }
+}
+
+#[test]
+fn i6_marker_with_higher_epoch_bumps_epoch_and_resets_sequence() {
+    // testControlRecordBumpsProducerEpoch / testOutOfSequenceAfterControlRecordEpochBump.
+    let mut log = Log::default();
+    log.append(data(0, 0, 0, 2, true));
+    log.append(marker(2, 1, ControlType::Abort));
+    assert_eq!(log.producers[&PID].epoch, 1);
+    // The next write at the bumped epoch must start at sequence 0.
+    assert_eq!(
+        log.check_sequence(&data(3, 1, 2, 1, true)),
+        Err(KafkaError::OutOfOrderSequenceNumber)
+    );
+    assert_eq!(
+        log.check_sequence(&data(3, 1, 0, 1, true)),
+        Ok(SeqCheck::Append)
+    );
+    // I1: the old epoch is fenced.
+    assert_eq!(
+        log.check_sequence(&data(3, 0, 2, 1, true)),
+        Err(KafkaError::InvalidProducerEpoch)
+    );
+}
+
+#[test]
+fn i6_marker_at_same_epoch_keeps_the_sequence() {
+    let mut log = Log::default();
+    log.append(data(0, 0, 0, 2, true));
+    log.append(marker(2, 0, ControlType::Commit));
+    // transaction.version 1: the sequence goes on across transactions of one epoch.
+    assert_eq!(
+        log.check_sequence(&data(3, 0, 2, 1, true)),
+        Ok(SeqCheck::Append)
+    );
+}
+
+#[test]
+fn i6_non_transactional_write_during_open_transaction_is_invalid_txn_state() {
+    // testNonTransactionalAppendWithOngoingTransaction.
+    let mut log = Log::default();
+    log.append(data(0, 0, 0, 1, true));
+    assert_eq!(
+        log.check_sequence(&data(1, 0, 1, 1, false)),
+        Err(KafkaError::InvalidTxnState)
+    );
+}
+
+#[test]
+fn i7_lso_is_min_of_first_unstable_and_hw() {
+    // testFirstUnstableOffset / testFetchUpToLastStableOffset.
+    let mut log = Log::default();
+    log.append(data(0, 0, 0, 2, false)); // plain idempotent records 0, 1
+    log.hw = 2;
+    assert_eq!(log.lso(), 2, "no transaction: LSO = HW");
+    log.append(data(2, 0, 2, 2, true)); // transaction starts at 2
+    log.hw = 4;
+    assert_eq!(log.first_unstable_offset(), Some(2));
+    assert_eq!(log.lso(), 2);
+    log.hw = 1;
+    assert_eq!(log.lso(), 1, "never above the HW");
+}
+
+#[test]
+fn i7_completed_transaction_stays_unstable_until_hw_passes_its_marker() {
+    let mut log = Log::default();
+    log.append(data(0, 0, 0, 2, true));
+    log.hw = 2;
+    log.append(marker(2, 0, ControlType::Commit));
+    // The marker (offset 2) is not below the HW yet: the transaction is still unstable.
+    assert_eq!(log.lso(), 0);
+    log.hw = 3;
+    assert_eq!(log.lso(), 3);
+}
+
+#[test]
+fn i7_read_committed_skips_aborted_records_via_the_aborted_list() {
+    let mut log = Log::default();
+    log.append(data(0, 0, 0, 2, true));
+    log.append(marker(2, 0, ControlType::Abort));
+    log.append(data(3, 0, 2, 1, true));
+    log.append(marker(4, 0, ControlType::Commit));
+    log.hw = 5;
+    assert_eq!(log.aborted_between(0, 5), vec![(PID, 0)]);
+    // An aborted transaction entirely before the fetch is not reported.
+    assert!(log.aborted_between(3, 5).is_empty());
+    let mut rc = AbortedFilter::new(true, &log.aborted_between(0, 5));
+    let skipped: Vec<bool> = log.batches.iter().map(|b| rc.skip(b)).collect();
+    assert_eq!(skipped, vec![true, true, false, true]);
+    // read_uncommitted hands out every data record and skips only the markers.
+    let mut ru = AbortedFilter::new(false, &[]);
+    let skipped: Vec<bool> = log.batches.iter().map(|b| ru.skip(b)).collect();
+    assert_eq!(skipped, vec![false, true, false, true]);
+}
+
+#[test]
+fn c5_aborted_records_removed_regardless_of_key_markers_kept_until_horizon() {
+    // testBasicTransactionAwareCleaning / testCommitMarkerRemoval.
+    let config = LogConfig {
+        compact: true,
+        delete: false,
+        segment_bytes: 100,
+        ..LogConfig::default()
+    };
+    let mut log = Log::with_config(config);
+    // Unique keys: only the transaction outcome can remove a record.
+    for b in [
+        data(0, 0, 0, 1, true),              // committed
+        marker(1, 0, ControlType::Commit),   //
+        data(2, 0, 1, 1, true),              // aborted
+        marker(3, 0, ControlType::Abort),    //
+        data(4, 0, 2, 1, false).with_pid(8), // the active segment's batch
+    ] {
+        log.append(b);
+    }
+    log.hw = log.leo();
+    let c = log
+        .cleanable(0)
+        .expect("a compacted log with inactive segments");
+    log.clean(0, c).expect("cleaned");
+    let live: Vec<Offset> = log
+        .batches
+        .iter()
+        .flat_map(|b| (b.base_offset..b.next_offset()).collect::<Vec<_>>())
+        .collect();
+    // The aborted record (2) is gone; both markers stay (delete horizon not passed).
+    assert_eq!(live, vec![0, 1, 3, 4]);
+    // After delete.retention.ms the ABORT marker (no record of its transaction left) goes,
+    // the COMMIT marker stays while its record does.
+    let later = config.delete_retention_ms as u64 + 1;
+    let mut c = log.cleanable(later).expect("still cleanable");
+    c.end_segment = log.segments.len() - 1;
+    log.clean(later, c).expect("cleaned again");
+    let live: Vec<Offset> = log
+        .batches
+        .iter()
+        .flat_map(|b| (b.base_offset..b.next_offset()).collect::<Vec<_>>())
+        .collect();
+    assert_eq!(live, vec![0, 1, 4]);
+}
+
+trait WithPid {
+    fn with_pid(self, pid: i64) -> Batch;
+}
+impl WithPid for Batch {
+    fn with_pid(mut self, pid: i64) -> Batch {
+        self.producer_id = pid;
+        self
+    }
+}
+
+/// Runs a script that must pass; returns the error otherwise.
+fn script(s: &str) {
+    if let Err(e) = run_script(s) {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn i7_commit_and_abort_seen_by_both_isolation_levels() {
+    script(
+        "cluster brokers=1 seed=1\n\
+         kafka-topics --create --topic t --partitions 1 --replication-factor 1\n\
+         producer add tp transactional.id=x\n\
+         consumer add ru group=a topics=t auto.offset.reset=earliest\n\
+         consumer add rc group=b topics=t auto.offset.reset=earliest isolation.level=read_committed\n\
+         settle\n\
+         txn begin tp\n\
+         produce tp t key=k value=1 count=3\n\
+         settle\n\
+         txn abort tp\n\
+         settle\n\
+         txn begin tp\n\
+         produce tp t key=k value=2 count=2\n\
+         txn commit tp\n\
+         settle\n\
+         expect partition t-0 hw=7 lso=7\n\
+         expect consumed ru count=5\n\
+         expect consumed rc count=2\n\
+         expect findings 0\n",
+    );
+}
+
+#[test]
+fn i1_second_instance_fences_the_first() {
+    script(
+        "cluster brokers=3 seed=2\n\
+         kafka-topics --create --topic t --replica-assignment 1:2:3\n\
+         producer add a transactional.id=x\n\
+         settle\n\
+         producer add b transactional.id=x\n\
+         settle\n\
+         txn begin a\n\
+         produce a t key=k value=1\n\
+         txn commit a\n\
+         settle\n\
+         expect producer a txn-state=FATAL_ERROR last-error=PRODUCER_FENCED\n\
+         expect producer b txn-state=READY\n",
+    );
+}
+
+#[test]
+fn txn_timeout_aborts_and_fences() {
+    script(
+        "cluster brokers=3 seed=3\n\
+         kafka-topics --create --topic t --replica-assignment 1:2:3\n\
+         producer add a transactional.id=x transaction.timeout.ms=5000\n\
+         settle\n\
+         txn begin a\n\
+         produce a t key=k value=1\n\
+         settle\n\
+         expect partition t-0 hw=1 lso=0\n\
+         run 11s\n\
+         expect partition t-0 hw=2 lso=2\n\
+         txn commit a\n\
+         settle\n\
+         expect producer a txn-state=FATAL_ERROR last-error=PRODUCER_FENCED\n",
+    );
+}
+
+#[test]
+fn out_of_order_txn_calls_change_nothing() {
+    use super::{Command, Sim, SimSpec};
+    let mut sim = Sim::new(SimSpec::default(), 4).expect("cluster");
+    sim.apply(Command::AddProducer {
+        client_id: "tp".to_string(),
+        configs: vec![("transactional.id".to_string(), "x".to_string())],
+    })
+    .expect("producer");
+    sim.settle(60_000).expect("settles");
+    let before = sim.clone();
+    let e = sim
+        .apply(Command::Txn {
+            producer: "tp".to_string(),
+            op: super::txn::TxnOp::Commit,
+        })
+        .expect_err("commit without begin");
+    assert!(
+        e.to_string()
+            .contains("READY to state COMMITTING_TRANSACTION"),
+        "{e}"
+    );
+    assert!(sim == before, "a refused command changed the simulation");
+}
