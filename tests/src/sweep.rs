@@ -59,7 +59,7 @@ const CONSUMERS: [&str; 2] = ["c1", "c2"];
 /// Every third seed's group uses the KIP-848 consumer protocol (G8); chosen from the seed
 /// itself so that the other seeds' workloads stay as they were.
 fn add_consumer(client_id: &str, seed: u64) -> Command {
-    let configs = if seed % 3 == 0 {
+    let configs = if seed.is_multiple_of(3) {
         vec![("group.protocol".into(), "consumer".into())]
     } else {
         vec![]
