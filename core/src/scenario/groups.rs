@@ -341,6 +341,8 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             generation,
             members,
             protocol,
+            epoch,
+            idle_ms,
         } => {
             let g = group_or_err(view, group)?;
             let mut d = Diffs::new(format!("expect group {group}"));
@@ -352,11 +354,27 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             d.check("generation", *generation, i64::from(g.generation));
             d.check("members", *members, g.members.len() as u64);
             if let Some(want) = protocol {
-                let have = g.protocol.as_deref().unwrap_or("none");
+                // `classic`/`consumer` name the group protocol (G8); anything else the assignor.
+                let have = if want == "classic" || want == "consumer" {
+                    g.group_type
+                } else {
+                    g.protocol.as_deref().unwrap_or("none")
+                };
                 if want != have {
                     d.differ("protocol", want, have);
                 }
             }
+            if let Some(want) = epoch {
+                match g.group_epoch {
+                    Some(e) => d.check("epoch", Some(*want), i64::from(e)),
+                    None => d.differ("epoch", &want.to_string(), "(a classic group has no epoch)"),
+                }
+            }
+            let idle: u64 = g
+                .rebalances
+                .last()
+                .map_or(0, |r| r.stopped_ms.iter().map(|(_, ms)| *ms).sum());
+            d.check("idle-ms", *idle_ms, idle);
             d.finish()
         }
         Expect::Assignment { group, members } => {

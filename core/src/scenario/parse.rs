@@ -1565,7 +1565,14 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
             }
         }
         "group" => {
-            a.only_keys(&["state", "generation", "members", "protocol"])?;
+            a.only_keys(&[
+                "state",
+                "generation",
+                "members",
+                "protocol",
+                "epoch",
+                "idle-ms",
+            ])?;
             let group = a.pos(0, "the group")?.to_string();
             a.at_most(1)?;
             Expect::Group {
@@ -1580,6 +1587,14 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .map(|v| num_field(kind, "members", v))
                     .transpose()?,
                 protocol: a.get("protocol").map(str::to_string),
+                epoch: a
+                    .get("epoch")
+                    .map(|v| num_field(kind, "epoch", v))
+                    .transpose()?,
+                idle_ms: a
+                    .get("idle-ms")
+                    .map(|v| num_field(kind, "idle-ms", v))
+                    .transpose()?,
             }
         }
         "assignment" => {
