@@ -136,6 +136,8 @@ pub enum Stmt {
         group: String,
         members: bool,
         state: bool,
+        /// `--verbose`: epochs and target assignments (consumer groups, G8).
+        verbose: bool,
     },
     GroupsResetOffsets {
         group: String,

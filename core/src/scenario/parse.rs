@@ -700,6 +700,7 @@ fn parse_consumer_groups(words: &[String]) -> Result<Stmt, ScenarioError> {
             group: o.required("group")?.to_string(),
             members: o.has("members"),
             state: o.has("state"),
+            verbose: o.has("verbose"),
         }),
         "reset-offsets" => {
             let group = o.required("group")?.to_string();
