@@ -43,11 +43,6 @@ pub enum KafkaError {
     MemberIdRequired,
     FencedInstanceId,
     FencedMemberEpoch,
-    InconsistentGroupProtocol,
-    GroupIdNotFound,
-    UnreleasedInstanceId,
-    UnsupportedAssignor,
-    StaleMemberEpoch,
     PolicyViolation,
     NetworkException,
     FencedLeaderEpoch,
@@ -59,6 +54,11 @@ pub enum KafkaError {
     PreferredLeaderNotAvailable,
     IneligibleReplica,
     InvalidUpdateVersion,
+    InconsistentGroupProtocol,
+    GroupIdNotFound,
+    UnreleasedInstanceId,
+    UnsupportedAssignor,
+    StaleMemberEpoch,
 }
 
 impl KafkaError {
