@@ -211,6 +211,20 @@ pub const BROKER_CONFIGS: &[ConfigDef] = &[
         "How long the first rebalance of an empty group waits for more members.",
     ),
     int(
+        "group.consumer.heartbeat.interval.ms",
+        "5000",
+        1,
+        I32,
+        "group.protocol=consumer: how often members send ConsumerGroupHeartbeat (the broker tells them).",
+    ),
+    int(
+        "group.consumer.session.timeout.ms",
+        "45000",
+        1,
+        I32,
+        "group.protocol=consumer: a member that sends no ConsumerGroupHeartbeat for this long is removed.",
+    ),
+    int(
         "group.min.session.timeout.ms",
         "6000",
         0,
@@ -297,6 +311,7 @@ pub const CONSUMER_CONFIGS: &[ConfigDef] = &[
     ConfigDef { name: "group.id", default: "", kind: Kind::Text, doc: "The consumer group this consumer belongs to." },
     ConfigDef { name: "group.instance.id", default: "", kind: Kind::Text, doc: "Static membership: a restart within session.timeout.ms keeps the member and its partitions, without a rebalance." },
     ConfigDef { name: "group.protocol", default: "classic", kind: Kind::Choice(&["classic", "consumer"]), doc: "classic: JoinGroup/SyncGroup with a client-side assignor; consumer: KIP-848 ConsumerGroupHeartbeat with a server-side assignor." },
+    ConfigDef { name: "group.remote.assignor", default: "", kind: Kind::Text, doc: "group.protocol=consumer only: the server-side assignor this member asks for (uniform or range); empty: the broker's first of group.consumer.assignors (uniform)." },
     ConfigDef { name: "partition.assignment.strategy", default: "range,cooperative-sticky", kind: Kind::Text, doc: "Assignors in order of preference (range, roundrobin, sticky, cooperative-sticky, or their Java class names); the group uses one that every member supports." },
     int("session.timeout.ms", "45000", 0, I32, "A member that sends no heartbeat for this long is removed from the group."),
     int("heartbeat.interval.ms", "3000", 0, I32, "How often the consumer's heartbeat thread reports to the group coordinator."),

@@ -56,6 +56,11 @@ pub enum KafkaError {
     PreferredLeaderNotAvailable,
     IneligibleReplica,
     InvalidUpdateVersion,
+    InconsistentGroupProtocol,
+    GroupIdNotFound,
+    UnreleasedInstanceId,
+    UnsupportedAssignor,
+    StaleMemberEpoch,
 }
 
 impl KafkaError {
@@ -95,6 +100,11 @@ impl KafkaError {
             MemberIdRequired => "MEMBER_ID_REQUIRED",
             FencedInstanceId => "FENCED_INSTANCE_ID",
             FencedMemberEpoch => "FENCED_MEMBER_EPOCH",
+            InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
+            UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
+            StaleMemberEpoch => "STALE_MEMBER_EPOCH",
             PolicyViolation => "POLICY_VIOLATION",
             NetworkException => "NETWORK_EXCEPTION",
             FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
@@ -154,6 +164,11 @@ impl KafkaError {
             InvalidRecord => 87,
             ProducerFenced => 90,
             FencedMemberEpoch => 110,
+            InconsistentGroupProtocol => 23,
+            GroupIdNotFound => 69,
+            UnreleasedInstanceId => 111,
+            UnsupportedAssignor => 112,
+            StaleMemberEpoch => 113,
             IneligibleReplica => 107,
             InvalidUpdateVersion => 108,
         }

@@ -187,12 +187,19 @@ pub struct FindingView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupView {
     pub group_id: String,
-    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead` (G1).
+    /// `classic` or `consumer` (the group protocol, G8).
+    pub group_type: &'static str,
+    /// Classic: `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, `Dead` (G1).
+    /// Consumer: `Empty`, `Assigning`, `Reconciling`, `Stable`, `Dead`.
     pub state: &'static str,
+    /// Classic: the generation. Consumer: the group epoch.
     pub generation: i32,
+    /// Consumer groups: the group epoch and the target assignment epoch.
+    pub group_epoch: Option<i32>,
+    pub assignment_epoch: Option<i32>,
     /// The assignor the group chose (Kafka's "protocol"), if any.
     pub protocol: Option<String>,
-    /// `eager` or `cooperative` (the rebalance protocol, G7).
+    /// `eager` or `cooperative` (the rebalance protocol, G7); `consumer` for a KIP-848 group.
     pub rebalance_protocol: &'static str,
     /// The leader's member id.
     pub leader: Option<String>,
@@ -224,10 +231,17 @@ pub struct MemberView {
     /// The partitions the coordinator assigned it in the current generation.
     pub assigned: Vec<TopicPartition>,
     pub is_leader: bool,
-    /// `awaiting-join`, `awaiting-sync` or `stable`.
+    /// Classic: `awaiting-join`, `awaiting-sync` or `stable`. Consumer (A13): `STABLE`,
+    /// `UNREVOKED_PARTITIONS` or `UNRELEASED_PARTITIONS`.
     pub state: &'static str,
     /// When its session expires unless it heartbeats (ms of simulated time).
     pub session_deadline_ms: u64,
+    /// Consumer groups: the member epoch (G8).
+    pub member_epoch: Option<i32>,
+    /// Consumer groups: the target assignment the member reconciles towards.
+    pub target_assignment: Vec<TopicPartition>,
+    /// Consumer groups: partitions it must revoke before it moves to the target epoch.
+    pub pending_revocation: Vec<TopicPartition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -136,6 +136,8 @@ pub enum Stmt {
         group: String,
         members: bool,
         state: bool,
+        /// `--verbose`: epochs and target assignments (consumer groups, G8).
+        verbose: bool,
     },
     GroupsResetOffsets {
         group: String,
@@ -280,7 +282,12 @@ pub enum Expect {
         state: Option<String>,
         generation: Option<i64>,
         members: Option<u64>,
+        /// The assignor (`range`, `uniform`, …) or the group protocol (`classic`, `consumer`).
         protocol: Option<String>,
+        /// Consumer groups (G8): the group epoch.
+        epoch: Option<i64>,
+        /// The last rebalance's stop-the-world time: the members' idle milliseconds, summed.
+        idle_ms: Option<u64>,
     },
     /// Each listed member (by client id) and the partitions it must own, compared as a set.
     Assignment {

@@ -235,13 +235,16 @@ fn shell(brokers: u32, stmts: &[(String, Stmt)]) -> String {
                 c
             }
             Stmt::GroupsList => "kafka kafka-consumer-groups --list".to_string(),
-            Stmt::GroupsDescribe { group, members, state } => {
+            Stmt::GroupsDescribe { group, members, state, verbose } => {
                 let mut c = format!("kafka kafka-consumer-groups --describe --group {}", q(group));
                 if *members {
                     c.push_str(" --members");
                 }
                 if *state {
                     c.push_str(" --state");
+                }
+                if *verbose {
+                    c.push_str(" --verbose");
                 }
                 c
             }

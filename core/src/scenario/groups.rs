@@ -53,10 +53,9 @@ fn state_note(g: &GroupView) -> Option<String> {
             "Consumer group '{}' has no active members.",
             g.group_id
         )),
-        "PreparingRebalance" | "CompletingRebalance" => Some(format!(
-            "Warning: Consumer group '{}' is rebalancing.",
-            g.group_id
-        )),
+        "PreparingRebalance" | "CompletingRebalance" | "Assigning" | "Reconciling" => Some(
+            format!("Warning: Consumer group '{}' is rebalancing.", g.group_id),
+        ),
         "Dead" => Some(format!(
             "Error: Consumer group '{}' does not exist.",
             g.group_id
@@ -65,11 +64,36 @@ fn state_note(g: &GroupView) -> Option<String> {
     }
 }
 
+/// `ConsumerGroupCommand.getAssignmentString`: per topic `topic:p,p` (partitions sorted), the
+/// topics sorted and joined by `;`; "-" when empty.
+fn assignment_string(tps: &[TopicPartition]) -> String {
+    if tps.is_empty() {
+        return MISSING.to_string();
+    }
+    let mut by_topic: alloc::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+    for tp in tps {
+        by_topic
+            .entry(tp.topic.as_str())
+            .or_default()
+            .push(tp.partition);
+    }
+    let parts: Vec<String> = by_topic
+        .into_iter()
+        .map(|(t, mut ps)| {
+            ps.sort_unstable();
+            let ps: Vec<String> = ps.iter().map(ToString::to_string).collect();
+            format!("{t}:{}", ps.join(","))
+        })
+        .collect();
+    parts.join(";")
+}
+
 pub(super) fn describe(
     view: &ClusterView,
     group: &str,
     members: bool,
     state: bool,
+    verbose: bool,
 ) -> Result<Vec<String>, ScenarioError> {
     let g = group_or_err(view, group)?;
     let mut out = Vec::new();
@@ -134,14 +158,46 @@ pub(super) fn describe(
                 )
             }
         };
+        // `--verbose` (Kafka 3.7+): epochs and assignments as `topic:p,p;topic:p`, "-" when
+        // empty or unknown (a classic group has no epochs).
+        let current: Vec<String> = g
+            .members
+            .iter()
+            .map(|m| assignment_string(&m.assigned))
+            .collect();
+        let target: Vec<String> = g
+            .members
+            .iter()
+            .map(|m| assignment_string(&m.target_assignment))
+            .collect();
+        let al = current.iter().map(String::len).max().unwrap_or(0).max(20);
+        let tl = target.iter().map(String::len).max().unwrap_or(0).max(20);
+        let extra = |cols: [&str; 4]| {
+            format!(
+                "{} {} {} {}",
+                pad(cols[0], 15),
+                pad(cols[1], al),
+                pad(cols[2], 15),
+                pad(cols[3], tl)
+            )
+        };
         out.push(String::new());
-        out.push(row(
+        let mut header = row(
             ["GROUP", "CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS"],
             "GROUP-INSTANCE-ID",
-        ));
-        for m in &g.members {
+        );
+        if verbose {
+            header.push_str(&extra([
+                "CURRENT-EPOCH",
+                "CURRENT-ASSIGNMENT",
+                "TARGET-EPOCH",
+                "TARGET-ASSIGNMENT",
+            ]));
+        }
+        out.push(header);
+        for (i, m) in g.members.iter().enumerate() {
             let n = m.assigned.len().to_string();
-            out.push(row(
+            let mut line = row(
                 [
                     &g.group_id,
                     &m.member_id,
@@ -150,7 +206,17 @@ pub(super) fn describe(
                     &n,
                 ],
                 m.instance_id.as_deref().unwrap_or(""),
-            ));
+            );
+            if verbose {
+                let epoch = m
+                    .member_epoch
+                    .map_or(MISSING.to_string(), |e| e.to_string());
+                let target_epoch = g
+                    .assignment_epoch
+                    .map_or(MISSING.to_string(), |e| e.to_string());
+                line.push_str(&extra([&epoch, &current[i], &target_epoch, &target[i]]));
+            }
+            out.push(line);
         }
         return Ok(out);
     }
@@ -163,6 +229,29 @@ pub(super) fn describe(
         let col = coordinator.len().max(25);
         let strategy = g.protocol.as_deref().unwrap_or(MISSING);
         out.push(String::new());
+        if verbose {
+            let e = |v: Option<i32>| v.map_or(MISSING.to_string(), |e| e.to_string());
+            out.push(format!(
+                "{} {} {} {} {} {} #MEMBERS",
+                pad("GROUP", gl),
+                pad("COORDINATOR (ID)", col),
+                pad("ASSIGNMENT-STRATEGY", 20),
+                pad("STATE", 20),
+                pad("GROUP-EPOCH", 15),
+                pad("TARGET-ASSIGNMENT-EPOCH", 25)
+            ));
+            out.push(format!(
+                "{} {} {} {} {} {} {}",
+                pad(&g.group_id, gl),
+                pad(&coordinator, col),
+                pad(strategy, 20),
+                pad(g.state, 20),
+                pad(&e(g.group_epoch), 15),
+                pad(&e(g.assignment_epoch), 25),
+                g.members.len()
+            ));
+            return Ok(out);
+        }
         out.push(format!(
             "{} {} {} {} #MEMBERS",
             pad("GROUP", gl),
@@ -342,6 +431,8 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             generation,
             members,
             protocol,
+            epoch,
+            idle_ms,
         } => {
             let g = group_or_err(view, group)?;
             let mut d = Diffs::new(format!("expect group {group}"));
@@ -353,11 +444,27 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             d.check("generation", *generation, i64::from(g.generation));
             d.check("members", *members, g.members.len() as u64);
             if let Some(want) = protocol {
-                let have = g.protocol.as_deref().unwrap_or("none");
+                // `classic`/`consumer` name the group protocol (G8); anything else the assignor.
+                let have = if want == "classic" || want == "consumer" {
+                    g.group_type
+                } else {
+                    g.protocol.as_deref().unwrap_or("none")
+                };
                 if want != have {
                     d.differ("protocol", want, have);
                 }
             }
+            if let Some(want) = epoch {
+                match g.group_epoch {
+                    Some(e) => d.check("epoch", Some(*want), i64::from(e)),
+                    None => d.differ("epoch", &want.to_string(), "(a classic group has no epoch)"),
+                }
+            }
+            let idle: u64 = g
+                .rebalances
+                .last()
+                .map_or(0, |r| r.stopped_ms.iter().map(|(_, ms)| *ms).sum());
+            d.check("idle-ms", *idle_ms, idle);
             d.finish()
         }
         Expect::Assignment { group, members } => {
@@ -424,7 +531,60 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
 #[cfg(test)]
 mod tests {
     use crate::scenario::{run_script_in, Session};
+    use alloc::format;
     use alloc::string::ToString;
+
+    #[test]
+    fn describe_verbose_prints_consumer_group_epochs_as_kafka_3_7() {
+        // ConsumerGroupCommand.printMembers/printStates with --verbose (G8).
+        let mut s = Session::new();
+        run_script_in(
+            &mut s,
+            "cluster brokers=1 seed=6\n\
+             kafka-topics --create --topic orders --partitions 2 --replication-factor 1\n\
+             consumer add c1 group=g1 topics=orders group.protocol=consumer\n\
+             settle\n",
+        )
+        .unwrap_or_else(|f| panic!("{f}"));
+        let out = s
+            .run_line("kafka-consumer-groups --describe --group g1 --members --verbose")
+            .unwrap()
+            .lines;
+        let tail = |a: &str, b: &str, c: &str, d: &str| format!("{a:<15} {b:<20} {c:<15} {d:<20}");
+        assert!(
+            out[1].ends_with(&format!(
+                "#PARTITIONS     {}",
+                tail(
+                    "CURRENT-EPOCH",
+                    "CURRENT-ASSIGNMENT",
+                    "TARGET-EPOCH",
+                    "TARGET-ASSIGNMENT"
+                )
+            )),
+            "{}",
+            out[1]
+        );
+        assert!(
+            out[2].ends_with(&format!(
+                "2               {}",
+                tail("1", "orders:0,1", "1", "orders:0,1")
+            )),
+            "{}",
+            out[2]
+        );
+        let out = s
+            .run_line("kafka-consumer-groups --describe --group g1 --state --verbose")
+            .unwrap()
+            .lines;
+        assert!(
+            out[1].contains(
+                "STATE                GROUP-EPOCH     TARGET-ASSIGNMENT-EPOCH   #MEMBERS"
+            ),
+            "{}",
+            out[1]
+        );
+        assert!(out[2].contains("uniform              Stable               1               1                         1"), "{}", out[2]);
+    }
 
     #[test]
     fn describe_prints_consumer_group_commands_columns() {

@@ -460,7 +460,8 @@ impl Session {
                 group,
                 members,
                 state,
-            } => groups::describe(&self.sim_ref()?.view(), group, *members, *state),
+                verbose,
+            } => groups::describe(&self.sim_ref()?.view(), group, *members, *state, *verbose),
             Stmt::GroupsResetOffsets {
                 group,
                 topic,

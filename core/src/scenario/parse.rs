@@ -700,6 +700,7 @@ fn parse_consumer_groups(words: &[String]) -> Result<Stmt, ScenarioError> {
             group: o.required("group")?.to_string(),
             members: o.has("members"),
             state: o.has("state"),
+            verbose: o.has("verbose"),
         }),
         "reset-offsets" => {
             let group = o.required("group")?.to_string();
@@ -1585,7 +1586,14 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
             }
         }
         "group" => {
-            a.only_keys(&["state", "generation", "members", "protocol"])?;
+            a.only_keys(&[
+                "state",
+                "generation",
+                "members",
+                "protocol",
+                "epoch",
+                "idle-ms",
+            ])?;
             let group = a.pos(0, "the group")?.to_string();
             a.at_most(1)?;
             Expect::Group {
@@ -1600,6 +1608,14 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .map(|v| num_field(kind, "members", v))
                     .transpose()?,
                 protocol: a.get("protocol").map(str::to_string),
+                epoch: a
+                    .get("epoch")
+                    .map(|v| num_field(kind, "epoch", v))
+                    .transpose()?,
+                idle_ms: a
+                    .get("idle-ms")
+                    .map(|v| num_field(kind, "idle-ms", v))
+                    .transpose()?,
             }
         }
         "assignment" => {

@@ -22,8 +22,11 @@
 //! Simplifications, stated: metadata is merged from several brokers' answers (each broker here
 //! answers for the partitions it hosts); the leader reads partition counts from the cluster's
 //! committed metadata; a request to a broker whose process is down fails after one round trip
-//! (a refused connection) instead of waiting for `request.timeout.ms`; `group.protocol=consumer`
-//! (KIP-848) is refused as not supported yet.
+//! (a refused connection) instead of waiting for `request.timeout.ms`.
+//!
+//! `group.protocol=consumer` (KIP-848, G8) replaces JoinGroup/SyncGroup/Heartbeat with the
+//! `ConsumerGroupHeartbeat` loop of `consumer_group_client.rs`; the poll loop, fetching and
+//! commits (with the member epoch as generation) are shared.
 
 use crate::sort::CollectTree;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -41,6 +44,10 @@ use crate::view::ConsumerView;
 
 use super::msg::{FetchPartitionData, JoinGroup, Message};
 use super::{kafka_err, limits, Outcome, Sim, Timer};
+
+// The KIP-848 client (G8, A13), a child module so that it shares the consumer's internals.
+#[path = "consumer_group_client.rs"]
+mod kip848;
 
 /// Consumers' `ClientId`s start here; producers' are below.
 pub const CONSUMER_CLIENT_BASE: u32 = 1_000_000;
@@ -91,6 +98,8 @@ enum Req {
     Join,
     Sync,
     Heartbeat,
+    /// KIP-848 `ConsumerGroupHeartbeat`.
+    GroupHeartbeat,
     Leave,
     Commit {
         offsets: Vec<(TopicPartition, Offset)>,
@@ -171,6 +180,8 @@ pub struct Consumer {
     /// The records this consumer's application processed, in order, for a client that prints
     /// them (`kafka-console-consumer`); `None` for the others, which only count.
     pub(crate) echo: Option<Vec<(TopicPartition, Offset)>>,
+    /// `group.protocol=consumer` (KIP-848): its settings; `None` for the classic protocol.
+    kip848: Option<kip848::Kip848>,
 }
 
 impl Consumer {
@@ -311,10 +322,15 @@ impl Sim {
                 "a consumer in this playground belongs to a group: give group=<id>",
             ));
         }
-        if config.get("group.protocol") == "consumer" {
-            return Err(CommandError::NotSupported(
-                "group.protocol=consumer (KIP-848) is not simulated yet; use group.protocol=classic".to_string(),
-            ));
+        let kip848 = kip848::kip848_config(&config)?;
+        let mixed = self
+            .consumers
+            .iter()
+            .any(|c| c.is_alive() && c.group == group && c.kip848.is_some() != kip848.is_some());
+        if mixed {
+            return Err(CommandError::NotSupported(format!(
+                "group.protocol: group '{group}' already has members of the other protocol; a group mixing classic and consumer members (KIP-848 online migration) is not simulated"
+            )));
         }
         if topics.is_empty() {
             return Err(CommandError::arg(
@@ -419,6 +435,7 @@ impl Sim {
             commits_ok: 0,
             commits_failed: 0,
             last_error: None,
+            kip848,
         };
         self.consumers.push(c);
         let ci = self.consumers.len() - 1;
@@ -454,8 +471,11 @@ impl Sim {
 
     fn finish_close(&mut self, ci: usize) {
         let c = self.consumers[ci].clone();
-        // G6: a static member does not send LeaveGroup; its session timeout removes it.
-        if c.instance_id.is_none() && !c.member_id.is_empty() {
+        if c.kip848.is_some() {
+            // G8: the consumer protocol leaves with epoch -1 (-2 for a static member).
+            self.kip848_leave(ci);
+        } else if c.instance_id.is_none() && !c.member_id.is_empty() {
+            // G6: a static member does not send LeaveGroup; its session timeout removes it.
             if let Some(coord) = c.coordinator {
                 let req = self.next_req();
                 let msg = Message::LeaveGroupRequest {
@@ -572,7 +592,9 @@ impl Sim {
                     c.phase = Phase::Unjoined;
                 }
             }
-            Req::Heartbeat | Req::OffsetFetch | Req::Leave => c.coordinator = None,
+            Req::Heartbeat | Req::GroupHeartbeat | Req::OffsetFetch | Req::Leave => {
+                c.coordinator = None
+            }
             Req::Commit { .. } => {
                 c.coordinator = None;
                 self.commit_done(ci, req, Some(KafkaError::RequestTimedOut), Vec::new());
@@ -710,6 +732,9 @@ impl Sim {
 
     /// The heartbeat thread: heartbeats while in a generation, and the poll-interval check.
     fn heartbeat_thread(&mut self, ci: usize) {
+        if self.consumers[ci].kip848.is_some() {
+            return self.kip848_heartbeat_thread(ci);
+        }
         let now = self.now;
         let c = &self.consumers[ci];
         if !matches!(c.phase, Phase::Stable | Phase::Syncing | Phase::Joining) {
@@ -832,7 +857,11 @@ impl Sim {
             && !matches!(c.phase, Phase::Joining | Phase::Syncing)
             && c.join_after_commit.is_none()
         {
-            self.start_join(ci);
+            if c.kip848.is_some() {
+                self.kip848_join(ci);
+            } else {
+                self.start_join(ci);
+            }
         }
         // Auto-commit of what earlier polls returned.
         let c = &self.consumers[ci];
@@ -942,7 +971,10 @@ impl Sim {
                     }
                     KafkaError::RebalanceInProgress
                     | KafkaError::IllegalGeneration
-                    | KafkaError::UnknownMemberId => c.rejoin = true,
+                    | KafkaError::UnknownMemberId => {
+                        // KIP-848 members learn about fencing from their heartbeat.
+                        c.rejoin |= c.kip848.is_none()
+                    }
                     _ => {}
                 }
             }
@@ -1124,6 +1156,21 @@ impl Sim {
                     Some(_) => c.coordinator = None,
                 }
             }
+            Message::ConsumerGroupHeartbeatResponse {
+                error,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+                ..
+            } => self.kip848_on_response(
+                ci,
+                error,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+            ),
             Message::OffsetCommitResponse { error, .. } => {
                 let offsets = match kind {
                     Req::Commit { offsets } => offsets,
@@ -1502,8 +1549,8 @@ impl Sim {
                 ));
             }
             if let Some(g) = self.groups.get(&c.group) {
-                if g.state != super::GroupState::Stable {
-                    return Some(format!("group {} is {}", c.group, g.state.name()));
+                if g.state_name() != "Stable" {
+                    return Some(format!("group {} is {}", c.group, g.state_name()));
                 }
             }
             if c.processing.is_some() || !c.buffer.is_empty() {

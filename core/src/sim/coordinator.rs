@@ -45,6 +45,11 @@ use crate::view::{GroupView, MemberView, OffsetView, RebalanceView, REBALANCES_S
 use super::msg::{Batch, FetchPartitionData, JoinGroup, Message, Rec};
 use super::{Sim, Timer};
 
+// KIP-848 consumer groups (G8, A13), a child module so that it shares the hosting and the log.
+#[path = "consumer_group.rs"]
+mod consumer_group;
+pub use consumer_group::{parse_remote_assignor, ConsumerGroup, ConsumerGroupState, MemberState};
+
 /// The internal topic holding offsets and group metadata.
 pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
@@ -159,6 +164,9 @@ pub struct Group {
     next_join_seq: u64,
     /// Owner (client id) of each partition in the last Stable generation.
     last_owners: BTreeMap<TopicPartition, String>,
+    /// Set when the group is a KIP-848 consumer group; the classic fields above then stay
+    /// Empty, except the offsets and the hosting.
+    pub consumer_group: Option<alloc::boxed::Box<ConsumerGroup>>,
 }
 
 impl Group {
@@ -178,6 +186,7 @@ impl Group {
             pending_commits: Vec::new(),
             next_join_seq: 0,
             last_owners: BTreeMap::new(),
+            consumer_group: None,
         }
     }
 
@@ -236,6 +245,11 @@ pub enum OffsetsRecord {
         leader: Option<String>,
         members: Vec<GroupMember>,
     },
+    /// A consumer group's state (G8), one snapshot per change.
+    ConsumerGroup {
+        group: String,
+        snapshot: ConsumerGroup,
+    },
 }
 
 /// A consumer fetch waiting in the broker's fetch purgatory.
@@ -258,6 +272,7 @@ pub(crate) fn is_group_message(m: &Message) -> bool {
             | Message::LeaveGroupRequest { .. }
             | Message::OffsetCommitRequest { .. }
             | Message::OffsetFetchRequest { .. }
+            | Message::ConsumerGroupHeartbeatRequest(_)
     )
 }
 
@@ -336,6 +351,7 @@ impl Sim {
         }
         g.host = Some(host);
         let mut snapshot = None;
+        let mut consumer_snapshot = None;
         if let Some(log) = self.brokers[i].logs.get(tp) {
             for batch in &log.batches {
                 // Transactional offset commits count once their transaction committed.
@@ -353,6 +369,14 @@ impl Sim {
                         }
                         Some(rec @ OffsetsRecord::Group { group: gid, .. }) if gid == group => {
                             snapshot = Some(rec.clone());
+                            consumer_snapshot = None;
+                        }
+                        Some(OffsetsRecord::ConsumerGroup {
+                            group: gid,
+                            snapshot: cg,
+                        }) if gid == group => {
+                            consumer_snapshot = Some(alloc::boxed::Box::new(cg.clone()));
+                            snapshot = None;
                         }
                         _ => {}
                     }
@@ -389,6 +413,9 @@ impl Sim {
         self.groups.insert(group.to_string(), g);
         for (m, d) in expiries {
             self.schedule_member_expiry(group, &m, d);
+        }
+        if let Some(cg) = consumer_snapshot {
+            self.restore_consumer_group(group, cg);
         }
     }
 
@@ -453,6 +480,7 @@ impl Sim {
                 g.members
                     .get(member)
                     .is_some_and(|m| m.deadline == *deadline)
+                    || Sim::consumer_member_expiry_live(g, member, *deadline)
             }),
             _ => return false,
         };
@@ -470,6 +498,7 @@ impl Sim {
             Timer::GroupDeadline { group, .. } => self.group_deadline(&group),
             Timer::MemberExpiry { group, member, .. } => {
                 let Some(m) = self.groups.get(&group).and_then(|g| g.members.get(&member)) else {
+                    self.consumer_member_expired(&group, &member);
                     return;
                 };
                 // A member inside a rebalance is kept alive: the rebalance timeout rules it.
@@ -894,6 +923,9 @@ impl Sim {
                 );
             }
             Message::JoinGroupRequest(j) => self.handle_join(b, from, &j),
+            Message::ConsumerGroupHeartbeatRequest(h) => {
+                self.handle_consumer_group_heartbeat(b, from, &h)
+            }
             Message::SyncGroupRequest {
                 req,
                 group,
@@ -1089,6 +1121,19 @@ impl Sim {
         let group = j.group.as_str();
         let now = self.now.0;
         let g = self.groups.get_mut(group).expect("hosted");
+        if let Some(cg) = &g.consumer_group {
+            // A consumer group (KIP-848) with members takes no classic member; an empty one
+            // becomes a classic group again.
+            if !cg.members.is_empty() {
+                self.send(
+                    me,
+                    from,
+                    join_error(req, KafkaError::InconsistentGroupProtocol, member_id),
+                );
+                return;
+            }
+            g.consumer_group = None;
+        }
         if g.state == GroupState::Dead {
             self.send(
                 me,
@@ -1442,7 +1487,11 @@ impl Sim {
             return Some(e);
         }
         let g = &self.groups[group];
-        if generation < 0 && member_id.is_empty() {
+        if g.consumer_group.is_some() {
+            if let Some(e) = Sim::consumer_group_commit_error(g, member_id, generation) {
+                return Some(e);
+            }
+        } else if generation < 0 && member_id.is_empty() {
             if g.state != GroupState::Empty {
                 return Some(KafkaError::UnknownMemberId);
             }
@@ -1714,12 +1763,12 @@ impl Sim {
             ));
         };
         if let Some(g) = self.groups.get(group) {
-            if g.state != GroupState::Empty && g.state != GroupState::Dead {
+            if g.state_name() != "Empty" && g.state_name() != "Dead" {
                 return Err(CommandError::arg(
                     "group",
                     format!(
                         "Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.",
-                        g.state.name()
+                        g.state_name()
                     ),
                 ));
             }
@@ -1787,6 +1836,9 @@ impl Sim {
                     .flat_map(|m| m.subscription.topics.iter().cloned())
                     .collect_set();
                 topics.extend(g.offsets.keys().map(|tp| tp.topic.clone()));
+                if let Some(cg) = &g.consumer_group {
+                    topics.extend(cg.members.values().flat_map(|m| m.topics.iter().cloned()));
+                }
                 let mut offsets = Vec::new();
                 let mut total_lag = 0;
                 let mut skipped = 0;
@@ -1855,8 +1907,13 @@ impl Sim {
                             "stable"
                         },
                         session_deadline_ms: m.deadline,
+                        member_epoch: None,
+                        target_assignment: Vec::new(),
+                        pending_revocation: Vec::new(),
                     })
                     .collect();
+                members.extend(Sim::consumer_group_members(g));
+                let epochs = Sim::consumer_group_epochs(g);
                 crate::sort::sort_by(&mut members, |a, b| {
                     a.client_id
                         .cmp(&b.client_id)
@@ -1864,10 +1921,21 @@ impl Sim {
                 });
                 GroupView {
                     group_id: g.id.clone(),
-                    state: g.state.name(),
-                    generation: g.generation,
-                    protocol: g.protocol.clone(),
-                    rebalance_protocol: g.rebalance_protocol(),
+                    group_type: if epochs.is_some() {
+                        "consumer"
+                    } else {
+                        "classic"
+                    },
+                    state: g.state_name(),
+                    generation: epochs.map_or(g.generation, |e| e.0),
+                    group_epoch: epochs.map(|e| e.0),
+                    assignment_epoch: epochs.map(|e| e.1),
+                    protocol: epochs.map_or_else(|| g.protocol.clone(), |e| Some(e.2.to_string())),
+                    rebalance_protocol: if epochs.is_some() {
+                        "consumer"
+                    } else {
+                        g.rebalance_protocol()
+                    },
                     leader: g.leader.clone(),
                     coordinator,
                     offsets_partition: self.offsets_tp(&g.id).map_or(0, |tp| tp.partition),

@@ -592,8 +592,39 @@ fn bad_consumer_input_is_refused() {
     assert_eq!(e.kafka_error(), Some(KafkaError::UnknownTopicOrPartition));
     let e = add(&mut sim, &["t"], &[("sesion.timeout.ms", "1")]).unwrap_err();
     assert!(e.to_string().contains("session.timeout.ms"), "{e}");
-    let e = add(&mut sim, &["t"], &[("group.protocol", "consumer")]).unwrap_err();
-    assert!(e.to_string().contains("not supported yet"), "{e}");
+    // G8 / ConsumerConfig: the consumer protocol takes no client-side assignor, and an unknown
+    // server-side assignor is named.
+    let e = add(
+        &mut sim,
+        &["t"],
+        &[
+            ("group.protocol", "consumer"),
+            ("partition.assignment.strategy", "range"),
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("partition.assignment.strategy cannot be set when group.protocol=CONSUMER"),
+        "{e}"
+    );
+    let e = add(
+        &mut sim,
+        &["t"],
+        &[
+            ("group.protocol", "consumer"),
+            ("group.remote.assignor", "sticky"),
+        ],
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("group.remote.assignor"), "{e}");
+    assert!(e.to_string().contains("UNSUPPORTED_ASSIGNOR"), "{e}");
+    let e = add(&mut sim, &["t"], &[("group.remote.assignor", "uniform")]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("group.remote.assignor cannot be set when group.protocol=CLASSIC"),
+        "{e}"
+    );
     assert!(sim.view().consumers.is_empty());
     add(
         &mut sim,

@@ -17,6 +17,8 @@ use super::Sim;
 impl Sim {
     /// `Err` names the first broken invariant.
     pub fn check_invariants(&self) -> Result<(), String> {
+        // A13: one owner per partition in every KIP-848 consumer group, at every instant.
+        self.check_consumer_groups()?;
         for (name, t) in &self.controller.topics {
             for (i, ps) in t.partitions.iter().enumerate() {
                 let tp = format!("{name}-{i}");

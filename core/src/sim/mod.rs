@@ -22,6 +22,8 @@ mod coordinator;
 #[cfg(test)]
 mod group_tests;
 mod invariants;
+#[cfg(test)]
+mod kip848_tests;
 pub mod log;
 pub mod msg;
 pub mod net;
@@ -53,7 +55,10 @@ pub use checker::{Checker, Finding, FindingKind};
 pub use command::{Command, ElectionType, NodeRef, Outcome, ResetTo};
 pub use consumer::{Consumer, CONSUMER_CLIENT_BASE};
 pub use controller::Controller;
-pub use coordinator::{java_string_hash, partition_for_group, Group, GroupState, OFFSETS_TOPIC};
+pub use coordinator::{
+    java_string_hash, partition_for_group, ConsumerGroup, ConsumerGroupState, Group, GroupState,
+    MemberState, OFFSETS_TOPIC,
+};
 pub use net::ApiKey;
 pub use producer::Producer;
 pub use timeline::Timeline;

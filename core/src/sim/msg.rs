@@ -406,6 +406,40 @@ pub enum Message {
         /// -1: no committed offset.
         offsets: Vec<(TopicPartition, Offset)>,
     },
+    /// KIP-848 (G8): the one request of the consumer protocol: join, heartbeat, acknowledge a
+    /// reconciliation, leave.
+    ConsumerGroupHeartbeatRequest(Rc<ConsumerGroupHeartbeat>),
+    ConsumerGroupHeartbeatResponse {
+        req: u64,
+        error: Option<KafkaError>,
+        member_id: String,
+        member_epoch: i32,
+        heartbeat_interval_ms: u64,
+        /// The member's assignment when it differs from what the member reported owning;
+        /// absent (Kafka's null) otherwise.
+        assignment: Option<Vec<TopicPartition>>,
+    },
+}
+
+/// A `ConsumerGroupHeartbeat` request (KIP-848). This client always sends the full request
+/// (subscription and owned partitions every time), which Kafka accepts; Kafka's client sends
+/// the fields only when they change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerGroupHeartbeat {
+    pub req: u64,
+    pub group: String,
+    pub client_id: String,
+    /// Empty on the first join: the coordinator gives the member its id.
+    pub member_id: String,
+    /// 0 join, -1 leave, -2 static leave, else the member's current epoch (G8).
+    pub member_epoch: i32,
+    pub instance_id: Option<String>,
+    pub rack: Option<String>,
+    pub rebalance_timeout_ms: u64,
+    pub subscribed_topics: Vec<String>,
+    /// `group.remote.assignor`, if set.
+    pub server_assignor: Option<String>,
+    pub owned: Vec<TopicPartition>,
 }
 
 /// A `JoinGroup` request (boxed in an `Rc`: it is the largest message).
@@ -461,6 +495,9 @@ impl Message {
             LeaveGroupRequest { .. } | LeaveGroupResponse { .. } => ApiKey::LeaveGroup,
             OffsetCommitRequest { .. } | OffsetCommitResponse { .. } => ApiKey::OffsetCommit,
             OffsetFetchRequest { .. } | OffsetFetchResponse { .. } => ApiKey::OffsetFetch,
+            ConsumerGroupHeartbeatRequest(_) | ConsumerGroupHeartbeatResponse { .. } => {
+                ApiKey::ConsumerGroupHeartbeat
+            }
         }
     }
 
@@ -487,6 +524,7 @@ impl Message {
                 | LeaveGroupResponse { .. }
                 | OffsetCommitResponse { .. }
                 | OffsetFetchResponse { .. }
+                | ConsumerGroupHeartbeatResponse { .. }
         )
     }
 
@@ -532,8 +570,10 @@ impl Message {
             | OffsetCommitRequest { req, .. }
             | OffsetCommitResponse { req, .. }
             | OffsetFetchRequest { req, .. }
-            | OffsetFetchResponse { req, .. } => *req,
+            | OffsetFetchResponse { req, .. }
+            | ConsumerGroupHeartbeatResponse { req, .. } => *req,
             JoinGroupRequest(j) => j.req,
+            ConsumerGroupHeartbeatRequest(h) => h.req,
             MetadataRecords { .. } => 0,
         }
     }
@@ -815,6 +855,31 @@ impl Message {
                 let mut s = String::from("OffsetFetch response");
                 for (tp, o) in offsets {
                     s.push_str(&format!(" {tp}={o}"));
+                }
+                s
+            }
+            ConsumerGroupHeartbeatRequest(h) => format!(
+                "ConsumerGroupHeartbeat member={} epoch={} owned=[{}]",
+                if h.member_id.is_empty() {
+                    "-"
+                } else {
+                    &h.member_id
+                },
+                h.member_epoch,
+                join_tps(&h.owned)
+            ),
+            ConsumerGroupHeartbeatResponse {
+                error,
+                member_epoch,
+                assignment,
+                ..
+            } => {
+                let mut s = format!(
+                    "ConsumerGroupHeartbeat response {} epoch={member_epoch}",
+                    error.map_or("NONE", |e| e.name())
+                );
+                if let Some(a) = assignment {
+                    s.push_str(&format!(" assignment=[{}]", join_tps(a)));
                 }
                 s
             }

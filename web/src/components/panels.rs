@@ -49,8 +49,14 @@ pub fn GroupsPanel(props: &ViewPanelProps) -> Html {
                                 data-fact="group-state">{ g.state }</span>
                         </h3>
                         <p class="group__facts">
-                            { format!("{} {} · {} · {}", t(lang, Key::Generation), g.generation,
-                                g.protocol.clone().unwrap_or_else(|| "-".into()), g.rebalance_protocol) }
+                            // A KIP-848 group has epochs, not generations (G8).
+                            { match (g.group_epoch, g.assignment_epoch) {
+                                (Some(ge), Some(ae)) => format!("{} {ge} · {} {ae} · {} · {}",
+                                    t(lang, Key::GroupEpoch), t(lang, Key::AssignmentEpoch),
+                                    g.protocol.clone().unwrap_or_else(|| "-".into()), g.group_type),
+                                _ => format!("{} {} · {} · {}", t(lang, Key::Generation), g.generation,
+                                    g.protocol.clone().unwrap_or_else(|| "-".into()), g.rebalance_protocol),
+                            } }
                         </p>
                         <ul class="group__members" aria-label={t(lang, Key::Members)}>
                             { for g.members.iter().enumerate().map(|(i, m)| {
@@ -61,7 +67,12 @@ pub fn GroupsPanel(props: &ViewPanelProps) -> Html {
                                         <span class={classes!("swatch", format!("owner-{}", i % OWNER_COLOURS))} aria-hidden="true"></span>
                                         <span class="member__id">{ m.client_id.clone() }</span>
                                         if m.is_leader { <span class="member__tag">{ "★" }</span> }
-                                        <span class="member__state">{ consumer.map_or(m.state, |c| c.state) }</span>
+                                        if let Some(e) = m.member_epoch {
+                                            <span class="member__epoch" data-fact="member-epoch">{ format!("{} {e}", t(lang, Key::MemberEpoch)) }</span>
+                                            <span class="member__state">{ m.state }</span>
+                                        } else {
+                                            <span class="member__state">{ consumer.map_or(m.state, |c| c.state) }</span>
+                                        }
                                         { for m.assigned.iter().map(|tp| {
                                             let revoked = consumer.is_some_and(|c| !c.assigned.contains(tp));
                                             let class = classes!(
