@@ -253,6 +253,35 @@ pub fn App(props: &AppProps) -> Html {
     let view_name = startup.opening.view().to_string();
     use_saved_session(&state, view_name.clone(), !embed.embed);
     use_host_api(&state, Rc::new(embed.origins.clone()));
+    // `tour=<id>` in the address: the page opens on that tour (a course page fixes its story).
+    {
+        let dispatcher = state.dispatcher();
+        let fixed = embed.tour.clone();
+        use_effect_with((), move |_| {
+            if let Some(id) = fixed {
+                dispatcher.dispatch(Action::TourStart(id));
+            }
+        });
+    }
+    // A question answered: the host page hears it (`answer` event), judged by the engine.
+    {
+        let answered = state.tour().and_then(|p| {
+            let (pick, verdict) = p.answered.as_ref()?;
+            let step = p.tour.steps.get(p.step)?;
+            let choice = step.question.as_ref()?.choices.get(*pick)?;
+            Some((
+                p.tour.id.clone(),
+                p.step + 1,
+                choice.id.clone(),
+                verdict.is_right(*pick),
+            ))
+        });
+        use_effect_with(answered, move |answered| {
+            if let Some((tour, step, choice, correct)) = answered {
+                crate::host::emit_answer(tour, &format!("step-{step}"), choice, *correct);
+            }
+        });
+    }
     use_open_view(view_name.clone());
     let notices_dismissed = use_state(|| false);
     let mut notices: Vec<String> = if *notices_dismissed {
