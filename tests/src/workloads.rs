@@ -14,7 +14,7 @@ use logscope_core::assignor::{
 };
 use logscope_core::ids::BrokerId;
 use logscope_core::scenario::{lex, parse};
-use logscope_core::sim::log::Log;
+use logscope_core::sim::log::{Log, LogConfig};
 use logscope_core::sim::msg::{Batch, Rec};
 use logscope_core::sim::{limits, Command, Sim, SimSpec, Timeline};
 
@@ -252,11 +252,14 @@ pub fn parse_script(script: &str) -> usize {
 /// Appends `records` records to one replica's log in batches of `batch` records (what a leader
 /// does on produce, without the network). Returns the log.
 ///
-/// The log is today's [`Log`]: a list of batches. Segments, offset and time indexes and
-/// compaction belong to the storage issue, which is not built yet, so this is append without
-/// indexing.
+/// With Kafka's defaults (`segment.bytes` 1 GiB, `index.interval.bytes` 4096) the records go
+/// into segments with a sparse offset index and time index entry every 4 KiB, as a broker's do.
 pub fn log_append(records: u64, batch: u32, keys: u32) -> Log {
-    let mut log = Log::default();
+    log_append_with(Log::default(), records, batch, keys)
+}
+
+/// Like [`log_append`], into a log with the given configuration.
+pub fn log_append_with(mut log: Log, records: u64, batch: u32, keys: u32) -> Log {
     let value: Rc<str> = Rc::from("value");
     let key_names: Vec<Rc<str>> = (0..keys.max(1))
         .map(|k| Rc::from(format!("key-{k}").as_str()))
@@ -294,4 +297,27 @@ pub fn log_append(records: u64, batch: u32, keys: u32) -> Log {
         written += n as u64;
     }
     log
+}
+
+/// A compacted log of `records` records over `keys` keys (100 a batch, 1 MiB segments, the HW
+/// at the LEO), ready for one cleaner pass: what the compaction benchmark cleans.
+pub fn log_to_compact(records: u64, keys: u32) -> Log {
+    let mut config = LogConfig::default();
+    config.compact = true;
+    config.delete = false;
+    config.segment_bytes = 1 << 20;
+    let mut log = log_append_with(Log::with_config(config), records, 100, keys);
+    log.hw = log.leo();
+    log
+}
+
+/// One cleaner pass over `log` (C1: the latest record per key is kept; the active segment is
+/// not cleaned). Returns the records the log still holds.
+pub fn compact_once(log: &mut Log) -> u64 {
+    let now = log.leo() as u64;
+    let c = log
+        .cleanable(now)
+        .expect("a log full of overwritten keys is cleanable");
+    log.clean(now, c).expect("the pass cleans something");
+    log.live_records()
 }

@@ -457,7 +457,8 @@ fn targets() -> Vec<(&'static str, &'static str, Target, &'static str)> {
         ("assign.roundrobin.scale_s", "Assignor `roundrobin`, native: scale test", AtMost(0.5), "#4"),
         ("assign.sticky.both_rounds_s", "Assignor `sticky`, native: scale test, both rounds", AtMost(3.0), "#4"),
         ("assign.cooperative-sticky.both_rounds_s", "Assignor `cooperative-sticky`, native: scale test, both rounds", AtMost(3.0), "#4"),
-        ("storage.log_append_1m_s", "Log append, native: 1,000,000 records, 100 a batch (today's log: no segments or indexes yet)", AtMost(1.0), "#5"),
+        ("storage.log_append_1m_s", "Log append with indexing, native: 1,000,000 records, 100 a batch (segments, offset and time index)", AtMost(1.0), "#5"),
+        ("storage.compact_1m_10k_keys_s", "Compaction, native: one cleaner pass over 1,000,000 records with 10,000 keys", AtMost(1.0), "#5"),
         ("ratio.wasm.engine.records_per_s", "wasm/native: engine records/s (wasm as shipped, opt-level s)", AtMost(2.0), "#10"),
         ("ratio.wasm.timeline.seek_back_100k_ms", "wasm/native: seek back 100,000 events", AtMost(2.0), "#10"),
         ("ratio.wasm.assign.range.scale_s", "wasm/native: `range` scale test", AtMost(2.0), "#4, #10"),
@@ -677,7 +678,8 @@ fn report(
         ("assign.cooperative-sticky.both_rounds_s", "`cooperative-sticky`, both rounds"),
         ("assign.cooperative-sticky.round2_heap", "`cooperative-sticky`, heap of round 2"),
         ("scenario.parse_lines_per_s", "scenario language: lines/s read and parsed (10,000-line script; no simulation)"),
-        ("storage.log_append_1m_s", "appending 1,000,000 records to one replica's log, 100 a batch"),
+        ("storage.log_append_1m_s", "appending 1,000,000 records to one replica's log, 100 a batch, with Kafka's default segment and index settings"),
+        ("storage.compact_1m_10k_keys_s", "one cleaner pass over a compacted log of 1,000,000 records with 10,000 keys (1 MiB segments)"),
         ("process.vm_hwm", "peak resident set of the bench process (VmHWM)"),
     ];
     for (name, what) in native {
@@ -784,11 +786,7 @@ fn report(
     md
 }
 
-const NOT_MEASURED: [&str; 8] = [
-    "**Log append with indexing, and compaction** (issue 5): segments, offset and time indexes \
-     and compaction are being built in the storage issue and are not in the log yet. The log \
-     append above is today's log (one list of batches, no index); when the storage API lands, \
-     its benches belong in `tests/benches/storage.rs` and the bench binary.",
+const NOT_MEASURED: [&str; 7] = [
     "**Frame time p50/p95 for the large cluster at 1× and 100×** (issue 7: 9 brokers, 3 topics × \
      24 partitions, 4 producers, 2 groups of 6 consumers): the page can show only its default \
      3-broker scenario and has no speed control yet, so there is no large cluster to draw and no \

@@ -316,6 +316,17 @@ fn storage(o: &Opts) {
         drop(black_box(log));
     }
     bench("storage.log_append_1m_s", median(s), "s");
+    progress("storage: one compaction pass over 1,000,000 records with 10,000 keys");
+    let mut s = Vec::new();
+    for _ in 0..o.runs(5) {
+        let mut log = w::log_to_compact(RECORDS, 10_000);
+        let (left, el) = timed(|| w::compact_once(&mut log));
+        // Only the latest record per key survives outside the active segment.
+        assert!(left < RECORDS / 10, "{left} records left");
+        s.push(el.as_secs_f64());
+        drop(black_box(log));
+    }
+    bench("storage.compact_1m_10k_keys_s", median(s), "s");
 }
 
 /// Group sizes that kafka-python can finish; `tests/bench/kafka_python_assignors.py` uses the
