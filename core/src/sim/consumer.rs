@@ -180,6 +180,10 @@ pub struct Consumer {
     /// The records this consumer's application processed, in order, for a client that prints
     /// them (`kafka-console-consumer`); `None` for the others, which only count.
     pub(crate) echo: Option<Vec<(TopicPartition, Offset)>>,
+    /// The eager `StickyAssignor`'s memory: the last assignment and its generation, saved in
+    /// `onAssignment` and sent as the subscription's user data on the next join (A5), since
+    /// an eager member has revoked everything (and reports no owned partitions) by then.
+    sticky_memory: Option<(Vec<TopicPartition>, i32)>,
     /// `group.protocol=consumer` (KIP-848): its settings; `None` for the classic protocol.
     kip848: Option<kip848::Kip848>,
 }
@@ -419,6 +423,7 @@ impl Sim {
             buffer: VecDeque::new(),
             processing: None,
             echo: None,
+            sticky_memory: None,
             waiting_in_poll: false,
             paused_until: None,
             last_poll: now,
@@ -1034,6 +1039,15 @@ impl Sim {
         let req = self.next_req();
         let c = &mut self.consumers[ci];
         c.phase = Phase::Joining;
+        // Cooperative members report what they own (ownedPartitions); an eager member owns
+        // nothing now, but the eager StickyAssignor sends its last assignment and generation in
+        // its user data (StickyAssignor.subscriptionUserData), which the assignor reads the same way.
+        let eager_sticky = match &c.sticky_memory {
+            Some((parts, gen)) if c.assignors.contains(&AssignorName::Sticky) => {
+                (parts.clone(), Some(*gen))
+            }
+            _ => (Vec::new(), None),
+        };
         let j = JoinGroup {
             req,
             group: c.group.clone(),
@@ -1049,9 +1063,13 @@ impl Sim {
                 owned: if c.cooperative {
                     c.owned.clone()
                 } else {
-                    Vec::new()
+                    eager_sticky.0
                 },
-                generation: (c.cooperative && c.generation >= 0).then_some(c.generation),
+                generation: if c.cooperative {
+                    (c.generation >= 0).then_some(c.generation)
+                } else {
+                    eager_sticky.1
+                },
             },
         };
         self.consumer_request(ci, coord, Message::JoinGroupRequest(Rc::new(j)), Req::Join);
@@ -1400,6 +1418,9 @@ impl Sim {
         c.buffer.retain(|r| !revoked.contains(&r.0));
         for tp in &added {
             c.awaiting_offsets.insert(tp.clone());
+        }
+        if !c.cooperative {
+            c.sticky_memory = Some((assignment.clone(), c.generation));
         }
         c.owned = assignment;
         c.phase = Phase::Stable;

@@ -707,3 +707,61 @@ fn sweep_groups_with_random_kills_and_adds() {
         assert_eq!(g.skipped, 0, "seed {seed}: at-least-once never skips");
     }
 }
+
+/// A5 through the engine, for the eager `StickyAssignor`: an eager member has revoked
+/// everything before it rejoins, so it reports no owned partitions, but the assignor's user
+/// data carries its last assignment and generation (`StickyAssignor.subscriptionUserData`).
+/// When a member leaves, the others keep every partition they had and share the leaver's;
+/// range, which has no memory, is the control: it moves partitions that did not need to move.
+#[test]
+fn a5_eager_sticky_keeps_ownership_through_its_user_data() {
+    let moved_kept = |strategy: &str| {
+        let mut sim = cluster(3, 11);
+        topic(&mut sim, "t", 6, 3);
+        for c in ["c1", "c2", "c3"] {
+            consumer(
+                &mut sim,
+                c,
+                "g",
+                &["t"],
+                &[("partition.assignment.strategy", strategy)],
+            );
+        }
+        sim.settle(120_000).unwrap();
+        let before: Vec<Vec<TopicPartition>> = ["c1", "c2"]
+            .iter()
+            .map(|c| cons(&sim, c).assigned)
+            .collect();
+        assert!(
+            before.iter().all(|a| a.len() == 2),
+            "{strategy}: {before:?}"
+        );
+        sim.apply(Command::RemoveConsumer("c3".to_string()))
+            .unwrap();
+        // The close sends LeaveGroup; the rebalance it starts then has to finish.
+        sim.run_for(1_000);
+        sim.settle(120_000).unwrap();
+        let g = group(&sim, "g");
+        assert_eq!(g.members.len(), 2, "{strategy}: {g:?}");
+        let after: Vec<Vec<TopicPartition>> = ["c1", "c2"]
+            .iter()
+            .map(|c| cons(&sim, c).assigned)
+            .collect();
+        assert!(
+            after.iter().all(|a| a.len() == 3),
+            "{strategy}: balanced {after:?}"
+        );
+        before
+            .iter()
+            .zip(&after)
+            .all(|(b, a)| b.iter().all(|tp| a.contains(tp)))
+    };
+    assert!(
+        moved_kept("sticky"),
+        "sticky kept every partition a survivor had"
+    );
+    assert!(
+        !moved_kept("range"),
+        "range (no memory) moves some; the check can fail"
+    );
+}
