@@ -302,10 +302,12 @@ pub fn log_append_with(mut log: Log, records: u64, batch: u32, keys: u32) -> Log
 /// A compacted log of `records` records over `keys` keys (100 a batch, 1 MiB segments, the HW
 /// at the LEO), ready for one cleaner pass: what the compaction benchmark cleans.
 pub fn log_to_compact(records: u64, keys: u32) -> Log {
-    let mut config = LogConfig::default();
-    config.compact = true;
-    config.delete = false;
-    config.segment_bytes = 1 << 20;
+    let config = LogConfig {
+        compact: true,
+        delete: false,
+        segment_bytes: 1 << 20,
+        ..LogConfig::default()
+    };
     let mut log = log_append_with(Log::with_config(config), records, 100, keys);
     log.hw = log.leo();
     log

@@ -625,6 +625,9 @@ impl Sim {
                 self.apply_log_config(b, &tp, *log_config);
                 if became_leader {
                     self.checker_on_leader(b, &tp);
+                    if tp.topic == super::txn::TXN_TOPIC {
+                        self.txn_on_become_leader(b, &tp);
+                    }
                 }
                 if lost_leadership {
                     self.fail_delayed_for(b, &tp, KafkaError::NotLeaderOrFollower);

@@ -448,6 +448,26 @@ impl Sim {
         Ok(())
     }
 
+    /// `b` became leader of `__transaction_state` partition `tp`: as Kafka's coordinator does on
+    /// election (`TransactionStateManager.loadTransactionsForTxnTopicPartition`), it loads every
+    /// transaction of that partition at once, resends the markers of those in PrepareCommit or
+    /// PrepareAbort and watches the timeouts of the Ongoing ones. Loading only when a producer
+    /// next called left a transaction hanging (the LSO stuck) when its producer never did.
+    pub(crate) fn txn_on_become_leader(&mut self, b: BrokerId, tp: &TopicPartition) {
+        let mut tids: Vec<String> = self
+            .txn
+            .store
+            .values()
+            .map(|m| m.transactional_id.clone())
+            .filter(|t| self.txn_tp(t).as_ref() == Some(tp))
+            .collect();
+        tids.sort_unstable();
+        tids.dedup();
+        for tid in tids {
+            let _ = self.txn_host(b, &tid);
+        }
+    }
+
     /// Appends the transaction's metadata to its `__transaction_state` partition on its
     /// coordinator; `then` runs once the HW passes the record.
     fn txn_write(&mut self, tid: &str, reply: Option<(NodeId, Message)>, then_markers: bool) {
