@@ -1047,7 +1047,25 @@ impl Sim {
 
     /// Kafka creates `__consumer_offsets` the first time a coordinator is looked up.
     pub(crate) fn ensure_offsets_topic(&mut self) {
-        if self.controller.topics.contains_key(OFFSETS_TOPIC) {
+        self.ensure_internal_topic(
+            OFFSETS_TOPIC,
+            "offsets.topic.num.partitions",
+            "offsets.topic.replication.factor",
+            None,
+        );
+    }
+
+    /// Creates a compacted internal topic (`__consumer_offsets`, `__transaction_state`) on
+    /// first use, sized by its broker configs; the replication factor is capped by the live
+    /// brokers and the min ISR (when the topic has its own) by the replication factor.
+    pub(crate) fn ensure_internal_topic(
+        &mut self,
+        name: &str,
+        partitions_key: &str,
+        replication_key: &str,
+        min_isr_key: Option<&str>,
+    ) {
+        if self.controller.topics.contains_key(name) {
             return;
         }
         let live = self
@@ -1059,22 +1077,14 @@ impl Sim {
         if live == 0 {
             return;
         }
-        let n = self
-            .broker_config
-            .get_i64("offsets.topic.num.partitions")
-            .max(1) as u32;
-        let rf = (self
-            .broker_config
-            .get_i64("offsets.topic.replication.factor")
-            .max(1) as u32)
-            .min(live);
-        let _ = self.create_topic(
-            OFFSETS_TOPIC,
-            Some(n),
-            Some(rf),
-            None,
-            &[("cleanup.policy".to_string(), "compact".to_string())],
-        );
+        let n = self.broker_config.get_i64(partitions_key).max(1) as u32;
+        let rf = (self.broker_config.get_i64(replication_key).max(1) as u32).min(live);
+        let mut configs = alloc::vec![("cleanup.policy".to_string(), "compact".to_string())];
+        if let Some(key) = min_isr_key {
+            let min_isr = (self.broker_config.get_i64(key).max(1) as u32).min(rf);
+            configs.push(("min.insync.replicas".to_string(), min_isr.to_string()));
+        }
+        let _ = self.create_topic(name, Some(n), Some(rf), None, &configs);
     }
 
     fn find_coordinator(

@@ -350,41 +350,11 @@ impl Sim {
 
     /// Kafka creates `__transaction_state` on the first `FindCoordinator(TRANSACTION)`.
     fn ensure_txn_topic(&mut self) {
-        if self.controller.topics.contains_key(TXN_TOPIC) {
-            return;
-        }
-        let live = self
-            .controller
-            .brokers
-            .values()
-            .filter(|r| !r.fenced && !r.shutting_down)
-            .count() as u32;
-        if live == 0 {
-            return;
-        }
-        let n = self
-            .broker_config
-            .get_i64("transaction.state.log.num.partitions")
-            .max(1) as u32;
-        let rf = (self
-            .broker_config
-            .get_i64("transaction.state.log.replication.factor")
-            .max(1) as u32)
-            .min(live);
-        let min_isr = (self
-            .broker_config
-            .get_i64("transaction.state.log.min.isr")
-            .max(1) as u32)
-            .min(rf);
-        let _ = self.create_topic(
+        self.ensure_internal_topic(
             TXN_TOPIC,
-            Some(n),
-            Some(rf),
-            None,
-            &[
-                ("cleanup.policy".to_string(), "compact".to_string()),
-                ("min.insync.replicas".to_string(), min_isr.to_string()),
-            ],
+            "transaction.state.log.num.partitions",
+            "transaction.state.log.replication.factor",
+            Some("transaction.state.log.min.isr"),
         );
     }
 
