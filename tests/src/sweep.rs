@@ -50,8 +50,6 @@ pub struct Summary {
     pub faults: u64,
     pub acked: u64,
     pub trace_hash: u64,
-    /// The known hanging-transaction bug, if this seed hit it (see the end of `run_seed`).
-    pub hanging: Option<String>,
 }
 
 const ROUNDS: usize = 24;
@@ -371,30 +369,31 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
             actions,
         ));
     }
-    // A transaction still open long after recovery (LSO below HW on `ledger`). KNOWN BUG, not
-    // hidden: a few seeds in 1,000 still end with a hanging transaction after coordinator
-    // failovers (seeds 254, 508, 848; `cargo xtask replay 254`). It is reported in the Summary
-    // and by the sweep test, and `hanging_transactions_are_fatal_for_the_known_seeds` (ignored
-    // until it is fixed) fails on them.
-    let hanging = view
+    // No transaction is left hanging (LSO below HW on `ledger`) once the coordinator had time
+    // to finish it or to abort it on `transaction.timeout.ms` (I7).
+    if let Some(p) = view
         .topics
         .iter()
         .filter(|t| t.name == "ledger")
         .flat_map(|t| &t.partitions)
         .find(|p| p.leader.is_some() && p.last_stable_offset != p.high_watermark)
-        .map(|p| {
+    {
+        return Err(fail(
+            seed,
+            &sim,
             format!(
                 "ledger-{}: LSO {} below HW {} after recovery (a transaction was left open)",
                 p.partition, p.last_stable_offset, p.high_watermark
-            )
-        });
+            ),
+            actions,
+        ));
+    }
     let acked = view.producers.iter().map(|p| p.acked).sum();
     Ok(Summary {
         steps: sim.steps(),
         faults,
         acked,
         trace_hash: sim.trace_hash(),
-        hanging,
     })
 }
 

@@ -14,22 +14,15 @@ fn sweep(first: u64) {
     let seeds = first..first + SEEDS_PER_TEST;
     let mut failures = Vec::new();
     let (mut steps, mut faults, mut acked) = (0, 0, 0);
-    let mut hanging = Vec::new();
     for seed in seeds.clone() {
         match run_seed(seed) {
             Ok(s) => {
                 steps += s.steps;
                 faults += s.faults;
                 acked += s.acked;
-                if let Some(h) = s.hanging {
-                    hanging.push((seed, h));
-                }
             }
             Err(f) => failures.push(f),
         }
-    }
-    for (seed, h) in &hanging {
-        println!("KNOWN BUG (hanging transaction), seed {seed}: {h}");
     }
     println!(
         "sweep: seeds {seeds:?}, {steps} steps, {faults} faults injected, {acked} records acknowledged, {} failed",
@@ -85,14 +78,14 @@ fn a_seed_reruns_identically() {
     }
 }
 
-/// The hanging-transaction check, fatal, on the seeds where it is known to fail. Ignored until
-/// the bug is fixed (a transaction left open after coordinator failovers); run it with
-/// `cargo test -p logscope-tests --release --test sweep -- --ignored`.
+/// Seeds that once ended with a transaction left open (I7): the coordinator's periodic
+/// timeout check skipped a transaction whose metadata write was still being replicated and
+/// never looked at it again. Kafka's `timedOutTransactions` skips it only until its next run.
 #[test]
-#[ignore = "known bug: a transaction left open after coordinator failovers (seeds 254, 508, 848)"]
-fn hanging_transactions_are_fatal_for_the_known_seeds() {
+fn no_transaction_is_left_open_on_the_seeds_that_once_hung() {
     for seed in [254, 508, 848] {
-        let s = run_seed(seed).unwrap_or_else(|f| panic!("{f}"));
-        assert_eq!(s.hanging, None, "seed {seed}");
+        if let Err(f) = run_seed(seed) {
+            panic!("{f}");
+        }
     }
 }

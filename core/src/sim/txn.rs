@@ -639,7 +639,21 @@ impl Sim {
                 let Some(m) = self.txn.meta.get_mut(&transactional_id) else {
                     return;
                 };
-                if m.state != TxnState::Ongoing || m.pending.is_some() {
+                if m.state != TxnState::Ongoing {
+                    return;
+                }
+                if m.pending.is_some() {
+                    // `timedOutTransactions` skips a transaction whose metadata write is still
+                    // in flight; the periodic check finds it again at its next run.
+                    let token = m.token;
+                    self.schedule_timer(
+                        NodeId::Broker(b),
+                        ABORT_CHECK_INTERVAL_MS,
+                        Timer::TxnTimeout {
+                            transactional_id,
+                            token,
+                        },
+                    );
                     return;
                 }
                 // `abortTimedOutTransactions`: fence the producer (epoch + 1) and abort.

@@ -305,3 +305,110 @@ fn out_of_order_txn_calls_change_nothing() {
     );
     assert!(sim == before, "a refused command changed the simulation");
 }
+
+/// I7 with Kafka's periodic abort check (`TransactionStateManager.timedOutTransactions`): a
+/// transaction whose metadata write is still being replicated when the check runs is skipped,
+/// and aborted by a later run once the write is done. It must not be forgotten: that left the
+/// LSO stuck below the HW for good (sweep seeds 254, 508, 848).
+#[test]
+fn i7_timeout_check_skips_a_pending_write_and_aborts_on_a_later_run() {
+    use super::{Command, Sim, SimSpec};
+    use crate::ids::BrokerId;
+    let mut sim = Sim::new(SimSpec::default(), 11).expect("cluster");
+    let ok = |sim: &mut Sim, c: Command| {
+        sim.apply(c).expect("command");
+    };
+    for name in ["t", "u"] {
+        ok(
+            &mut sim,
+            Command::CreateTopic {
+                name: name.to_string(),
+                partitions: None,
+                replication_factor: None,
+                assignment: Some(vec![vec![BrokerId(1), BrokerId(2), BrokerId(3)]]),
+                configs: vec![],
+            },
+        );
+    }
+    ok(
+        &mut sim,
+        Command::AddProducer {
+            client_id: "a".to_string(),
+            configs: vec![
+                ("transactional.id".to_string(), "x".to_string()),
+                ("transaction.timeout.ms".to_string(), "5000".to_string()),
+            ],
+        },
+    );
+    sim.settle(60_000).expect("initialised");
+    let produce = |topic: &str| Command::Produce {
+        producer: "a".to_string(),
+        topic: topic.to_string(),
+        key: Some("k".to_string()),
+        value: Some("v".to_string()),
+        partition: None,
+        count: 1,
+    };
+    ok(
+        &mut sim,
+        Command::Txn {
+            producer: "a".to_string(),
+            op: super::txn::TxnOp::Begin,
+        },
+    );
+    ok(&mut sim, produce("t"));
+    sim.settle(60_000).expect("first write done");
+    let partition = |sim: &Sim, topic: &str| {
+        sim.view()
+            .topics
+            .into_iter()
+            .find(|t| t.name == topic)
+            .and_then(|t| t.partitions.into_iter().next())
+            .expect("partition")
+    };
+    assert_eq!(
+        (
+            partition(&sim, "t").high_watermark,
+            partition(&sim, "t").last_stable_offset
+        ),
+        (1, 0)
+    );
+    // Stop the coordinator's followers: the next metadata write (adding u-0) cannot reach the
+    // HW of its __transaction_state partition (min.insync.replicas 2) until they return.
+    let tp = sim.txn_tp("x").expect("coordinator partition");
+    let leader = sim
+        .view()
+        .topics
+        .into_iter()
+        .find(|t| t.name == tp.topic)
+        .and_then(|t| {
+            t.partitions
+                .into_iter()
+                .find(|p| p.partition == tp.partition)
+        })
+        .and_then(|p| p.leader)
+        .expect("coordinator");
+    let followers: Vec<BrokerId> = (1..=3).map(BrokerId).filter(|b| *b != leader).collect();
+    for b in &followers {
+        ok(&mut sim, Command::BrokerKill(*b));
+    }
+    ok(&mut sim, produce("u"));
+    // The deadline passes and the check at the next 10 s tick finds the write in flight.
+    sim.run_for(12_000);
+    assert_eq!(sim.txn.meta["x"].state, super::txn::TxnState::Ongoing);
+    assert!(
+        sim.txn.meta["x"].pending.is_some(),
+        "the write is still in flight"
+    );
+    for b in &followers {
+        ok(&mut sim, Command::BrokerStart(*b));
+    }
+    // The followers catch up, the write completes, and a later run of the check aborts.
+    sim.run_for(30_000);
+    let t = partition(&sim, "t");
+    assert_eq!(
+        t.last_stable_offset, t.high_watermark,
+        "the transaction was aborted"
+    );
+    assert_eq!(t.high_watermark, 2, "one record and its ABORT marker");
+}
