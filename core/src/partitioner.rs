@@ -5,6 +5,12 @@
 //! little-endian words, tail bytes unsigned), `toPositive(x) = x & 0x7fffffff` (not `abs`), and
 //! `partitionForKey = toPositive(murmur2(key)) % numPartitions` over **all** partitions of the
 //! topic. A null key is not hashed (P5); the producer uses its sticky partition instead.
+//!
+//! P6, adaptive partitioning (KIP-794, `partitioner.adaptive.partitioning.enable`, default
+//! true): when the sticky partitioner switches, it picks the next partition with a weight of
+//! `maxQueue + 1 - queue_i`, where `queue_i` is the number of batches waiting in the
+//! accumulator for partition `i`. [`cumulative_frequency_table`] and [`weighted_index`] are
+//! `BuiltInPartitioner.updatePartitionLoadStats` and the lookup of `nextPartition`.
 
 /// Kafka's `Utils.murmur2`, returning Java's signed 32-bit result.
 pub fn murmur2(data: &[u8]) -> i32 {
@@ -54,9 +60,74 @@ pub fn partition_for_key(key: &[u8], num_partitions: u32) -> u32 {
     (to_positive(murmur2(key)) as u32) % num_partitions.max(1)
 }
 
+/// `BuiltInPartitioner.updatePartitionLoadStats` (P6): the cumulative frequency table of the
+/// partitions whose leader is known (`queue_sizes`, in partition order), out of `all` queues
+/// of the topic. `None` means "no load stats: choose uniformly", which Kafka does with fewer
+/// than two queues, with no available partition, or when every queue has the same size and
+/// none was left out.
+pub fn cumulative_frequency_table(queue_sizes: &[u32], all: usize) -> Option<alloc::vec::Vec<u32>> {
+    let length = queue_sizes.len();
+    if length < 1 || all < 2 {
+        return None;
+    }
+    let max = queue_sizes.iter().copied().max().unwrap_or(0);
+    let all_equal = queue_sizes.iter().all(|q| *q == queue_sizes[0]);
+    if all_equal && length == all {
+        return None;
+    }
+    let max_plus_1 = max.saturating_add(1);
+    let mut running = 0u32;
+    Some(
+        queue_sizes
+            .iter()
+            .map(|q| {
+                running = running.saturating_add(max_plus_1 - q);
+                running
+            })
+            .collect(),
+    )
+}
+
+/// The index chosen by a random number `r` in `[0, cft.last())`: the first entry strictly
+/// greater than `r` (`nextPartition`'s binary search).
+pub fn weighted_index(cft: &[u32], r: u32) -> usize {
+    cft.partition_point(|c| *c <= r)
+        .min(cft.len().saturating_sub(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn p6_adaptive_frequencies_follow_inverted_queue_sizes() {
+        // BuiltInPartitionerTest.adaptivePartitionsTest: queue sizes [5,0,3,0,1] give the
+        // frequencies [1,6,3,6,5] (max + 1 - size).
+        let cft = cumulative_frequency_table(&[5, 0, 3, 0, 1], 5).expect("not uniform");
+        assert_eq!(cft, [1, 7, 10, 16, 21]);
+        let mut counts = [0u32; 5];
+        for r in 0..*cft.last().unwrap() {
+            counts[weighted_index(&cft, r)] += 1;
+        }
+        assert_eq!(counts, [1, 6, 3, 6, 5]);
+        // The Javadoc's example: sizes 0 3 1 → 4 1 3 → CFT 4 5 8; 0..3 → [0], 4 → [1], 5..7 → [2].
+        let cft = cumulative_frequency_table(&[0, 3, 1], 3).expect("not uniform");
+        assert_eq!(cft, [4, 5, 8]);
+        let picks: alloc::vec::Vec<usize> = (0..8).map(|r| weighted_index(&cft, r)).collect();
+        assert_eq!(picks, [0, 0, 0, 0, 1, 2, 2, 2]);
+    }
+
+    #[test]
+    fn p6_equal_queues_or_one_partition_mean_uniform() {
+        assert_eq!(cumulative_frequency_table(&[2, 2, 2], 3), None);
+        assert_eq!(cumulative_frequency_table(&[4], 1), None);
+        assert_eq!(cumulative_frequency_table(&[], 3), None);
+        // Equal sizes but a partition left out (no leader): still weighted, over the rest.
+        assert_eq!(
+            cumulative_frequency_table(&[1, 1], 3),
+            Some(alloc::vec![1, 2])
+        );
+    }
 
     /// P1: the table asserted by Kafka's `UtilsTest.testMurmur2`.
     #[test]

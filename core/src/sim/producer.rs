@@ -2,7 +2,10 @@
 //!
 //! Facts: P3–P4 (a keyed record goes to `toPositive(murmur2(key)) % partitions` over all
 //! partitions; an explicit partition wins; a null key uses the sticky partitioner, which keeps
-//! one partition until a batch fills), I5 (defaults: idempotence on, acks=all, at most 5
+//! one partition until `batch.size` bytes went to it and its queue has no incomplete batch, or
+//! twice that in any case, as KIP-794's `BuiltInPartitioner`), P6 (adaptive partitioning: the
+//! next sticky partition is drawn with weight `maxQueue + 1 - queue`, from the batches waiting
+//! per partition, once every partition has had a queue), I5 (defaults: idempotence on, acks=all, at most 5
 //! requests in flight), I1–I4 (producer id, epoch and per-partition sequence numbers; an exact
 //! resend is answered with the original offsets; `DUPLICATE_SEQUENCE_NUMBER` counts as
 //! success). Retries follow `retries`, `retry.backoff.ms`, `request.timeout.ms` and
@@ -10,8 +13,8 @@
 //! can land after a later batch (reorder), and a resend after a lost answer can land twice
 //! (duplicate). Batches close at `batch.size` or after `linger.ms`.
 //!
-//! Simplifications, stated: the sticky partitioner is uniform (adaptive partitioning, P6, is
-//! not modelled); compression shrinks a batch by a fixed ratio per codec (gzip 40%, snappy 55%,
+//! Simplifications, stated: `partitioner.availability.timeout.ms` (default 0, off) is not
+//! modelled; compression shrinks a batch by a fixed ratio per codec (gzip 40%, snappy 55%,
 //! lz4 55%, zstd 35% of the raw size); `buffer.memory` is not enforced. A record larger than
 //! `max.request.size` fails at `send()`, as in Kafka; a batch the broker refuses with
 //! `MESSAGE_TOO_LARGE` (the topic's `max.message.bytes`) fails. Kafka's sender would first split
@@ -19,7 +22,7 @@
 //! simulated yet.
 
 use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -28,7 +31,7 @@ use alloc::vec::Vec;
 use crate::config::ConfigMap;
 use crate::error::{CommandError, KafkaError};
 use crate::ids::{BrokerId, ClientId, LeaderEpoch, NodeId, TopicPartition};
-use crate::partitioner::partition_for_key;
+use crate::partitioner::{cumulative_frequency_table, partition_for_key, weighted_index};
 use crate::time::Millis;
 use crate::view::ProducerView;
 
@@ -85,7 +88,17 @@ pub struct Producer {
     pub queues: BTreeMap<TopicPartition, VecDeque<PBatch>>,
     pub inflight: BTreeMap<u64, InFlight>,
     next_seq: BTreeMap<TopicPartition, i32>,
-    sticky: BTreeMap<String, u32>,
+    /// The built-in partitioner per topic (`BuiltInPartitioner.StickyPartitionInfo`): the
+    /// sticky partition and the bytes produced to it since it was chosen.
+    sticky: BTreeMap<String, (u32, u64)>,
+    /// The partitions that have had a batch queue (`TopicInfo.batches`, whose entries Kafka
+    /// never removes): adaptive partitioning starts once every partition of a topic has one.
+    deques: BTreeMap<String, BTreeSet<u32>>,
+    /// `partitioner.adaptive.partitioning.enable`.
+    adaptive: bool,
+    /// Adaptive partitioning's load stats per topic (P6): partition ids and their cumulative
+    /// frequency table, rebuilt by every sender pass; absent means uniform.
+    load_stats: BTreeMap<String, (Vec<u32>, Vec<u32>)>,
     wake_token: u64,
     wake_at: Option<Millis>,
     pub acked: u64,
@@ -229,6 +242,7 @@ fn build_producer(
         _ => 100,
     };
     let txn_timeout_ms = config.get_i64("transaction.timeout.ms").max(0) as u64;
+    let adaptive = config.get_bool("partitioner.adaptive.partitioning.enable");
     Ok(Producer {
         client_id: client_id.to_string(),
         node,
@@ -255,6 +269,9 @@ fn build_producer(
         inflight: BTreeMap::new(),
         next_seq: BTreeMap::new(),
         sticky: BTreeMap::new(),
+        deques: BTreeMap::new(),
+        adaptive,
+        load_stats: BTreeMap::new(),
         wake_token: 0,
         wake_at: None,
         acked: 0,
@@ -359,6 +376,7 @@ impl Sim {
                 origin: pi as u32,
             };
             // P4: explicit partition, then the key hash over all partitions, then sticky.
+            let sticky = partition.is_none() && (key_rc.is_none() || ignore_keys);
             let p = match (partition, &key_rc) {
                 (Some(p), _) => p,
                 (None, Some(k)) if !ignore_keys => partition_for_key(k.as_bytes(), nparts),
@@ -379,6 +397,7 @@ impl Sim {
             let now = self.now;
             let pr = &mut self.producers[pi];
             let batch_size = pr.batch_size;
+            pr.deques.entry(tp.topic.clone()).or_default().insert(p);
             let q = pr.queues.entry(tp.clone()).or_default();
             let fits = q
                 .back()
@@ -403,9 +422,21 @@ impl Sim {
             b.records.push(rec);
             if b.bytes >= batch_size {
                 b.full = true;
-                // The sticky partitioner moves on once a batch is full.
-                if partition.is_none() && (key_rc.is_none() || ignore_keys) {
-                    pr.sticky.remove(topic);
+            }
+            if sticky {
+                // `updatePartitionInfo`: switch once `batch.size` bytes went to this partition
+                // and its queue has no incomplete batch (so a lingering batch is not split), or
+                // unconditionally at twice `batch.size`.
+                let all_full = q.back().is_none_or(|b| b.full);
+                let produced = pr.sticky.get(topic).map_or(0, |s| s.1) + size;
+                if let Some(s) = pr.sticky.get_mut(topic) {
+                    s.1 = produced;
+                }
+                if (produced >= batch_size && all_full) || produced >= 2 * batch_size {
+                    let next = self.next_partition(pi, topic, nparts);
+                    self.producers[pi]
+                        .sticky
+                        .insert(topic.to_string(), (next, 0));
                 }
             }
         }
@@ -413,26 +444,88 @@ impl Sim {
         Ok(Outcome::none())
     }
 
-    /// The sticky partitioner: one partition until its batch fills, chosen among the
-    /// partitions that have a leader (uniformly: adaptive weighting is not modelled).
+    /// The sticky partitioner (`BuiltInPartitioner.peekCurrentPartitionInfo`): the current
+    /// sticky partition of `topic`, choosing one if there is none. A switch that was held back
+    /// because the queue had an incomplete batch happens here once every batch is full
+    /// (`RecordAccumulator.partitionChanged`).
     fn sticky_partition(&mut self, pi: usize, topic: &str, nparts: u32) -> u32 {
-        if let Some(p) = self.producers[pi].sticky.get(topic) {
-            return *p;
+        let pr = &self.producers[pi];
+        if let Some(&(p, produced)) = pr.sticky.get(topic) {
+            let all_full = pr
+                .queues
+                .get(&TopicPartition::new(topic, p))
+                .and_then(|q| q.back())
+                .is_none_or(|b| b.full);
+            if !(all_full && produced >= pr.batch_size) {
+                return p;
+            }
         }
-        let available: Vec<u32> = (0..nparts)
-            .filter(|p| {
-                self.controller
-                    .partition(&TopicPartition::new(topic, *p))
-                    .is_some_and(|s| s.leader.is_some())
-            })
-            .collect();
-        let p = if available.is_empty() {
+        let p = self.next_partition(pi, topic, nparts);
+        self.producers[pi].sticky.insert(topic.to_string(), (p, 0));
+        p
+    }
+
+    /// `BuiltInPartitioner.nextPartition`: weighted by the load stats when there are some (P6),
+    /// otherwise uniform over the partitions whose leader this producer knows (all of them if
+    /// it knows none yet).
+    fn next_partition(&mut self, pi: usize, topic: &str, nparts: u32) -> u32 {
+        let pr = &self.producers[pi];
+        if let Some((ids, cft)) = pr.load_stats.get(topic) {
+            let total = cft.last().copied().unwrap_or(1).max(1);
+            let r = self.rng.below(total);
+            return ids[weighted_index(cft, r)];
+        }
+        let available: Vec<u32> = pr.metadata.get(topic).map_or_else(Vec::new, |m| {
+            (0..nparts.min(m.len() as u32))
+                .filter(|p| m[*p as usize].is_some())
+                .collect()
+        });
+        if available.is_empty() {
             self.rng.below(nparts)
         } else {
             available[self.rng.below(available.len() as u32) as usize]
-        };
-        self.producers[pi].sticky.insert(topic.to_string(), p);
-        p
+        }
+    }
+
+    /// `RecordAccumulator.partitionReady`'s queue sizes, turned into load stats (P6): once every
+    /// partition of a topic has had a queue, the number of batches waiting per partition whose
+    /// leader is known. Kafka does this in every sender pass.
+    fn update_load_stats(&mut self, pi: usize) {
+        let pr = &mut self.producers[pi];
+        if !pr.adaptive {
+            return;
+        }
+        let mut stats = BTreeMap::new();
+        for (topic, parts) in &pr.deques {
+            let n = self
+                .controller
+                .topics
+                .get(topic)
+                .map_or(0, |t| t.partitions.len());
+            if parts.len() < n {
+                continue;
+            }
+            let meta = pr.metadata.get(topic);
+            let mut ids = Vec::new();
+            let mut sizes = Vec::new();
+            for &p in parts {
+                if meta
+                    .and_then(|m| m.get(p as usize).copied().flatten())
+                    .is_some()
+                {
+                    ids.push(p);
+                    sizes.push(
+                        pr.queues
+                            .get(&TopicPartition::new(topic, p))
+                            .map_or(0, |q| q.len() as u32),
+                    );
+                }
+            }
+            if let Some(cft) = cumulative_frequency_table(&sizes, parts.len()) {
+                stats.insert(topic.clone(), (ids, cft));
+            }
+        }
+        pr.load_stats = stats;
     }
 
     fn client_node(pi: usize) -> NodeId {
@@ -508,6 +601,7 @@ impl Sim {
             let to = self.producers[pi].request_timeout_ms;
             self.schedule_timer(me, to, Timer::RequestTimeout { req });
         }
+        self.update_load_stats(pi);
         // Drain: one batch per partition per request, grouped by leader.
         let mut by_broker: BTreeMap<BrokerId, Vec<PBatch>> = BTreeMap::new();
         let mut next_wake: Option<Millis> = None;

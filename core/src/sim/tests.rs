@@ -632,3 +632,98 @@ fn message_timestamp_type_log_append_time() {
         "the batch's max timestamp is the append time too"
     );
 }
+
+/// Records per partition of topic `t` after a run of keyless sends while broker 3 (leader of
+/// t-2) answers slowly, with adaptive partitioning on or off.
+fn keyless_spread_with_a_slow_leader(adaptive: &str, seed: u64) -> Vec<i64> {
+    let mut sim = cluster(3, seed);
+    create(&mut sim, "t", vec![vec![1], vec![2], vec![3]], &[]);
+    producer(
+        &mut sim,
+        "p",
+        &[
+            ("batch.size", "200"),
+            ("linger.ms", "5"),
+            ("partitioner.adaptive.partitioning.enable", adaptive),
+        ],
+    );
+    sim.apply(Command::NetSlow {
+        node: NodeRef::Broker(b(3)),
+        by_ms: 400,
+    })
+    .unwrap();
+    for _ in 0..300 {
+        sim.apply(Command::Produce {
+            producer: "p".to_string(),
+            topic: "t".to_string(),
+            key: None,
+            value: Some(String::from("v")),
+            partition: None,
+            count: 4,
+        })
+        .unwrap();
+        sim.run_for(10);
+    }
+    sim.settle(120_000).unwrap();
+    (0..3).map(|p| part(&sim, "t", p).high_watermark).collect()
+}
+
+/// P6: with adaptive partitioning (the default) the sticky partitioner weights its next
+/// partition by `maxQueue + 1 - queue`, so a partition whose leader is slow, and whose batches
+/// therefore pile up in the accumulator, gets fewer keyless records; with it off the choice
+/// is uniform. Same seed, same workload.
+#[test]
+fn p6_adaptive_partitioning_avoids_the_partition_with_a_slow_leader() {
+    let on = keyless_spread_with_a_slow_leader("true", 21);
+    let off = keyless_spread_with_a_slow_leader("false", 21);
+    assert_eq!(on.iter().sum::<i64>(), 1200, "{on:?}");
+    assert_eq!(off.iter().sum::<i64>(), 1200, "{off:?}");
+    let fast = |v: &[i64]| (v[0] + v[1]) / 2;
+    assert!(
+        on[2] * 2 < fast(&on),
+        "adaptive: the slow partition gets less {on:?}"
+    );
+    // Measured here: on [480, 540, 180], off [288, 336, 576] (without the weighting the slow
+    // partition even gets more: its batches wait, so the sticky switch is held back longer).
+    assert!(on[2] * 2 < off[2], "adaptive {on:?} vs uniform {off:?}");
+}
+
+/// P4 (d) with KIP-794's switch rule (`BuiltInPartitioner.updatePartitionInfo`): keyless
+/// records stick to one partition until `batch.size` bytes went to it, even when every record
+/// leaves at once in its own small batch (`linger.ms=0`); then the partitioner moves on. A
+/// record here is 21 bytes (20 of overhead, a 1-byte value), so with `batch.size=210` the
+/// records come in runs of exactly 10 per partition.
+#[test]
+fn p4_sticky_partitioner_switches_after_batch_size_bytes() {
+    let mut sim = cluster(3, 5);
+    create(&mut sim, "t", vec![vec![1], vec![2], vec![3]], &[]);
+    producer(
+        &mut sim,
+        "p",
+        &[
+            ("batch.size", "210"),
+            ("linger.ms", "0"),
+            ("partitioner.adaptive.partitioning.enable", "false"),
+        ],
+    );
+    for _ in 0..60 {
+        sim.apply(Command::Produce {
+            producer: "p".to_string(),
+            topic: "t".to_string(),
+            key: None,
+            value: Some(String::from("v")),
+            partition: None,
+            count: 1,
+        })
+        .unwrap();
+        sim.run_for(50);
+    }
+    sim.settle(60_000).unwrap();
+    let counts: Vec<i64> = (0..3).map(|p| part(&sim, "t", p).high_watermark).collect();
+    assert_eq!(counts.iter().sum::<i64>(), 60, "{counts:?}");
+    assert!(counts.iter().all(|c| c % 10 == 0), "runs of 10: {counts:?}");
+    assert!(
+        counts.iter().filter(|c| **c > 0).count() >= 2,
+        "it moved on: {counts:?}"
+    );
+}
