@@ -412,9 +412,12 @@ impl Session {
                 },
                 None,
             ),
-            Stmt::TopicsDelete { topic } => {
-                self.apply(Command::DeleteTopic { name: topic.clone() }, None)
-            }
+            Stmt::TopicsDelete { topic } => self.apply(
+                Command::DeleteTopic {
+                    name: topic.clone(),
+                },
+                None,
+            ),
             Stmt::ConfigsAlter { topic, add, delete } => self.apply(
                 Command::AlterTopicConfig {
                     name: topic.clone(),
@@ -482,7 +485,10 @@ impl Session {
                 }
                 groups::reset_plan(&self.sim_ref()?.view(), group, topic, to, *execute)
             }
-            Stmt::LeaderElection { election, partitions } => self.leader_election(*election, partitions),
+            Stmt::LeaderElection {
+                election,
+                partitions,
+            } => self.leader_election(*election, partitions),
             Stmt::ProducerAdd { client_id, configs } => self.apply(
                 Command::AddProducer {
                     client_id: client_id.clone(),
@@ -625,14 +631,22 @@ impl Session {
             Stmt::Run(ms) => {
                 let sim = self.sim_mut_or_err()?;
                 sim.run_for(*ms);
-                Ok(alloc::vec![format!("now {} (step {})", sim.now(), sim.steps())])
+                Ok(alloc::vec![format!(
+                    "now {} (step {})",
+                    sim.now(),
+                    sim.steps()
+                )])
             }
             Stmt::Step(n) => self.step(*n),
             Stmt::Settle(max) => {
                 let sim = self.sim_mut_or_err()?;
                 let before = sim.clone();
                 match sim.settle(*max) {
-                    Ok(()) => Ok(alloc::vec![format!("settled at {} (step {})", sim.now(), sim.steps())]),
+                    Ok(()) => Ok(alloc::vec![format!(
+                        "settled at {} (step {})",
+                        sim.now(),
+                        sim.steps()
+                    )]),
                     Err(why) => {
                         // A failed line changes nothing, settle included.
                         *sim = before;
@@ -1229,6 +1243,7 @@ impl Session {
             Expect::Group { .. }
             | Expect::Assignment { .. }
             | Expect::Consumed { .. }
+            | Expect::Consumer { .. }
             | Expect::Lag { .. } => groups::expect(&view, e),
             Expect::Lost(n) => {
                 let mut d = Diffs::new("expect lost".to_string());

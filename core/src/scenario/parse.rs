@@ -1358,6 +1358,7 @@ pub const EXPECT_KINDS: &[&str] = &[
     "group",
     "assignment",
     "consumed",
+    "consumer",
     "lag",
     "lost",
     "findings",
@@ -1593,6 +1594,10 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                 "protocol",
                 "epoch",
                 "idle-ms",
+                "moved",
+                "stopped",
+                "duplicates",
+                "skipped",
             ])?;
             let group = a.pos(0, "the group")?.to_string();
             a.at_most(1)?;
@@ -1673,6 +1678,45 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .get("duplicates")
                     .map(|v| num_field(kind, "duplicates", v))
                     .transpose()?,
+                moved: a
+                    .get("moved")
+                    .map(|v| num_field(kind, "moved", v))
+                    .transpose()?,
+                duplicates: a
+                    .get("duplicates")
+                    .map(|v| num_field(kind, "duplicates", v))
+                    .transpose()?,
+                skipped: a
+                    .get("skipped")
+                    .map(|v| num_field(kind, "skipped", v))
+                    .transpose()?,
+                stopped: a.get("stopped").map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }),
+            }
+        }
+        "consumer" => {
+            a.only_keys(&["state", "generation", "last-error"])?;
+            let client_id = a.pos(0, "the consumer")?.to_string();
+            a.at_most(1)?;
+            Expect::Consumer {
+                client_id,
+                state: a.get("state").map(str::to_string),
+                generation: a
+                    .get("generation")
+                    .map(|v| num_field(kind, "generation", v))
+                    .transpose()?,
+                last_error: a.get("last-error").map(|v| {
+                    if v == "none" || v.is_empty() {
+                        None
+                    } else {
+                        Some(v.to_string())
+                    }
+                }),
             }
         }
         "lost" => {
