@@ -94,6 +94,32 @@ pub const TOPIC_CONFIGS: &[ConfigDef] = &[
 
 /// Broker configs the simulation models (`KafkaConfig`, `ServerLogConfigs`, `ReplicationConfigs`,
 /// `GroupCoordinatorConfig`, `KRaftConfigs`).
+/// The broker configs in [`BROKER_CONFIGS`] that Kafka can update while the cluster runs
+/// (`kafka-configs --alter --entity-type brokers`): the broker-level synonyms of topic configs
+/// (`DynamicLogConfig.ReconfigurableConfigs`, built from `ServerTopicConfigSynonyms`). Their
+/// update mode is `cluster-wide` (a default for every broker, or one broker's own value);
+/// every other config here is `read-only`, and Kafka refuses to change it with
+/// `InvalidRequestException: Cannot update these configs dynamically: Set(…)`
+/// (`DynamicBrokerConfig.validateConfigs`).
+pub const DYNAMIC_BROKER_CONFIGS: &[&str] = &[
+    "log.flush.interval.messages",
+    "log.flush.interval.ms",
+    "log.retention.bytes",
+    "log.retention.ms",
+    "log.segment.bytes",
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+];
+
+/// Kafka's "Dynamic Update Mode" of a broker config this simulation knows.
+pub fn broker_config_update_mode(name: &str) -> &'static str {
+    if DYNAMIC_BROKER_CONFIGS.contains(&name) {
+        "cluster-wide"
+    } else {
+        "read-only"
+    }
+}
+
 pub const BROKER_CONFIGS: &[ConfigDef] = &[
     int(
         "default.replication.factor",

@@ -121,8 +121,17 @@ pub enum Stmt {
     ConfigsDescribe {
         topic: Option<String>,
     },
-    /// `kafka-configs --entity-type brokers …`: understood, not simulated yet.
-    ConfigsBrokers,
+    /// `kafka-configs --alter --entity-type brokers (--entity-name N | --entity-default)`.
+    /// `broker: None` is the cluster-wide default.
+    BrokerConfigsAlter {
+        broker: Option<u32>,
+        add: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
+    /// `kafka-configs --describe --entity-type brokers [--entity-name N | --entity-default]`.
+    BrokerConfigsDescribe {
+        which: BrokerEntity,
+    },
     ConsoleProducer(ConsoleProducer),
     ConsoleConsumer {
         topic: String,
@@ -328,4 +337,15 @@ pub enum Expect {
         kinds: Vec<(String, u64)>,
     },
     Error(String),
+}
+
+/// Which broker configs `kafka-configs --describe --entity-type brokers` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrokerEntity {
+    /// Every broker, then the cluster-wide defaults (no `--entity-name`).
+    All,
+    /// `--entity-name N` / `--broker N`.
+    Broker(u32),
+    /// `--entity-default` / `--broker-defaults`.
+    Default,
 }
