@@ -390,16 +390,19 @@ pub fn validate_value(def: &ConfigDef, value: &str) -> Result<String, CommandErr
     };
     match def.kind {
         Kind::Int { min, max } => {
-            let v: i64 = value
-                .trim()
-                .parse()
-                .map_err(|_| bad("Expected value to be a number".to_string()))?;
-            if v < min || v > max {
-                return Err(if max == I64 || max == I32 {
-                    bad(format!("Value must be at least {min}"))
-                } else {
-                    bad(format!("Value must be in [{min},...,{max}]"))
-                });
+            // ConfigDef.parseType: Integer/Long.parseLong failing is "Not a number of type
+            // INT|LONG"; Range.ensureValid then checks "at least" before "no more than".
+            let type_name = if max <= I32 { "INT" } else { "LONG" };
+            let not_a_number = || bad(format!("Not a number of type {type_name}"));
+            let v: i64 = value.trim().parse().map_err(|_| not_a_number())?;
+            if type_name == "INT" && i32::try_from(v).is_err() {
+                return Err(not_a_number());
+            }
+            if v < min {
+                return Err(bad(format!("Value must be at least {min}")));
+            }
+            if v > max && max != I32 && max != I64 {
+                return Err(bad(format!("Value must be no more than {max}")));
             }
             Ok(v.to_string())
         }
@@ -436,9 +439,12 @@ pub fn validate_value(def: &ConfigDef, value: &str) -> Result<String, CommandErr
         }
         Kind::Double { min, max } => {
             let v = parse_decimal(value.trim())
-                .ok_or_else(|| bad("Expected value to be a number".to_string()))?;
-            if !(v >= min && v <= max) {
-                return Err(bad(format!("Value must be in [{min},...,{max}]")));
+                .ok_or_else(|| bad("Not a number of type DOUBLE".to_string()))?;
+            if v.is_nan() || v < min {
+                return Err(bad(format!("Value must be at least {min:?}")));
+            }
+            if v > max {
+                return Err(bad(format!("Value must be no more than {max:?}")));
             }
             Ok(value.trim().to_string())
         }
