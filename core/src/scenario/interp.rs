@@ -1698,6 +1698,49 @@ expect lost 0
     }
 
     #[test]
+    fn refused_broker_config_changes_change_nothing() {
+        // Every refusal happens before anything is applied: the whole simulation (not only
+        // its view) is equal before and after, dynamic defaults and partition settings alike.
+        let mut s = session(
+            "cluster brokers=3 seed=1\n\
+             kafka-topics --create --topic t --partitions 2 --replication-factor 3\n\
+             kafka-configs --alter --entity-type brokers --entity-default --add-config log.retention.ms=60000\n",
+        );
+        let before = s.sim().unwrap().clone();
+        for bad in [
+            "kafka-configs --alter --entity-type brokers --entity-default --add-config min.insync.replicas=2,num.partitions=3",
+            "kafka-configs --alter --entity-type brokers --entity-default --add-config min.insync.replicas=0",
+            "kafka-configs --alter --entity-type brokers --entity-default --delete-config log.retention.ms,min.insync.replicas",
+            "kafka-configs --alter --entity-type brokers --entity-name 1 --add-config min.insync.replicas=2",
+            "kafka-configs --alter --entity-type brokers --entity-name 9 --add-config min.insync.replicas=2",
+            "kafka-configs --alter --entity-type brokers --entity-default --add-config no.such.config=1",
+        ] {
+            assert!(s.run_line(bad).is_err(), "{bad}");
+            assert!(s.sim().unwrap() == &before, "{bad}");
+        }
+        let e = s
+            .run_line("kafka-configs --alter --entity-type brokers --entity-default --add-config min.insync.replicas=0")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("INVALID_REQUEST: Invalid value 0 for configuration min.insync.replicas: Value must be at least 1"),
+            "{e}"
+        );
+        // The one accepted change above is in force, and shown as Kafka shows it.
+        let out = s
+            .run_line("kafka-configs --describe --entity-type brokers --entity-default")
+            .unwrap()
+            .lines;
+        assert_eq!(
+            out,
+            [
+                "Default configs for brokers in the cluster are:",
+                "  log.retention.ms=60000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=60000}",
+            ]
+        );
+    }
+
+    #[test]
     fn unsupported_features_say_so() {
         let mut s = session("cluster brokers=1\n");
         // Per-broker config values are understood (the real tool's syntax) but not simulated
