@@ -94,6 +94,32 @@ pub const TOPIC_CONFIGS: &[ConfigDef] = &[
 
 /// Broker configs the simulation models (`KafkaConfig`, `ServerLogConfigs`, `ReplicationConfigs`,
 /// `GroupCoordinatorConfig`, `KRaftConfigs`).
+/// The broker configs in [`BROKER_CONFIGS`] that Kafka can update while the cluster runs
+/// (`kafka-configs --alter --entity-type brokers`): the broker-level synonyms of topic configs
+/// (`DynamicLogConfig.ReconfigurableConfigs`, built from `ServerTopicConfigSynonyms`). Their
+/// update mode is `cluster-wide` (a default for every broker, or one broker's own value);
+/// every other config here is `read-only`, and Kafka refuses to change it with
+/// `InvalidRequestException: Cannot update these configs dynamically: Set(…)`
+/// (`DynamicBrokerConfig.validateConfigs`).
+pub const DYNAMIC_BROKER_CONFIGS: &[&str] = &[
+    "log.flush.interval.messages",
+    "log.flush.interval.ms",
+    "log.retention.bytes",
+    "log.retention.ms",
+    "log.segment.bytes",
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+];
+
+/// Kafka's "Dynamic Update Mode" of a broker config this simulation knows.
+pub fn broker_config_update_mode(name: &str) -> &'static str {
+    if DYNAMIC_BROKER_CONFIGS.contains(&name) {
+        "cluster-wide"
+    } else {
+        "read-only"
+    }
+}
+
 pub const BROKER_CONFIGS: &[ConfigDef] = &[
     int(
         "default.replication.factor",
@@ -364,16 +390,19 @@ pub fn validate_value(def: &ConfigDef, value: &str) -> Result<String, CommandErr
     };
     match def.kind {
         Kind::Int { min, max } => {
-            let v: i64 = value
-                .trim()
-                .parse()
-                .map_err(|_| bad("Expected value to be a number".to_string()))?;
-            if v < min || v > max {
-                return Err(if max == I64 || max == I32 {
-                    bad(format!("Value must be at least {min}"))
-                } else {
-                    bad(format!("Value must be in [{min},...,{max}]"))
-                });
+            // ConfigDef.parseType: Integer/Long.parseLong failing is "Not a number of type
+            // INT|LONG"; Range.ensureValid then checks "at least" before "no more than".
+            let type_name = if max <= I32 { "INT" } else { "LONG" };
+            let not_a_number = || bad(format!("Not a number of type {type_name}"));
+            let v: i64 = value.trim().parse().map_err(|_| not_a_number())?;
+            if type_name == "INT" && i32::try_from(v).is_err() {
+                return Err(not_a_number());
+            }
+            if v < min {
+                return Err(bad(format!("Value must be at least {min}")));
+            }
+            if v > max && max != I32 && max != I64 {
+                return Err(bad(format!("Value must be no more than {max}")));
             }
             Ok(v.to_string())
         }
@@ -410,9 +439,12 @@ pub fn validate_value(def: &ConfigDef, value: &str) -> Result<String, CommandErr
         }
         Kind::Double { min, max } => {
             let v = parse_decimal(value.trim())
-                .ok_or_else(|| bad("Expected value to be a number".to_string()))?;
-            if !(v >= min && v <= max) {
-                return Err(bad(format!("Value must be in [{min},...,{max}]")));
+                .ok_or_else(|| bad("Not a number of type DOUBLE".to_string()))?;
+            if v.is_nan() || v < min {
+                return Err(bad(format!("Value must be at least {min:?}")));
+            }
+            if v > max {
+                return Err(bad(format!("Value must be no more than {max:?}")));
             }
             Ok(value.trim().to_string())
         }

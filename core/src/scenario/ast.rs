@@ -121,8 +121,17 @@ pub enum Stmt {
     ConfigsDescribe {
         topic: Option<String>,
     },
-    /// `kafka-configs --entity-type brokers …`: understood, not simulated yet.
-    ConfigsBrokers,
+    /// `kafka-configs --alter --entity-type brokers (--entity-name N | --entity-default)`.
+    /// `broker: None` is the cluster-wide default.
+    BrokerConfigsAlter {
+        broker: Option<u32>,
+        add: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
+    /// `kafka-configs --describe --entity-type brokers [--entity-name N | --entity-default]`.
+    BrokerConfigsDescribe {
+        which: BrokerEntity,
+    },
     ConsoleProducer(ConsoleProducer),
     ConsoleConsumer {
         topic: String,
@@ -288,6 +297,16 @@ pub enum Expect {
         epoch: Option<i64>,
         /// The last rebalance's stop-the-world time: the members' idle milliseconds, summed.
         idle_ms: Option<u64>,
+        /// The last completed rebalance: partitions whose owner differs from the previous
+        /// generation's.
+        moved: Option<u64>,
+        /// The last rebalance: the members (client ids) that stopped consuming because it
+        /// revoked all they owned (eager: every member that owned something, G7).
+        stopped: Option<Vec<String>>,
+        /// Records processed more than once by the group's members (at-least-once).
+        duplicates: Option<u64>,
+        /// Records below a committed offset that no member ever processed (at-most-once).
+        skipped: Option<u64>,
     },
     /// Each listed member (by client id) and the partitions it must own, compared as a set.
     Assignment {
@@ -298,6 +317,14 @@ pub enum Expect {
         client_id: String,
         count: Option<u64>,
         duplicates: Option<u64>,
+    },
+    /// A consumer client: its state (`stable`, `fenced`, `closed`, …), the generation it
+    /// joined, and the last error it got (`none` for none).
+    Consumer {
+        client_id: String,
+        state: Option<String>,
+        generation: Option<i64>,
+        last_error: Option<Option<String>>,
     },
     Lag {
         group: String,
@@ -310,4 +337,15 @@ pub enum Expect {
         kinds: Vec<(String, u64)>,
     },
     Error(String),
+}
+
+/// Which broker configs `kafka-configs --describe --entity-type brokers` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrokerEntity {
+    /// Every broker, then the cluster-wide defaults (no `--entity-name`).
+    All,
+    /// `--entity-name N` / `--broker N`.
+    Broker(u32),
+    /// `--entity-default` / `--broker-defaults`.
+    Default,
 }

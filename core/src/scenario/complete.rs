@@ -53,6 +53,7 @@ fn expect_fields(kind: &str) -> &'static [&'static str] {
         "log" => &["segments=", "log-start="],
         "producer" => &["acked=", "failed=", "pending=", "last-error=", "txn-state="],
         "record" => &["key=", "partition="],
+        "consumer" => &["state=", "generation=", "last-error="],
         "findings" => &[
             "lost=",
             "duplicate=",

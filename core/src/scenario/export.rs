@@ -14,7 +14,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::ast::{BrokerOp, Election, Node, ResetTo, Stmt};
+use super::ast::{BrokerEntity, BrokerOp, Election, Node, ResetTo, Stmt};
 use super::lex::read_script;
 use super::parse::parse;
 use super::ScenarioError;
@@ -201,7 +201,25 @@ fn shell(brokers: u32, stmts: &[(String, Stmt)]) -> String {
                 Some(t) => format!("kafka kafka-configs --describe --entity-type topics --entity-name {}", q(t)),
                 None => "kafka kafka-configs --describe --entity-type topics".to_string(),
             },
-            Stmt::ConfigsBrokers => "# broker configs: see compose.yaml".to_string(),
+            Stmt::BrokerConfigsAlter { broker, add, delete } => {
+                let mut c = match broker {
+                    Some(b) => format!("kafka kafka-configs --alter --entity-type brokers --entity-name {b}"),
+                    None => "kafka kafka-configs --alter --entity-type brokers --entity-default".to_string(),
+                };
+                if !add.is_empty() {
+                    let kv: Vec<String> = add.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    c.push_str(&format!(" --add-config {}", q(&kv.join(","))));
+                }
+                if !delete.is_empty() {
+                    c.push_str(&format!(" --delete-config {}", q(&delete.join(","))));
+                }
+                c
+            }
+            Stmt::BrokerConfigsDescribe { which } => match which {
+                BrokerEntity::All => "kafka kafka-configs --describe --entity-type brokers".to_string(),
+                BrokerEntity::Broker(b) => format!("kafka kafka-configs --describe --entity-type brokers --entity-name {b}"),
+                BrokerEntity::Default => "kafka kafka-configs --describe --entity-type brokers --entity-default".to_string(),
+            },
             Stmt::ConsoleProducer(p) => {
                 let mut c = format!("kafka kafka-console-producer --topic {}", q(&p.topic));
                 for (k, v) in &p.producer_props {

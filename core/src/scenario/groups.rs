@@ -433,6 +433,10 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             protocol,
             epoch,
             idle_ms,
+            moved,
+            stopped,
+            duplicates,
+            skipped,
         } => {
             let g = group_or_err(view, group)?;
             let mut d = Diffs::new(format!("expect group {group}"));
@@ -465,6 +469,29 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
                 .last()
                 .map_or(0, |r| r.stopped_ms.iter().map(|(_, ms)| *ms).sum());
             d.check("idle-ms", *idle_ms, idle);
+            d.check("duplicates", *duplicates, g.duplicates);
+            d.check("skipped", *skipped, g.skipped);
+            let last_done = g.rebalances.iter().rev().find(|r| r.completed_ms.is_some());
+            d.check(
+                "moved",
+                *moved,
+                last_done.map_or(0, |r| u64::from(r.partitions_moved)),
+            );
+            if let Some(want) = stopped {
+                let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
+                want.sort_unstable();
+                want.dedup();
+                let mut have: Vec<&str> = g
+                    .rebalances
+                    .last()
+                    .map(|r| r.stopped_ms.iter().map(|(c, _)| c.as_str()).collect())
+                    .unwrap_or_default();
+                have.sort_unstable();
+                have.dedup();
+                if want != have {
+                    d.differ("stopped", &want.join(","), &have.join(","));
+                }
+            }
             d.finish()
         }
         Expect::Assignment { group, members } => {
@@ -472,14 +499,27 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             let mut d = Diffs::new(format!("expect assignment {group}"));
             for (client, want) in members {
                 let want: BTreeSet<TopicPartition> = want.iter().cloned().collect_set();
+                // A member is found by its CLIENT-ID, or by the member id of the consumer of
+                // that name: a static member that restarts under a new client.id keeps the old
+                // client id in the group (ClassicGroup.replaceStaticMember keeps the replaced
+                // member's clientId) but takes the new consumer's member id.
+                let member_id = view
+                    .consumers
+                    .iter()
+                    .find(|c| c.client_id == *client && c.group == *group)
+                    .map(|c| c.member_id.as_str())
+                    .filter(|id| !id.is_empty());
+                let is_it = |m: &&crate::view::MemberView| {
+                    m.client_id == *client || Some(m.member_id.as_str()) == member_id
+                };
                 let have: BTreeSet<TopicPartition> = g
                     .members
                     .iter()
-                    .filter(|m| m.client_id == *client)
+                    .filter(is_it)
                     .flat_map(|m| m.assigned.iter().cloned())
                     .collect_set();
                 if want != have {
-                    let have_text = if g.members.iter().any(|m| m.client_id == *client) {
+                    let have_text = if g.members.iter().any(|m| is_it(&m)) {
                         tp_list(&have)
                     } else {
                         "(not a member)".to_string()
@@ -506,6 +546,46 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             let mut d = Diffs::new(format!("expect consumed {client_id}"));
             d.check("count", *count, c.consumed);
             d.check("duplicates", *duplicates, c.duplicates);
+            d.finish()
+        }
+        Expect::Consumer {
+            client_id,
+            state,
+            generation,
+            last_error,
+        } => {
+            let c = view
+                .consumers
+                .iter()
+                .find(|c| c.client_id == *client_id)
+                .ok_or_else(|| {
+                    ScenarioError::Failed(format!(
+                        "expect consumer: there is no consumer '{client_id}'"
+                    ))
+                })?;
+            let mut d = Diffs::new(format!("expect consumer {client_id}"));
+            if let Some(want) = state {
+                if !want.eq_ignore_ascii_case(c.state) {
+                    d.differ("state", want, c.state);
+                }
+            }
+            d.check("generation", *generation, i64::from(c.generation));
+            if let Some(want) = last_error {
+                let have = c.last_error.as_deref();
+                let same = match (want.as_deref(), have) {
+                    (None, None) => true,
+                    // The view adds a message after the error name.
+                    (Some(w), Some(h)) => h == w || h.split([':', ' ']).next() == Some(w),
+                    _ => false,
+                };
+                if !same {
+                    d.differ(
+                        "last-error",
+                        want.as_deref().unwrap_or("none"),
+                        have.unwrap_or("none"),
+                    );
+                }
+            }
             d.finish()
         }
         Expect::Lag {

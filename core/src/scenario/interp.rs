@@ -412,9 +412,12 @@ impl Session {
                 },
                 None,
             ),
-            Stmt::TopicsDelete { topic } => {
-                self.apply(Command::DeleteTopic { name: topic.clone() }, None)
-            }
+            Stmt::TopicsDelete { topic } => self.apply(
+                Command::DeleteTopic {
+                    name: topic.clone(),
+                },
+                None,
+            ),
             Stmt::ConfigsAlter { topic, add, delete } => self.apply(
                 Command::AlterTopicConfig {
                     name: topic.clone(),
@@ -423,10 +426,24 @@ impl Session {
                 },
                 Some(format!("Completed updating config for topic {topic}.")),
             ),
-            Stmt::ConfigsDescribe { topic } => describe_configs(&self.sim_ref()?.view(), topic.as_deref()),
-            Stmt::ConfigsBrokers => Err(ScenarioError::NotSupported(
-                "kafka-configs for brokers (set broker configs on the cluster line: cluster brokers=3 min.insync.replicas=2)".to_string(),
-            )),
+            Stmt::ConfigsDescribe { topic } => {
+                describe_configs(&self.sim_ref()?.view(), topic.as_deref())
+            }
+            Stmt::BrokerConfigsAlter {
+                broker,
+                add,
+                delete,
+            } => self.apply(
+                Command::AlterBrokerConfig {
+                    broker: broker.map(BrokerId),
+                    set: add.clone(),
+                    delete: delete.clone(),
+                },
+                None,
+            ),
+            Stmt::BrokerConfigsDescribe { which } => {
+                describe_broker_configs(self.sim_ref()?, which)
+            }
             Stmt::ConsoleProducer(cp) => self.console_producer(cp),
             Stmt::ConsoleConsumer {
                 topic,
@@ -482,7 +499,10 @@ impl Session {
                 }
                 groups::reset_plan(&self.sim_ref()?.view(), group, topic, to, *execute)
             }
-            Stmt::LeaderElection { election, partitions } => self.leader_election(*election, partitions),
+            Stmt::LeaderElection {
+                election,
+                partitions,
+            } => self.leader_election(*election, partitions),
             Stmt::ProducerAdd { client_id, configs } => self.apply(
                 Command::AddProducer {
                     client_id: client_id.clone(),
@@ -625,14 +645,22 @@ impl Session {
             Stmt::Run(ms) => {
                 let sim = self.sim_mut_or_err()?;
                 sim.run_for(*ms);
-                Ok(alloc::vec![format!("now {} (step {})", sim.now(), sim.steps())])
+                Ok(alloc::vec![format!(
+                    "now {} (step {})",
+                    sim.now(),
+                    sim.steps()
+                )])
             }
             Stmt::Step(n) => self.step(*n),
             Stmt::Settle(max) => {
                 let sim = self.sim_mut_or_err()?;
                 let before = sim.clone();
                 match sim.settle(*max) {
-                    Ok(()) => Ok(alloc::vec![format!("settled at {} (step {})", sim.now(), sim.steps())]),
+                    Ok(()) => Ok(alloc::vec![format!(
+                        "settled at {} (step {})",
+                        sim.now(),
+                        sim.steps()
+                    )]),
                     Err(why) => {
                         // A failed line changes nothing, settle included.
                         *sim = before;
@@ -1229,6 +1257,7 @@ impl Session {
             Expect::Group { .. }
             | Expect::Assignment { .. }
             | Expect::Consumed { .. }
+            | Expect::Consumer { .. }
             | Expect::Lag { .. } => groups::expect(&view, e),
             Expect::Lost(n) => {
                 let mut d = Diffs::new("expect lost".to_string());
@@ -1405,6 +1434,44 @@ fn describe_configs(view: &ClusterView, topic: Option<&str>) -> Result<Vec<Strin
             out.push(format!(
                 "  {k}={v} sensitive=false synonyms={{DYNAMIC_TOPIC_CONFIG:{k}={v}}}"
             ));
+        }
+    }
+    Ok(out)
+}
+
+/// `kafka-configs --describe --entity-type brokers`, as `ConfigCommand.describeResourceConfig`
+/// prints it: per broker, the configs whose source is `DYNAMIC_BROKER_CONFIG` (none here:
+/// per-broker values are not simulated); for the default entity, the cluster-wide dynamic
+/// configs, each with its `DYNAMIC_DEFAULT_BROKER_CONFIG` synonym only (`ConfigHelper`
+/// filters the default resource's synonyms to that source). Without a name: every broker,
+/// then the defaults.
+fn describe_broker_configs(sim: &Sim, which: &BrokerEntity) -> Result<Vec<String>, ScenarioError> {
+    let ids: Vec<u32> = sim.view().brokers.iter().map(|b| b.id.0).collect();
+    let mut out = Vec::new();
+    let default = |out: &mut Vec<String>| {
+        out.push("Default configs for brokers in the cluster are:".to_string());
+        for (k, v) in sim.dynamic_default_broker_configs().explicit() {
+            out.push(format!(
+                "  {k}={v} sensitive=false synonyms={{DYNAMIC_DEFAULT_BROKER_CONFIG:{k}={v}}}"
+            ));
+        }
+    };
+    match which {
+        BrokerEntity::Broker(b) => {
+            if !ids.contains(b) {
+                return Err(ScenarioError::Failed(format!(
+                    "broker {b} does not exist (brokers: {})",
+                    ids_list(&ids)
+                )));
+            }
+            out.push(format!("Dynamic configs for broker {b} are:"));
+        }
+        BrokerEntity::Default => default(&mut out),
+        BrokerEntity::All => {
+            for b in &ids {
+                out.push(format!("Dynamic configs for broker {b} are:"));
+            }
+            default(&mut out);
         }
     }
     Ok(out)
@@ -1631,9 +1698,53 @@ expect lost 0
     }
 
     #[test]
+    fn refused_broker_config_changes_change_nothing() {
+        // Every refusal happens before anything is applied: the whole simulation (not only
+        // its view) is equal before and after, dynamic defaults and partition settings alike.
+        let mut s = session(
+            "cluster brokers=3 seed=1\n\
+             kafka-topics --create --topic t --partitions 2 --replication-factor 3\n\
+             kafka-configs --alter --entity-type brokers --entity-default --add-config log.retention.ms=60000\n",
+        );
+        let before = s.sim().unwrap().clone();
+        for bad in [
+            "kafka-configs --alter --entity-type brokers --entity-default --add-config min.insync.replicas=2,num.partitions=3",
+            "kafka-configs --alter --entity-type brokers --entity-default --add-config min.insync.replicas=0",
+            "kafka-configs --alter --entity-type brokers --entity-default --delete-config log.retention.ms,min.insync.replicas",
+            "kafka-configs --alter --entity-type brokers --entity-name 1 --add-config min.insync.replicas=2",
+            "kafka-configs --alter --entity-type brokers --entity-name 9 --add-config min.insync.replicas=2",
+            "kafka-configs --alter --entity-type brokers --entity-default --add-config no.such.config=1",
+        ] {
+            assert!(s.run_line(bad).is_err(), "{bad}");
+            assert!(s.sim().unwrap() == &before, "{bad}");
+        }
+        let e = s
+            .run_line("kafka-configs --alter --entity-type brokers --entity-default --add-config min.insync.replicas=0")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("INVALID_REQUEST: Invalid value 0 for configuration min.insync.replicas: Value must be at least 1"),
+            "{e}"
+        );
+        // The one accepted change above is in force, and shown as Kafka shows it.
+        let out = s
+            .run_line("kafka-configs --describe --entity-type brokers --entity-default")
+            .unwrap()
+            .lines;
+        assert_eq!(
+            out,
+            [
+                "Default configs for brokers in the cluster are:",
+                "  log.retention.ms=60000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=60000}",
+            ]
+        );
+    }
+
+    #[test]
     fn unsupported_features_say_so() {
         let mut s = session("cluster brokers=1\n");
-        // Broker configs are understood (the real tool's syntax) but not simulated yet.
+        // Per-broker config values are understood (the real tool's syntax) but not simulated
+        // yet; cluster-wide defaults (--entity-default) are.
         let line = "kafka-configs --alter --entity-type brokers --entity-name 1 --add-config log.retention.ms=1000";
         let e = s.run_line(line).unwrap_err().to_string();
         assert!(e.starts_with("not supported yet"), "{line}: {e}");

@@ -36,6 +36,25 @@
 //!   `--create` takes `--if-not-exists`.
 //! * `kafka-configs --delete-config k[,k]`; `--topic T` stands for
 //!   `--entity-type topics --entity-name T`.
+//! * `kafka-configs --entity-type brokers`: `--describe [--entity-name N | --entity-default]`
+//!   prints `Dynamic configs for broker N are:` / `Default configs for brokers in the cluster
+//!   are:` as the real tool; `--alter --entity-default --add-config k=v` / `--delete-config k`
+//!   changes a cluster-wide dynamic default (`--broker N` and `--broker-defaults` are the
+//!   tool's shortcuts). Only the broker configs whose Kafka update mode is `cluster-wide`
+//!   ([`crate::config::DYNAMIC_BROKER_CONFIGS`]) can change; a read-only one is refused with
+//!   Kafka's `INVALID_REQUEST: Cannot update these configs dynamically: Set(…)`. Per-broker
+//!   values (`--alter --entity-name N`) are validated the same way, then refused as not
+//!   supported yet. Kafka accepts unknown (custom) broker config names; the playground refuses
+//!   them like every unknown key.
+//! * `expect group G … moved=N stopped=c1,c2 duplicates=N skipped=N`: the partitions that
+//!   changed owner in the last completed rebalance, the members that stopped consuming because
+//!   it revoked all they owned (eager, G7), and the group's at-least-once duplicates and
+//!   at-most-once gaps. `expect consumer C state=fenced generation=N last-error=FENCED_INSTANCE_ID`.
+//! * `expect assignment` finds a member by its CLIENT-ID or by the member id of the consumer
+//!   of that name: a static member restarted under a new `client.id` keeps the old client id
+//!   in the group, as Kafka does (`ClassicGroup.replaceStaticMember`).
+//! * `settle` also waits until the LeaveGroup of a consumer closed with `consumer remove`
+//!   has reached the coordinator (a static member sends none, G6, and is not waited for).
 //! * `kafka-consumer-groups --describe --state`; `--reset-offsets` without `--execute` prints
 //!   the plan, as the tool's dry run does.
 //! * `net delay next API by=…` and `net duplicate next API`; nodes may be written `broker-2`.

@@ -28,7 +28,7 @@ pub struct CommandHelp {
 pub const COMMANDS: &[CommandHelp] = &[
     CommandHelp { name: "cluster", usage: "cluster brokers=3 [controllers=3] [racks=a,b,c] [seed=42] [latency=2ms] [broker-config=value]...", summary: "start (or restart from scratch) a cluster" },
     CommandHelp { name: "kafka-topics", usage: "kafka-topics (--create|--describe|--list|--alter|--delete) [--topic T] [--partitions N] [--replication-factor N] [--replica-assignment 1:2:3,2:3:1] [--config k=v]...", summary: "create, describe, list, alter and delete topics" },
-    CommandHelp { name: "kafka-configs", usage: "kafka-configs (--alter|--describe) --entity-type topics --entity-name T [--add-config k=v[,k=v]] [--delete-config k[,k]]", summary: "change or show a topic's configs" },
+    CommandHelp { name: "kafka-configs", usage: "kafka-configs (--alter|--describe) (--entity-type topics --entity-name T | --entity-type brokers (--entity-name N | --entity-default)) [--add-config k=v[,k=v]] [--delete-config k[,k]]", summary: "change or show a topic's configs, or the brokers' dynamic configs" },
     CommandHelp { name: "kafka-console-producer", usage: "kafka-console-producer --topic T [--producer-property k=v]... [--property parse.key=true] [--property key.separator=:]  (records follow, up to a line EOF)", summary: "send one record per line" },
     CommandHelp { name: "kafka-console-consumer", usage: "kafka-console-consumer --topic T [--group G] [--from-beginning] [--max-messages N] [--property print.key=true]", summary: "read records" },
     CommandHelp { name: "kafka-consumer-groups", usage: "kafka-consumer-groups (--list | --describe --group G [--members] | --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N) --execute)", summary: "list, describe and reset consumer groups" },
@@ -43,7 +43,7 @@ pub const COMMANDS: &[CommandHelp] = &[
     CommandHelp { name: "run", usage: "run 500ms", summary: "advance simulated time" },
     CommandHelp { name: "step", usage: "step [N]", summary: "deliver the next N events" },
     CommandHelp { name: "settle", usage: "settle [max=60s]", summary: "run until every send completed and every follower caught up" },
-    CommandHelp { name: "expect", usage: "expect (partition|replica|controller|broker|records|log|producer|record|group|assignment|consumed|lag|lost|findings|error) ...", summary: "check the current state" },
+    CommandHelp { name: "expect", usage: "expect (partition|replica|controller|broker|records|log|producer|record|group|assignment|consumed|consumer|lag|lost|findings|error) ...", summary: "check the current state" },
     CommandHelp { name: "help", usage: "help [COMMAND]", summary: "list commands, or show one command's usage" },
 ];
 
@@ -454,6 +454,7 @@ const CONFIGS_OPTS: &[Opt] = &[
     arg("entity-name"),
     arg("topic"),
     arg("broker"),
+    flag("broker-defaults"),
     flag("entity-default"),
     arg("add-config"),
     arg("delete-config"),
@@ -512,7 +513,7 @@ fn parse_configs(words: &[String]) -> Result<Stmt, ScenarioError> {
     let action = exactly_one_action(&o, &["describe", "alter"])?;
     let (etype, name) = if let Some(t) = o.value("topic") {
         ("topics", Some(t.to_string()))
-    } else if o.has("broker") || o.has("entity-default") {
+    } else if o.has("broker") || o.has("broker-defaults") {
         ("brokers", o.value("broker").map(str::to_string))
     } else {
         let t = o
@@ -535,7 +536,7 @@ fn parse_configs(words: &[String]) -> Result<Stmt, ScenarioError> {
     };
     match etype {
         "topics" => {}
-        "brokers" => return Ok(Stmt::ConfigsBrokers),
+        "brokers" => return parse_broker_configs(&o, action, name.as_deref()),
         other => {
             return Err(ScenarioError::NotSupported(format!(
                 "kafka-configs --entity-type {other} (only topics are simulated)"
@@ -566,6 +567,56 @@ fn parse_configs(words: &[String]) -> Result<Stmt, ScenarioError> {
         }
     }
     Ok(Stmt::ConfigsAlter { topic, add, delete })
+}
+
+/// `kafka-configs … --entity-type brokers`, with `ConfigCommandOptions.checkArgs`'s messages.
+fn parse_broker_configs(o: &Opts, action: &str, name: Option<&str>) -> Result<Stmt, ScenarioError> {
+    let default = o.has("entity-default") || o.has("broker-defaults");
+    let broker = match name {
+        Some(n) => Some(n.parse::<u32>().map_err(|_| {
+            usage(format!(
+                "The entity name for brokers must be a valid integer broker id, but it is: {n}"
+            ))
+        })?),
+        None => None,
+    };
+    if action == "describe" {
+        let which = match broker {
+            Some(b) => BrokerEntity::Broker(b),
+            None if default => BrokerEntity::Default,
+            None => BrokerEntity::All,
+        };
+        return Ok(Stmt::BrokerConfigsDescribe { which });
+    }
+    if broker.is_none() && !default {
+        return Err(usage(
+            "An entity-name or default entity must be specified with --alter of users, clients, brokers or ips",
+        ));
+    }
+    if !o.has("add-config") && !o.has("delete-config") {
+        return Err(usage(
+            "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter",
+        ));
+    }
+    let mut add = Vec::new();
+    for a in o.values("add-config") {
+        for (k, v) in split_add_config(a)? {
+            check_config_key(BROKER_CONFIGS, "broker", &k)?;
+            add.push((k, v));
+        }
+    }
+    let mut delete = Vec::new();
+    for d in o.values("delete-config") {
+        for k in d.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            check_config_key(BROKER_CONFIGS, "broker", k)?;
+            delete.push(k.to_string());
+        }
+    }
+    Ok(Stmt::BrokerConfigsAlter {
+        broker,
+        add,
+        delete,
+    })
 }
 
 const CONSOLE_PRODUCER_OPTS: &[Opt] = &[
@@ -1358,6 +1409,7 @@ pub const EXPECT_KINDS: &[&str] = &[
     "group",
     "assignment",
     "consumed",
+    "consumer",
     "lag",
     "lost",
     "findings",
@@ -1593,6 +1645,10 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                 "protocol",
                 "epoch",
                 "idle-ms",
+                "moved",
+                "stopped",
+                "duplicates",
+                "skipped",
             ])?;
             let group = a.pos(0, "the group")?.to_string();
             a.at_most(1)?;
@@ -1616,6 +1672,25 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .get("idle-ms")
                     .map(|v| num_field(kind, "idle-ms", v))
                     .transpose()?,
+                moved: a
+                    .get("moved")
+                    .map(|v| num_field(kind, "moved", v))
+                    .transpose()?,
+                duplicates: a
+                    .get("duplicates")
+                    .map(|v| num_field(kind, "duplicates", v))
+                    .transpose()?,
+                skipped: a
+                    .get("skipped")
+                    .map(|v| num_field(kind, "skipped", v))
+                    .transpose()?,
+                stopped: a.get("stopped").map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }),
             }
         }
         "assignment" => {
@@ -1673,6 +1748,26 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .get("duplicates")
                     .map(|v| num_field(kind, "duplicates", v))
                     .transpose()?,
+            }
+        }
+        "consumer" => {
+            a.only_keys(&["state", "generation", "last-error"])?;
+            let client_id = a.pos(0, "the consumer")?.to_string();
+            a.at_most(1)?;
+            Expect::Consumer {
+                client_id,
+                state: a.get("state").map(str::to_string),
+                generation: a
+                    .get("generation")
+                    .map(|v| num_field(kind, "generation", v))
+                    .transpose()?,
+                last_error: a.get("last-error").map(|v| {
+                    if v == "none" || v.is_empty() {
+                        None
+                    } else {
+                        Some(v.to_string())
+                    }
+                }),
             }
         }
         "lost" => {

@@ -56,6 +56,13 @@ pub enum Command {
         set: Vec<(String, String)>,
         delete: Vec<String>,
     },
+    /// `kafka-configs --alter --entity-type brokers`: `broker: None` alters the cluster-wide
+    /// dynamic default (`--entity-default`), `Some(b)` broker b's own dynamic configs.
+    AlterBrokerConfig {
+        broker: Option<BrokerId>,
+        set: Vec<(String, String)>,
+        delete: Vec<String>,
+    },
     /// A producer client with these producer configs (`client.id` = `client_id`).
     AddProducer {
         client_id: String,
@@ -163,6 +170,7 @@ impl Command {
             Command::DeleteTopic { .. } => "DeleteTopics",
             Command::AlterPartitions { .. } => "CreatePartitions",
             Command::AlterTopicConfig { .. } => "IncrementalAlterConfigs",
+            Command::AlterBrokerConfig { .. } => "AlterConfigs",
             Command::AddProducer { .. } => "AddProducer",
             Command::Produce { .. } => "Send",
             Command::BrokerStop(_) => "BrokerStop",

@@ -1553,6 +1553,23 @@ impl Sim {
     /// below the HW not yet processed, positions not yet committed.
     pub(crate) fn groups_unsettled(&self) -> Option<String> {
         for c in &self.consumers {
+            // A dynamic member that closed sent LeaveGroup (or its leave heartbeat, G8); until
+            // the coordinator has it, the group still counts the member. A static member sends
+            // none (G6) and keeps its place until its session times out, so it is not waited for.
+            if c.phase == Phase::Closed && c.instance_id.is_none() && !c.member_id.is_empty() {
+                let still_member = self.groups.get(&c.group).is_some_and(|g| {
+                    g.members.contains_key(&c.member_id)
+                        || g.consumer_group
+                            .as_ref()
+                            .is_some_and(|cg| cg.members.contains_key(&c.member_id))
+                });
+                if still_member {
+                    return Some(format!(
+                        "consumer {} closed, but the coordinator has not removed it from group {} yet",
+                        c.client_id, c.group
+                    ));
+                }
+            }
             if !c.is_alive() {
                 continue;
             }

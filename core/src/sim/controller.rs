@@ -1024,6 +1024,108 @@ impl Sim {
         )))
     }
 
+    /// `kafka-configs --alter --entity-type brokers`. Validated as Kafka does, in its order:
+    /// the tool refuses to delete a config that is not set (`Invalid config(s): …`); the broker
+    /// refuses read-only configs (`Cannot update these configs dynamically: Set(…)`), then
+    /// values its `ConfigDef` rejects, both as INVALID_REQUEST (`ConfigAdminManager`). A
+    /// cluster-wide default then applies at once to every topic without its own override:
+    /// the controller republishes the partitions' settings, as the brokers reconfigure
+    /// (`DynamicLogConfig`), and a newly enabled unclean election acts on offline partitions.
+    pub(crate) fn alter_broker_config(
+        &mut self,
+        broker: Option<BrokerId>,
+        set: &[(String, String)],
+        delete: &[String],
+    ) -> Result<Outcome, CommandError> {
+        use crate::config::{allowed_names, find_def, BROKER_CONFIGS, DYNAMIC_BROKER_CONFIGS};
+        self.require_active_controller()?;
+        if let Some(b) = broker {
+            if self.broker_index(b).is_none() {
+                return Err(CommandError::arg(
+                    "--entity-name",
+                    format!("broker {b} does not exist"),
+                ));
+            }
+        }
+        // No broker has dynamic configs of its own (per-broker values are not simulated).
+        let none_per_broker = crate::config::ConfigMap::new("broker");
+        let current = match broker {
+            None => &self.broker_dynamic_default,
+            Some(_) => &none_per_broker,
+        };
+        let missing: Vec<&str> = delete
+            .iter()
+            .filter(|k| !current.is_set(k))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(kafka_err(
+                KafkaError::InvalidConfig,
+                format!("Invalid config(s): {}", missing.join(",")),
+            ));
+        }
+        // Kafka accepts unknown (custom) broker configs for plugins; the playground refuses
+        // them as every other unknown key, so a typo never silently does nothing.
+        for (k, _) in set {
+            if find_def(BROKER_CONFIGS, k).is_none() {
+                return Err(CommandError::UnknownConfig {
+                    key: k.clone(),
+                    entity: "broker",
+                    allowed: allowed_names(BROKER_CONFIGS),
+                });
+            }
+        }
+        let mut read_only: Vec<&str> = set
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !DYNAMIC_BROKER_CONFIGS.contains(k))
+            .collect();
+        read_only.sort_unstable();
+        read_only.dedup();
+        if !read_only.is_empty() {
+            return Err(kafka_err(
+                KafkaError::InvalidRequest,
+                format!(
+                    "Cannot update these configs dynamically: Set({})",
+                    read_only.join(", ")
+                ),
+            ));
+        }
+        let mut dynamic = current.clone();
+        for (k, v) in set {
+            dynamic.set(k, v).map_err(|e| {
+                kafka_err(
+                    KafkaError::InvalidRequest,
+                    alloc::string::ToString::to_string(&e),
+                )
+            })?;
+        }
+        if broker.is_some() {
+            return Err(CommandError::NotSupported(
+                "per-broker config values (--entity-name N); set a cluster-wide default with --entity-default"
+                    .to_string(),
+            ));
+        }
+        for k in delete {
+            dynamic.remove(k);
+        }
+        let mut effective = crate::config::ConfigMap::new("broker");
+        for (k, v) in &self.spec.broker_configs {
+            effective.set(k, v)?;
+        }
+        for (k, v) in dynamic.explicit() {
+            effective.set(k, v)?;
+        }
+        self.broker_dynamic_default = dynamic;
+        self.broker_config = effective;
+        let records = self.all_partition_records();
+        self.publish(records);
+        self.elect_offline_partitions();
+        Ok(Outcome::line(
+            "Completed updating default config for brokers in the cluster.".to_string(),
+        ))
+    }
+
     pub(crate) fn elect_leaders(
         &mut self,
         election: ElectionType,

@@ -207,6 +207,25 @@ impl Group {
             .map(|m| m.member_id.clone())
     }
 
+    /// `ClassicGroup.validateMember` (G2): the instance id's mapping is checked before the
+    /// member id, so a replaced static member (its old member id is gone) is told
+    /// FENCED_INSTANCE_ID, which is fatal for it, not UNKNOWN_MEMBER_ID, which would make it
+    /// rejoin and replace its replacement in turn.
+    fn validate_member(&self, member_id: &str, instance_id: Option<&str>) -> Option<KafkaError> {
+        if let Some(inst) = instance_id {
+            match self.static_member(inst) {
+                None => return Some(KafkaError::UnknownMemberId),
+                Some(id) if id != member_id => return Some(KafkaError::FencedInstanceId),
+                Some(_) => {}
+            }
+        }
+        if self.members.contains_key(member_id) {
+            None
+        } else {
+            Some(KafkaError::UnknownMemberId)
+        }
+    }
+
     fn max_rebalance_timeout(&self) -> u64 {
         self.members
             .values()
@@ -749,7 +768,10 @@ impl Sim {
             .iter()
             .filter(|(tp, c)| g.last_owners.get(*tp).is_some_and(|o| o != *c))
             .count() as u32;
-        g.last_owners = owners;
+        // The last member to own each partition, kept across generations that leave it
+        // unassigned: cooperative round one assigns a moving partition to nobody, and round two
+        // hands it to its new owner, which is where it counts as moved (A6).
+        g.last_owners.extend(owners);
         if let Some(r) = self
             .rebalances
             .get_mut(group)
@@ -1172,7 +1194,9 @@ impl Sim {
             join_seq: seq,
         };
         if member_id.is_empty() {
-            let new_id = format!("{}-{}", j.client_id, self.uuid());
+            // ClassicGroup.generateMemberId: a static member's id starts with its instance id.
+            let prefix = instance.as_deref().unwrap_or(j.client_id.as_str());
+            let new_id = format!("{prefix}-{}", self.uuid());
             let g = self.groups.get_mut(group).expect("hosted");
             if let Some(inst) = instance.clone() {
                 if let Some(old_id) = g.static_member(&inst) {
@@ -1369,13 +1393,8 @@ impl Sim {
         let g = self.groups.get_mut(group).expect("hosted");
         let err = if g.state == GroupState::Dead {
             Some(KafkaError::CoordinatorNotAvailable)
-        } else if !g.members.contains_key(member_id) {
-            Some(KafkaError::UnknownMemberId)
-        } else if instance_id
-            .and_then(|i| g.static_member(i))
-            .is_some_and(|id| id != member_id)
-        {
-            Some(KafkaError::FencedInstanceId)
+        } else if let Some(e) = g.validate_member(member_id, instance_id) {
+            Some(e)
         } else if generation != g.generation {
             Some(KafkaError::IllegalGeneration)
         } else if g.state == GroupState::PreparingRebalance {
@@ -1461,14 +1480,8 @@ impl Sim {
         if g.state == GroupState::Dead {
             return Some(KafkaError::CoordinatorNotAvailable);
         }
-        if !g.members.contains_key(member_id) {
-            return Some(KafkaError::UnknownMemberId);
-        }
-        if instance_id
-            .and_then(|i| g.static_member(i))
-            .is_some_and(|id| id != member_id)
-        {
-            return Some(KafkaError::FencedInstanceId);
+        if let Some(e) = g.validate_member(member_id, instance_id) {
+            return Some(e);
         }
         if generation != g.generation {
             return Some(KafkaError::IllegalGeneration);

@@ -385,8 +385,14 @@ fn g6_static_member_restart_within_session_causes_no_rebalance() {
     assert_eq!(assignment(&sim, "g"), before);
     assert_ne!(cons(&sim, "c2").member_id, old_id);
     let coord = g.coordinator.unwrap();
+    // ClassicGroup.validateMember: the instance id now maps to the new member id, so the old
+    // one is fenced.
     assert_eq!(
         sim.handle_heartbeat(coord, "g", &old_id, Some("i2"), gen),
+        Some(KafkaError::FencedInstanceId)
+    );
+    assert_eq!(
+        sim.handle_heartbeat(coord, "g", &old_id, None, gen),
         Some(KafkaError::UnknownMemberId)
     );
     let new_id = cons(&sim, "c2").member_id;

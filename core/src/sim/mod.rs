@@ -196,7 +196,11 @@ pub struct Sim {
     rng: SimRng,
     net: Network,
     next_req: u64,
+    /// The broker configs in force: the `cluster` line's (static, `server.properties`) with
+    /// the cluster-wide dynamic defaults on top.
     pub(crate) broker_config: ConfigMap,
+    /// The cluster-wide dynamic broker configs (`kafka-configs --entity-default`).
+    pub(crate) broker_dynamic_default: ConfigMap,
     pub(crate) brokers: Vec<Broker>,
     pub(crate) controller: Controller,
     pub(crate) producers: Vec<Producer>,
@@ -270,6 +274,7 @@ impl Sim {
             net: Network::default(),
             next_req: 0,
             broker_config,
+            broker_dynamic_default: ConfigMap::new("broker"),
             brokers,
             controller,
             producers: Vec::new(),
@@ -321,6 +326,14 @@ impl Sim {
     }
     pub fn broker_configs(&self) -> &ConfigMap {
         &self.broker_config
+    }
+    /// The broker configs the `cluster` line set (Kafka's `STATIC_BROKER_CONFIG`).
+    pub fn static_broker_configs(&self) -> &[(String, String)] {
+        &self.spec.broker_configs
+    }
+    /// The cluster-wide dynamic broker configs (`DYNAMIC_DEFAULT_BROKER_CONFIG`).
+    pub fn dynamic_default_broker_configs(&self) -> &ConfigMap {
+        &self.broker_dynamic_default
     }
     pub fn findings(&self) -> &[Finding] {
         &self.checker.findings
@@ -801,6 +814,11 @@ impl Sim {
             Command::AlterTopicConfig { name, set, delete } => {
                 self.alter_topic_config(name, set, delete)
             }
+            Command::AlterBrokerConfig {
+                broker,
+                set,
+                delete,
+            } => self.alter_broker_config(*broker, set, delete),
             Command::AddProducer { client_id, configs } => self.add_producer(client_id, configs),
             Command::Produce {
                 producer,
