@@ -403,25 +403,36 @@ fn serve_one_tour() {
             init.set_status(404);
             web_sys::Response::new_with_opt_str_and_init(Some("not found"), &init)
         };
-        js_sys::Promise::resolve(&response.unwrap())
+        js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response.unwrap()))
     });
     let window = web_sys::window().unwrap();
     js_sys::Reflect::set(&window, &"fetch".into(), fetch.as_ref()).unwrap();
     fetch.forget();
 }
 
-/// Lets the fetch's promises settle and Yew render, until `selector` matches (no sleep: each
-/// round only yields to the microtask queue).
+/// Lets the fetch settle and Yew render, until `selector` matches. Each round yields one turn
+/// of the event loop (a zero-delay timeout: reading a response body is a task, not a microtask),
+/// never a fixed wait.
 async fn until(root: &Element, selector: &str) {
-    for _ in 0..100 {
+    for _ in 0..200 {
         if count(root, selector) > 0 {
             return;
         }
-        let tick = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
-        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+        let turn = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback(&resolve)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(turn).await.unwrap();
         yew::scheduler::flush().await;
     }
-    panic!("nothing matched {selector}");
+    let panel = root
+        .query_selector(".tour")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content());
+    panic!("nothing matched {selector}; the tour panel reads {panel:?}");
 }
 
 fn choose_tour(root: &Element, id: &str) {
