@@ -68,7 +68,7 @@ fn js_number(n: f64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         js_sys::Number::from(n)
-            .to_string(10)
+            .to_string_with_radix(10)
             .map(String::from)
             .unwrap_or_default()
     }
