@@ -440,11 +440,14 @@ pub fn validate_value(def: &ConfigDef, value: &str) -> Result<String, CommandErr
         Kind::Double { min, max } => {
             let v = parse_decimal(value.trim())
                 .ok_or_else(|| bad("Not a number of type DOUBLE".to_string()))?;
+            // Kafka's ranges for double configs are given as integers (`between(0, 1)`), so
+            // its message prints `0`, not `0.0`; `bound` prints that without Rust's float
+            // formatting (kept out of the page's wasm).
             if v.is_nan() || v < min {
-                return Err(bad(format!("Value must be at least {min:?}")));
+                return Err(bad(format!("Value must be at least {}", bound(min))));
             }
             if v > max {
-                return Err(bad(format!("Value must be no more than {max:?}")));
+                return Err(bad(format!("Value must be no more than {}", bound(max))));
             }
             Ok(value.trim().to_string())
         }
@@ -584,6 +587,22 @@ pub fn as_invalid_config(e: CommandError) -> CommandError {
     }
 }
 
+/// A `Kind::Double` bound as `{}` prints it (`0`, `1`, `0.25`), without float formatting: that
+/// machinery (~12 KiB of wasm) would be in the web app for this one message otherwise. Six
+/// decimals at most, which the bounds in the config tables never exceed.
+fn bound(v: f64) -> String {
+    let half = if v < 0.0 { -0.5 } else { 0.5 };
+    let millionths = (v * 1e6 + half) as i64;
+    let sign = if millionths < 0 { "-" } else { "" };
+    let m = millionths.unsigned_abs();
+    let (int, frac) = (m / 1_000_000, m % 1_000_000);
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{sign}{int}.{}", digits.trim_end_matches('0'))
+}
+
 /// Parses a decimal number as Java's `Double.parseDouble` reads the ones a config holds
 /// (`0.5`, `-1`, `.25`, `5e-1`), without `str::parse::<f64>`, whose correctly-rounding
 /// parser brings a 20 KB table of powers of five into the wasm bundle (BENCHMARKS.md, bundle).
@@ -654,6 +673,14 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `bound` prints a Double bound as `{}` would.
+    #[test]
+    fn bound_prints_like_display() {
+        for v in [0.0, 1.0, 0.5, 0.25, -1.0, 2.125, 100.0, 0.000001] {
+            assert_eq!(bound(v), format!("{v}"));
+        }
+    }
 
     /// `parse_decimal` must agree with the standard (correctly rounding) parser on every
     /// config-like number, and refuse what Java's `Double.parseDouble` would refuse.

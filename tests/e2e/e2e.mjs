@@ -190,6 +190,16 @@ try {
   await page.setViewportSize({ width: 360, height: 740 });
   await shot('phone-360');
 
+  // A guided tour: its text is not in the wasm; choosing it fetches tours/<id>.tour (same
+  // origin, allowed by connect-src 'self') and opens its first step.
+  await page.setViewportSize({ width: 1100, height: 700 });
+  await page.selectOption('select[data-role="tour-select"]', '02-acks');
+  await page.waitForSelector('[data-tour="02-acks"] .tour__text', { timeout: TIMEOUT_MS });
+  const tourTitle = await page.locator('[data-tour="02-acks"] .tour__title').textContent();
+  expect(tourTitle.startsWith('acks=0'), `the tour's title, found ${tourTitle}`);
+  await page.click('[data-action="tour-close"]');
+  console.log(`e2e: tour 02-acks fetched and opened ("${tourTitle}")`);
+
   // The policy is in force: an inline script is refused and reported as a violation.
   probingCsp = true;
   const inlineRan = await page.evaluate(async () => {

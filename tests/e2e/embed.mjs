@@ -169,7 +169,42 @@ try {
   expect((await page3.evaluate(() => localStorage.getItem('logscope.session.v1'))) === saved, 'the saved session untouched');
   await context3.close();
 
-  console.log(`embed: load (seed 7, step ${loadedStep}), run, seek to ${target} and their events; bad messages ignored; ${foreign} ignored; a tampered link refused`);
+  // 4. A course page fixes a tour (tour=<id>): the frame fetches the tour's text (same origin,
+  //    within the CSP) and opens on its first step.
+  const context4 = await newContext();
+  const page4 = await context4.newPage();
+  watch(page4, 'embedded tour');
+  const tourRequests = [];
+  page4.on('request', (req) => {
+    if (req.url().includes('/tours/')) tourRequests.push(new URL(req.url()).pathname);
+  });
+  await page4.goto(`${url}?embed=1&console=0&tour=04-unclean-election&origin=${encodeURIComponent(origin)}`, {
+    waitUntil: 'load',
+    timeout: TIMEOUT_MS,
+  });
+  await page4.locator('[data-tour="04-unclean-election"] .tour__text').waitFor({ timeout: TIMEOUT_MS });
+  expect((await page4.locator('.tour__progress').textContent()).startsWith('Step 1/'), 'the tour on its first step');
+  expect(tourRequests.join() === '/tours/04-unclean-election.tour', `one fetch of the tour's file, got ${tourRequests.join()}`);
+  expect((await page4.locator('svg.cluster .broker').count()) === 2, "the tour's own cluster (2 brokers)");
+  await context4.close();
+
+  // 5. The tour's file cannot be fetched: the panel says so and offers to try again, which works
+  //    once the file is reachable. (Not watched: the refused request is logged on purpose.)
+  const context5 = await newContext();
+  const page5 = await context5.newPage();
+  page5.on('pageerror', (err) => problems.push(`tour fetch failure: uncaught exception: ${err.message}`));
+  let refuse = true;
+  await page5.route('**/tours/02-acks.tour', (route) => (refuse ? route.fulfill({ status: 503, body: 'down' }) : route.continue()));
+  await page5.goto(`${url}?embed=1&tour=02-acks`, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await page5.locator('[data-role="tour-load-error"]').waitFor({ timeout: TIMEOUT_MS });
+  const why = await page5.locator('[data-role="tour-load-error"]').textContent();
+  expect(why.includes('could not be loaded') && why.includes('HTTP 503'), `a clear message: ${why}`);
+  refuse = false;
+  await page5.locator('[data-action="tour-retry"]').click();
+  await page5.locator('[data-tour="02-acks"] .tour__text').waitFor({ timeout: TIMEOUT_MS });
+  await context5.close();
+
+  console.log(`embed: load (seed 7, step ${loadedStep}), run, seek to ${target} and their events; bad messages ignored; ${foreign} ignored; a tampered link refused; tour=<id> fetched its tour; a failed tour fetch said so and Try again worked`);
 } catch (err) {
   failed = true;
   console.error(`embed: ${err.message}`);

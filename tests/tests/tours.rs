@@ -113,6 +113,32 @@ fn every_builtin_tour_has_a_test_above() {
     assert_eq!(ids, tested);
 }
 
+/// The web app lists `tour::INDEX` and fetches `core/tours/<id>.tour` (copied next to the page):
+/// the index must name every file in the folder, in order, with the titles the files declare.
+#[test]
+fn the_tour_index_matches_the_files_in_core_tours() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tours");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let index: Vec<String> = tour::INDEX
+        .iter()
+        .map(|t| format!("{}.tour", t.id))
+        .collect();
+    assert_eq!(index, files, "tour::INDEX and core/tours/ disagree");
+    let builtin: Vec<&str> = BUILTIN.iter().map(|(id, _)| *id).collect();
+    let indexed: Vec<&str> = tour::INDEX.iter().map(|t| t.id).collect();
+    assert_eq!(builtin, indexed, "tour::BUILTIN and tour::INDEX disagree");
+    for info in tour::INDEX {
+        let t = load(info.id);
+        assert_eq!(info.title_en, t.title.en, "{}: English title", info.id);
+        assert_eq!(info.title_ko, t.title.ko, "{}: Korean title", info.id);
+        assert_eq!(tour::info(info.id), Some(info));
+    }
+}
+
 /// Encode → decode gives the same scenario, seed and step, and the decoded scenario replays to
 /// the same moment as the tour itself.
 #[test]

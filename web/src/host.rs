@@ -61,11 +61,28 @@ pub enum HostCommand {
 
 pub const COMMANDS: &[&str] = &["load", "seek", "play", "pause", "run"];
 
+/// `n` as JavaScript writes it (the sender's own notation). In the browser this asks JS rather
+/// than using `{}` on an f64: nothing else in the app formats a float, and Rust's float
+/// formatting costs ~12 KiB of wasm.
+fn js_number(n: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("{n}")
+    }
+}
+
 fn describe(f: &Field) -> String {
     match f {
         Field::Missing => "missing".into(),
         Field::Str(s) => format!("the string \"{}\"", s.chars().take(24).collect::<String>()),
-        Field::Num(n) => format!("the number {n}"),
+        Field::Num(n) => format!("the number {}", js_number(*n)),
         Field::Other(kind) => format!("a value of type {kind}"),
     }
 }

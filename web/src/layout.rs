@@ -93,6 +93,16 @@ pub struct ReplicaLayout {
     pub height: u32,
 }
 
+/// `v` with one decimal (`12.3`), as SVG attributes want it. Integer arithmetic rather than
+/// `format!("{v:.1}")`: the page then needs none of core's float-to-decimal machinery (~12 KiB of
+/// wasm), which nothing else in the app uses.
+pub fn fixed1(v: f64) -> String {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let t = tenths.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
+}
+
 impl ReplicaLayout {
     /// The x of the left edge of `offset`'s cell in the strip (relative to the replica).
     pub fn cell_x(&self, offset: u64) -> f64 {
@@ -399,6 +409,12 @@ mod tests {
         let r = l.brokers[0].replicas[0].clone();
         assert_eq!((r.log_end, r.first_shown), (25, 15));
         assert!(r.cell_x(25) <= (r.width - 8) as f64 + 0.001);
+        for v in [0.0, 2.0, 12.34, 12.35, 99.96, -3.25, 1234.5] {
+            assert_eq!(
+                super::fixed1(v),
+                format!("{:.1}", (v * 10.0_f64).round() / 10.0)
+            );
+        }
     }
 
     #[test]

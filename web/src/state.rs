@@ -30,7 +30,7 @@ use crate::i18n::{narrate, t, Key, Lang};
 use crate::share::tr;
 
 mod tour;
-pub use tour::TourProgress;
+pub use tour::{TourLoad, TourProgress};
 
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
 /// reproduced.
@@ -164,8 +164,15 @@ pub enum Action {
     /// A plain message above the drawing (a refused link or file); `None` dismisses it.
     Notice(Option<String>),
 
-    /// Guided tours (`state/tour.rs`): start one by id, move, answer, close.
+    /// Guided tours (`state/tour.rs`): start one by id (the panel then fetches its file, see
+    /// `components::tour::open_tour`), its file arrived (or could not be read), move, answer,
+    /// close.
     TourStart(String),
+    TourLoaded {
+        id: String,
+        /// The tour's text, or why it could not be fetched.
+        source: Result<String, String>,
+    },
     TourNext,
     TourBack,
     TourAnswer(usize),
@@ -357,6 +364,8 @@ pub struct Playground {
     pending: Vec<String>,
 
     tour: Option<Rc<TourProgress>>,
+    /// A tour being fetched, or one that could not be.
+    tour_load: Option<TourLoad>,
 }
 
 impl PartialEq for Playground {
@@ -372,6 +381,7 @@ impl PartialEq for Playground {
             && Rc::ptr_eq(&self.console, &other.console)
             && self.notice == other.notice
             && self.tour == other.tour
+            && self.tour_load == other.tour_load
     }
 }
 
@@ -436,6 +446,7 @@ impl Playground {
             pending: Vec::new(),
 
             tour: None,
+            tour_load: None,
         }
     }
 
@@ -525,6 +536,7 @@ impl Playground {
             notice: None,
             pending: Vec::new(),
             tour: None,
+            tour_load: None,
         };
         loop {
             let at = p.engine.borrow().sim().steps();
@@ -862,10 +874,14 @@ impl Reducible for Playground {
             }
 
             Action::TourStart(id) => next.tour_start(&id),
+            Action::TourLoaded { id, source } => next.tour_loaded(&id, source),
             Action::TourNext => next.tour_next(),
             Action::TourBack => next.tour_back(),
             Action::TourAnswer(i) => next.tour_answer(i),
-            Action::TourClose => next.tour = None,
+            Action::TourClose => {
+                next.tour = None;
+                next.tour_load = None;
+            }
             Action::Restart { .. } => {}
         }
         Rc::new(next)

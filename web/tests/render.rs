@@ -389,20 +389,71 @@ async fn the_config_panel_refuses_bad_values_and_applies_good_ones() {
     );
 }
 
-/// The tour panel: choosing a tour runs its first step; Next is blocked by an unanswered
-/// question; a wrong pick is judged wrong by the engine (tour 4, R12: with unclean election off
-/// the partition has no leader) and Back undoes the consequence.
-#[wasm_bindgen_test]
-async fn a_tour_is_chosen_answered_judged_and_stepped_back() {
-    let root = paused_app().await;
-    let select: web_sys::HtmlSelectElement = element(&root, "select[data-role=\"tour-select\"]");
-    select.set_value("04-unclean-election");
+/// Stands in for the web server: `window.fetch` answers `tours/04-unclean-election.tour` with
+/// the file from `core/tours/` (the test runner serves only the test) and anything else with 404.
+fn serve_one_tour() {
+    use wasm_bindgen::closure::Closure;
+    let fetch = Closure::<dyn Fn(String) -> js_sys::Promise>::new(|url: String| {
+        let response = if url == "tours/04-unclean-election.tour" {
+            web_sys::Response::new_with_opt_str(Some(include_str!(
+                "../../core/tours/04-unclean-election.tour"
+            )))
+        } else {
+            let init = web_sys::ResponseInit::new();
+            init.set_status(404);
+            web_sys::Response::new_with_opt_str_and_init(Some("not found"), &init)
+        };
+        js_sys::Promise::resolve(&wasm_bindgen::JsValue::from(response.unwrap()))
+    });
+    let window = web_sys::window().unwrap();
+    js_sys::Reflect::set(&window, &"fetch".into(), fetch.as_ref()).unwrap();
+    fetch.forget();
+}
+
+/// Lets the fetch settle and Yew render, until `selector` matches. Each round yields one turn
+/// of the event loop (a zero-delay timeout: reading a response body is a task, not a microtask),
+/// never a fixed wait.
+async fn until(root: &Element, selector: &str) {
+    for _ in 0..200 {
+        if count(root, selector) > 0 {
+            return;
+        }
+        let turn = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback(&resolve)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(turn).await.unwrap();
+        yew::scheduler::flush().await;
+    }
+    let panel = root
+        .query_selector(".tour")
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content());
+    panic!("nothing matched {selector}; the tour panel reads {panel:?}");
+}
+
+fn choose_tour(root: &Element, id: &str) {
+    let select: web_sys::HtmlSelectElement = element(root, "select[data-role=\"tour-select\"]");
+    select.set_value(id);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     let ev = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
     select.dispatch_event(&ev).unwrap();
-    yew::scheduler::flush().await;
-    assert_eq!(count(&root, "[data-tour=\"04-unclean-election\"]"), 1);
+}
+
+/// The tour panel: choosing a tour fetches its text and runs its first step; Next is blocked by
+/// an unanswered question; a wrong pick is judged wrong by the engine (tour 4, R12: with unclean
+/// election off the partition has no leader) and Back undoes the consequence.
+#[wasm_bindgen_test]
+async fn a_tour_is_chosen_answered_judged_and_stepped_back() {
+    serve_one_tour();
+    let root = paused_app().await;
+    choose_tour(&root, "04-unclean-election");
+    until(&root, "[data-tour=\"04-unclean-election\"]").await;
+    assert_eq!(count(&root, "[data-role=\"tour-loading\"]"), 0);
     click(&root, "[data-action=\"tour-next\"]");
     yew::scheduler::flush().await;
     click(&root, "[data-action=\"tour-next\"]");
@@ -419,4 +470,21 @@ async fn a_tour_is_chosen_answered_judged_and_stepped_back() {
     click(&root, "[data-action=\"tour-back\"]");
     yew::scheduler::flush().await;
     assert_eq!(count(&root, "[data-role=\"tour-verdict\"]"), 0);
+}
+
+/// A tour whose file cannot be fetched: the panel says which tour and why, and offers to try
+/// again; nothing else changes.
+#[wasm_bindgen_test]
+async fn a_tour_that_cannot_be_fetched_says_so() {
+    serve_one_tour();
+    let root = paused_app().await;
+    choose_tour(&root, "02-acks");
+    until(&root, "[data-role=\"tour-load-error\"]").await;
+    let why = text(&root, "[data-role=\"tour-load-error\"]");
+    assert!(
+        why.contains("could not be loaded") && why.contains("HTTP 404"),
+        "{why}"
+    );
+    assert_eq!(count(&root, "[data-action=\"tour-retry\"]"), 1);
+    assert_eq!(count(&root, "[data-tour]"), 0);
 }

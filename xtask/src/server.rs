@@ -102,6 +102,8 @@ fn mime(path: &Path) -> &'static str {
         "ico" => "image/x-icon",
         "json" => "application/json",
         "txt" => "text/plain; charset=utf-8",
+        // The guided tours' text, fetched by the app (static/index.html copies core/tours).
+        "tour" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
 }

@@ -259,7 +259,7 @@ pub fn App(props: &AppProps) -> Html {
         let fixed = embed.tour.clone();
         use_effect_with((), move |_| {
             if let Some(id) = fixed {
-                dispatcher.dispatch(Action::TourStart(id));
+                crate::components::tour::open_tour(dispatcher, id);
             }
         });
     }
@@ -345,8 +345,8 @@ pub fn App(props: &AppProps) -> Html {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
             <div class="app__panels">
-                <TourPanel progress={state.tour().cloned()} {lang}
-                    on_start={{ let d = state.dispatcher(); Callback::from(move |id: String| d.dispatch(Action::TourStart(id))) }}
+                <TourPanel progress={state.tour().cloned()} load={state.tour_load().cloned()} {lang}
+                    on_start={{ let d = state.dispatcher(); Callback::from(move |id: String| crate::components::tour::open_tour(d.clone(), id)) }}
                     on_next={dispatch(|()| Action::TourNext)} on_back={dispatch(|()| Action::TourBack)}
                     on_answer={{ let d = state.dispatcher(); Callback::from(move |i: usize| d.dispatch(Action::TourAnswer(i))) }}
                     on_close={dispatch(|()| Action::TourClose)} />

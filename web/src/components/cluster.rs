@@ -13,7 +13,9 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
-use crate::layout::{api_family, layout, BrokerLayout, ClusterLayout, NodeBox, ReplicaLayout};
+use crate::layout::{
+    api_family, fixed1, layout, BrokerLayout, ClusterLayout, NodeBox, ReplicaLayout,
+};
 
 /// What a click on the drawing selects (the action menu acts on it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,10 +165,10 @@ fn message(
         <g {class} data-api={m.api} role="img" aria-label={label.clone()}>
             <title>{ label }</title>
             if reduced_motion {
-                <line class="msg__path" x1={format!("{x1:.1}")} y1={format!("{y1:.1}")}
-                    x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+                <line class="msg__path" x1={fixed1(x1)} y1={fixed1(y1)}
+                    x2={fixed1(x2)} y2={fixed1(y2)} />
             }
-            <circle class="msg__dot" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" />
+            <circle class="msg__dot" cx={fixed1(x)} cy={fixed1(y)} r="6" />
         </g>
     })
 }
@@ -261,8 +263,8 @@ pub fn Replica(props: &ReplicaProps) -> Html {
         "✕ ISR".to_string()
     };
     let cell = r.cell_width();
-    let strip_y = 20.0;
-    let strip_h = 18.0;
+    let strip_y = 20;
+    let strip_h = 18;
     let hw_x = r.cell_x(r.high_watermark);
     let end = r.log_end.min(r.first_shown + crate::layout::CELLS);
     html! {
@@ -282,27 +284,27 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                     );
                     html! {
                         <g {class} data-offset={o.to_string()}>
-                            <rect x={format!("{:.1}", r.cell_x(o) + 0.5)} y={strip_y.to_string()}
-                                width={format!("{:.1}", cell - 1.0)} height={strip_h.to_string()} rx="2" />
-                            <text class="record__offset" x={format!("{:.1}", r.cell_x(o) + cell / 2.0)} y="33"
+                            <rect x={fixed1(r.cell_x(o) + 0.5)} y={strip_y.to_string()}
+                                width={fixed1(cell - 1.0)} height={strip_h.to_string()} rx="2" />
+                            <text class="record__offset" x={fixed1(r.cell_x(o) + cell / 2.0)} y="33"
                                 text-anchor="middle">{ o }</text>
                         </g>
                     }
                 }) }
                 if r.first_shown == r.log_start {
-                    <line class="log__start" x1="7" y1={(strip_y - 2.0).to_string()} x2="7" y2={(strip_y + strip_h + 2.0).to_string()} />
+                    <line class="log__start" x1="7" y1={(strip_y - 2).to_string()} x2="7" y2={(strip_y + strip_h + 2).to_string()} />
                 } else {
                     <text class="log__more" x="2" y="33">{ "…" }</text>
                 }
                 if r.last_stable < r.high_watermark {
                     <line class="log__lso" data-lso={r.last_stable.to_string()}
-                        x1={format!("{lso_x:.1}")} y1={(strip_y - 3.0).to_string()}
-                        x2={format!("{lso_x:.1}")} y2={(strip_y + strip_h + 3.0).to_string()} />
+                        x1={fixed1(lso_x)} y1={(strip_y - 3).to_string()}
+                        x2={fixed1(lso_x)} y2={(strip_y + strip_h + 3).to_string()} />
                 }
                 <line class="log__hw" data-hw={r.high_watermark.to_string()}
-                    x1={format!("{hw_x:.1}")} y1={(strip_y - 3.0).to_string()}
-                    x2={format!("{hw_x:.1}")} y2={(strip_y + strip_h + 3.0).to_string()} />
-                <text class="log__leo" x={format!("{:.1}", r.cell_x(end) + 2.0)} y="33">
+                    x1={fixed1(hw_x)} y1={(strip_y - 3).to_string()}
+                    x2={fixed1(hw_x)} y2={(strip_y + strip_h + 3).to_string()} />
+                <text class="log__leo" x={fixed1(r.cell_x(end) + 2.0)} y="33">
                     { if r.log_end == 0 { format!("{} 0", t(lang, Key::LogEnd)) } else { String::from("▸") } }
                 </text>
             </g>

@@ -44,12 +44,13 @@ pub struct ToolbarProps {
 
 /// `1×`, `1/10×`, `31.6×`.
 pub fn speed_label(exp: i32) -> String {
+    // No float formatting (see `layout::fixed1`).
     let speed = 10f64.powf(exp as f64 / 50.0);
     if speed >= 1.0 {
-        let s = format!("{speed:.1}");
+        let s = crate::layout::fixed1(speed);
         format!("{}×", s.trim_end_matches(".0"))
     } else {
-        format!("1/{:.0}×", 1.0 / speed)
+        format!("1/{}×", (1.0 / speed).round() as u64)
     }
 }
 

@@ -5,14 +5,61 @@
 //!
 //! The panel's own labels live here rather than in `i18n.rs` (both languages side by side), so
 //! that this component can be added without touching the shared string table.
+//!
+//! The tours' text is fetched when one is opened ([`open_tour`]): the list comes from
+//! `logscope_core::tour::INDEX`, and `static/index.html` copies `core/tours/` next to the page,
+//! a same-origin request that the page's CSP (`connect-src 'self'`) allows.
 
 use std::rc::Rc;
 
-use logscope_core::tour::BUILTIN;
+use logscope_core::tour::{self, INDEX};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::state::TourProgress;
+use crate::state::{Action, Playground, TourLoad, TourProgress};
+
+/// Where the page finds tour `id`'s text, relative to the page (index.html copies the folder).
+pub fn tour_url(id: &str) -> String {
+    format!("tours/{id}.tour")
+}
+
+/// Starts tour `id`: it shows as loading while its file is fetched, then opens on its first
+/// step, or the panel says why it could not be read.
+pub fn open_tour(dispatcher: UseReducerDispatcher<Playground>, id: String) {
+    dispatcher.dispatch(Action::TourStart(id.clone()));
+    if tour::info(&id).is_none() {
+        return; // refused by the reducer, with a message
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let source = fetch_text(&tour_url(&id)).await;
+        dispatcher.dispatch(Action::TourLoaded { id, source });
+    });
+}
+
+/// GETs `url` (same origin) as text; an error names the HTTP status or the browser's reason.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    fn reason(e: wasm_bindgen::JsValue) -> String {
+        match e.dyn_ref::<js_sys::Error>() {
+            Some(e) => String::from(e.message()),
+            None => e.as_string().unwrap_or_else(|| "the request failed".into()),
+        }
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(reason)?;
+    let response: web_sys::Response = response.dyn_into().map_err(reason)?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(reason)?)
+        .await
+        .map_err(reason)?;
+    text.as_string()
+        .ok_or_else(|| "the response is not text".into())
+}
 
 fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
     match lang {
@@ -24,6 +71,9 @@ fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct TourPanelProps {
     pub progress: Option<Rc<TourProgress>>,
+    /// A tour being fetched, or one that could not be.
+    #[prop_or_default]
+    pub load: Option<TourLoad>,
     pub lang: Lang,
     pub on_start: Callback<String>,
     pub on_next: Callback<()>,
@@ -49,6 +99,27 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
                 }
             })
         };
+        let load = props.load.as_ref().map(|l| match l {
+            TourLoad::Loading(_) => html! {
+                <p class="tour__loading" role="status" data-role="tour-loading">
+                    { tr(lang, "Loading the tour…", "투어를 불러오는 중…") }
+                </p>
+            },
+            TourLoad::Failed { id, why } => {
+                let retry = {
+                    let on_start = props.on_start.clone();
+                    let id = id.clone();
+                    Callback::from(move |_: MouseEvent| on_start.emit(id.clone()))
+                };
+                let title = tour::info(id).map_or(id.as_str(), |t| t.title(code));
+                html! {
+                    <div class="tour__error" role="alert" data-role="tour-load-error">
+                        <p>{ format!("{} “{title}” ({why}).", tr(lang, "The tour could not be loaded:", "투어를 불러오지 못했습니다:")) }</p>
+                        <button type="button" data-action="tour-retry" onclick={retry}>{ tr(lang, "Try again", "다시 시도") }</button>
+                    </div>
+                }
+            }
+        });
         return html! {
             <section class="tour" aria-labelledby="tour-title">
                 <h2 id="tour-title" class="tour__title">{ tr(lang, "Guided tours", "가이드 투어") }</h2>
@@ -56,14 +127,12 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
                     { tr(lang, "Choose a tour: ", "투어 선택: ") }
                     <select data-role="tour-select" onchange={on_change}>
                         <option value="" selected=true>{ "—" }</option>
-                        { for BUILTIN.iter().map(|(id, src)| {
-                            // The title, read without parsing the whole tour.
-                            let key = if code == "ko" { "title.ko:" } else { "title.en:" };
-                            let title = src.lines().find_map(|l| l.trim().strip_prefix(key)).unwrap_or(id).trim();
-                            html! { <option value={*id}>{ format!("{}. {title}", &id[..2]) }</option> }
+                        { for INDEX.iter().map(|t| {
+                            html! { <option value={t.id}>{ format!("{}. {}", &t.id[..2], t.title(code)) }</option> }
                         }) }
                     </select>
                 </label>
+                { for load }
             </section>
         };
     };

@@ -3,6 +3,10 @@
 //! same path as a console line (and show in the console), and Back is the engine's own time
 //! travel: it seeks to the recorded position where the step began, and the next line run from
 //! there forks the run.
+//!
+//! The tours' text is not in the wasm: starting a tour marks it loading ([`TourLoad`]), the tour
+//! panel fetches `tours/<id>.tour` (`components::tour::open_tour`) and the text arrives as
+//! `Action::TourLoaded`, which parses it and enters the first step.
 
 use std::rc::Rc;
 
@@ -22,6 +26,13 @@ pub struct TourProgress {
     pub error: Option<String>,
     /// Per entered step: the engine position just after the step's own lines ran.
     after_run: Vec<usize>,
+}
+
+/// A tour whose file is being fetched, or could not be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TourLoad {
+    Loading(String),
+    Failed { id: String, why: String },
 }
 
 impl TourProgress {
@@ -71,10 +82,42 @@ impl Playground {
         self.tour = Some(Rc::new(progress));
     }
 
+    pub fn tour_load(&self) -> Option<&TourLoad> {
+        self.tour_load.as_ref()
+    }
+
+    /// The learner asks for tour `id`: an unknown id is refused here; a known one is loading
+    /// until its text arrives ([`Self::tour_loaded`]).
     pub(super) fn tour_start(&mut self, id: &str) {
         self.running = false;
-        match tour::builtin(id) {
-            Some(Ok(t)) => {
+        if tour::info(id).is_none() {
+            self.error = Some(format!("there is no tour '{id}'"));
+            return;
+        }
+        self.tour = None;
+        self.tour_load = Some(TourLoad::Loading(id.to_string()));
+    }
+
+    /// Tour `id`'s text arrived (or could not be fetched). Ignored unless that tour is the one
+    /// loading (the learner may have picked another, or closed the panel, meanwhile).
+    pub(super) fn tour_loaded(&mut self, id: &str, source: Result<String, String>) {
+        if !matches!(&self.tour_load, Some(TourLoad::Loading(l)) if l == id) {
+            return;
+        }
+        let source = match source {
+            Ok(s) => s,
+            Err(why) => {
+                self.tour_load = Some(TourLoad::Failed {
+                    id: id.to_string(),
+                    why,
+                });
+                return;
+            }
+        };
+        self.tour_load = None;
+        self.running = false;
+        match tour::parse(id, &source) {
+            Ok(t) => {
                 let progress = TourProgress {
                     tour: Rc::new(t),
                     step: 0,
@@ -84,8 +127,7 @@ impl Playground {
                 };
                 self.enter_tour_step(progress, 0);
             }
-            Some(Err(e)) => self.error = Some(format!("tour {id}: {e}")),
-            None => self.error = Some(format!("there is no tour '{id}'")),
+            Err(e) => self.error = Some(format!("tour {id}: {e}")),
         }
     }
 
@@ -146,11 +188,28 @@ impl Playground {
 #[cfg(test)]
 mod tests {
     use super::super::{Action, Playground, DEFAULT_SEED};
+    use super::TourLoad;
     use std::rc::Rc;
     use yew::Reducible;
 
+    /// What the app fetches from `tours/<id>.tour` (the tests read the files directly).
+    fn source(id: &str) -> String {
+        match id {
+            "02-acks" => include_str!("../../../core/tours/02-acks.tour").to_string(),
+            "04-unclean-election" => {
+                include_str!("../../../core/tours/04-unclean-election.tour").to_string()
+            }
+            _ => String::new(),
+        }
+    }
+
     fn start(id: &str) -> Rc<Playground> {
-        Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::TourStart(id.to_string()))
+        let loading =
+            Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::TourStart(id.to_string()));
+        loading.reduce(Action::TourLoaded {
+            id: id.to_string(),
+            source: Ok(source(id)),
+        })
     }
 
     #[test]
@@ -207,9 +266,43 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_tour_is_refused_with_a_message() {
-        let s = start("99-nope");
+    fn a_tour_is_loading_until_its_text_arrives_and_a_failed_fetch_says_why() {
+        let s = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::TourStart("02-acks".into()));
+        assert_eq!(s.tour_load(), Some(&TourLoad::Loading("02-acks".into())));
         assert!(s.tour().is_none());
+        // A late answer for another tour changes nothing.
+        let same = Rc::clone(&s).reduce(Action::TourLoaded {
+            id: "04-unclean-election".into(),
+            source: Ok(source("04-unclean-election")),
+        });
+        assert!(same.tour().is_none());
+        let failed = s.reduce(Action::TourLoaded {
+            id: "02-acks".into(),
+            source: Err("HTTP 404".into()),
+        });
+        assert!(failed.tour().is_none());
+        assert_eq!(
+            failed.tour_load(),
+            Some(&TourLoad::Failed {
+                id: "02-acks".into(),
+                why: "HTTP 404".into()
+            })
+        );
+        // Choosing it again retries.
+        let again = failed.reduce(Action::TourStart("02-acks".into()));
+        let opened = again.reduce(Action::TourLoaded {
+            id: "02-acks".into(),
+            source: Ok(source("02-acks")),
+        });
+        assert!(opened.tour_load().is_none());
+        assert_eq!(opened.tour().unwrap().tour.id, "02-acks");
+    }
+
+    #[test]
+    fn an_unknown_tour_is_refused_with_a_message() {
+        let s = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::TourStart("99-nope".into()));
+        assert!(s.tour().is_none());
+        assert!(s.tour_load().is_none());
         assert!(s.error().unwrap().contains("99-nope"));
     }
 }
