@@ -609,32 +609,55 @@ impl General<'_, '_> {
         let (Some(lo), Some(hi)) = (self.sorted.first(), self.sorted.last()) else {
             return true;
         };
-        if lo.0 + 1 >= hi.0 {
+        let max = hi.0;
+        if lo.0 + 1 >= max {
             return true;
         }
-        // Per topic, the largest assignment among the owners of its partitions. Only topics
-        // with two or more potential consumers matter: a topic's only subscriber cannot take
-        // a partition from itself.
+        // Kafka checks, for every member not yet holding all it could, every partition of its
+        // topics that another member owns. Same answer, found sooner: members go from the least
+        // loaded up, stopping once none can be two below any owner; a topic's partitions are
+        // scanned once (their largest owner remembered) and the scan stops at the first owner
+        // with two more. Only topics with two or more potential consumers matter: a topic's only
+        // subscriber cannot take a partition from itself.
         let ctx = self.ctx;
-        let mut max_owner = vec![0usize; ctx.topic_names.len()];
-        for (t, slot) in max_owner.iter_mut().enumerate() {
-            if !self.movable[t] {
+        let mut max_owner: Vec<Option<usize>> = vec![None; ctx.topic_names.len()];
+        for &(size, r) in &self.sorted {
+            if size + 1 >= max {
+                break;
+            }
+            let m = self.by_rank[r];
+            if size == self.max_size[m] {
                 continue;
             }
-            for g in ctx.offset[t]..ctx.offset[t + 1] {
-                let o = self.owner[g as usize];
-                if o != NO {
-                    *slot = (*slot).max(self.size(o as usize));
+            for &t in &ctx.subs[m] {
+                let t = t as usize;
+                if !self.movable[t] {
+                    continue;
+                }
+                let largest = match max_owner[t] {
+                    Some(x) => x,
+                    None => {
+                        let mut largest = 0;
+                        for g in ctx.offset[t]..ctx.offset[t + 1] {
+                            let o = self.owner[g as usize];
+                            if o != NO {
+                                let s = self.size(o as usize);
+                                if s > size + 1 {
+                                    return false;
+                                }
+                                largest = largest.max(s);
+                            }
+                        }
+                        max_owner[t] = Some(largest);
+                        largest
+                    }
+                };
+                if largest > size + 1 {
+                    return false;
                 }
             }
         }
-        self.sorted.iter().all(|&(size, r)| {
-            let m = self.by_rank[r];
-            size == self.max_size[m]
-                || ctx.subs[m]
-                    .iter()
-                    .all(|&t| max_owner[t as usize] <= size + 1)
-        })
+        true
     }
 
     /// `performReassignments`: sweep the partitions, moving one from a member with at least two
