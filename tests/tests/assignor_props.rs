@@ -129,6 +129,50 @@ fn check_no_improving_move(g: &GroupSubscription, a: &Assignment) -> Result<(), 
     Ok(())
 }
 
+/// A7 as Kafka's `AbstractStickyAssignorTest.verifyValidityAndBalance` checks balance: two
+/// members whose sizes differ by two or more share no topic among their assigned partitions.
+fn check_kafka_balance(a: &Assignment) -> Result<(), String> {
+    let topics = |parts: &[TopicPartition]| -> BTreeSet<String> {
+        parts.iter().map(|tp| tp.topic.clone()).collect()
+    };
+    for (m, p) in a {
+        for (o, q) in a {
+            if p.len() >= q.len() + 2 {
+                if let Some(t) = topics(p).intersection(&topics(q)).next() {
+                    return Err(format!(
+                        "{m} ({}) and {o} ({}) both have partitions of {t}",
+                        p.len(),
+                        q.len()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A member of a hand-written group: `owned` as `"topic-n"` strings.
+fn member(id: &str, topics: &[&str], owned: &[&str], generation: i32) -> MemberSubscription {
+    MemberSubscription {
+        owned: owned
+            .iter()
+            .map(|s| TopicPartition::parse(s).unwrap())
+            .collect(),
+        generation: Some(generation),
+        ..MemberSubscription::new(id, topics)
+    }
+}
+
+fn group(topics: &[(&str, u32)], members: Vec<MemberSubscription>) -> GroupSubscription {
+    GroupSubscription {
+        topics: topics
+            .iter()
+            .map(|&(t, n)| (t.to_string(), TopicMeta::new(n)))
+            .collect(),
+        members,
+    }
+}
+
 /// Sets every member's owned partitions to what `a` gave it, at `generation`.
 fn own(g: &mut GroupSubscription, a: &Assignment, generation: i32) {
     for m in &mut g.members {
@@ -291,6 +335,33 @@ proptest! {
         check_fully_balanced(&after).unwrap();
         check_complete(&g, &after).unwrap();
     }
+    #[test]
+    fn a7_heterogeneous_rebalance_stays_valid_and_balanced(masks in prop::collection::vec(0u8..16, 2..7), parts in partition_counts(), drop in 0usize..7, flip in 0usize..7) {
+        // Kafka's testReassignmentWithRandomSubscriptionsAndChanges and
+        // testLargeAssignmentWithMultipleConsumersLeavingAndRandomSubscription, small: a
+        // heterogeneous group rebalances after a member leaves and another changes topics, and
+        // the eager sticky result is still valid and balanced in Kafka's sense.
+        let mut g = mixed_group(&masks, &parts);
+        let first = assign(AssignorName::Sticky, &g).unwrap();
+        check_valid(&g, &first).unwrap();
+        check_kafka_balance(&first).unwrap();
+        own(&mut g, &first, 1);
+        let n = g.members.len();
+        let all: Vec<String> = g.topics.keys().cloned().collect();
+        let changed = &mut g.members[flip % n];
+        changed.topics = vec![all[flip % all.len()].clone()];
+        g.members.remove(drop % n);
+        for name in STICKY {
+            let second = assign(name, &g).unwrap();
+            check_valid(&g, &second).unwrap();
+            if name == AssignorName::Sticky {
+                check_complete(&g, &second).unwrap();
+                check_kafka_balance(&second).unwrap();
+            } else {
+                check_withheld(&g, &second).unwrap();
+            }
+        }
+    }
 }
 
 #[test]
@@ -320,4 +391,151 @@ fn a9_server_range_matches_client_range_without_racks() {
         assign(AssignorName::ServerRange, &g).unwrap(),
         assign(AssignorName::Range, &g).unwrap()
     );
+}
+
+/// `StickyAssignorTest.testAssignmentWithConflictingPreviousGenerations` (different
+/// subscriptions): Kafka asserts sizes and that consumer2 and consumer3 keep only partitions they
+/// owned, not the exact partitions.
+#[test]
+fn a5_kafka_conflicting_previous_generations() {
+    let all = ["topic", "topic2", "topic3"];
+    let g = group(
+        &[("topic", 4), ("topic2", 4), ("topic3", 4)],
+        vec![
+            member(
+                "consumer1",
+                &["topic"],
+                &["topic-0", "topic-1", "topic-2", "topic-3"],
+                1,
+            ),
+            member(
+                "consumer2",
+                &["topic", "topic2"],
+                &[
+                    "topic-0", "topic-1", "topic2-0", "topic2-1", "topic2-2", "topic2-3",
+                ],
+                2,
+            ),
+            member(
+                "consumer3",
+                &all,
+                &[
+                    "topic-2", "topic-3", "topic3-0", "topic3-1", "topic3-2", "topic3-3",
+                ],
+                2,
+            ),
+        ],
+    );
+    let a = assign(AssignorName::Sticky, &g).unwrap();
+    check_valid(&g, &a).unwrap();
+    check_kafka_balance(&a).unwrap();
+    for m in &g.members {
+        assert_eq!(a[&m.member_id].len(), 4, "{a:?}");
+    }
+    for m in &g.members[1..] {
+        assert!(
+            a[&m.member_id].iter().all(|tp| m.owned.contains(tp)),
+            "{a:?}"
+        );
+    }
+}
+
+/// `AbstractStickyAssignorTest.testSubscriptionNotEqualAndAssignSamePartitionWith3Generation`:
+/// every order of three generations claiming topic-2; Kafka asserts no partition twice and
+/// one or two partitions each.
+#[test]
+fn a5_kafka_same_partition_claimed_in_three_generations() {
+    for gens in [
+        [1, 2, 3],
+        [1, 3, 2],
+        [2, 1, 3],
+        [2, 3, 1],
+        [3, 1, 2],
+        [3, 2, 1],
+    ] {
+        let g = group(
+            &[("topic", 6), ("topic1", 1)],
+            vec![
+                member("consumer1", &["topic"], &["topic-0", "topic-2"], gens[0]),
+                member(
+                    "consumer2",
+                    &["topic"],
+                    &["topic-1", "topic-2", "topic-3"],
+                    gens[1],
+                ),
+                member(
+                    "consumer3",
+                    &["topic"],
+                    &["topic-2", "topic-4", "topic-5"],
+                    gens[2],
+                ),
+                member("consumer4", &["topic1"], &["topic1-0"], 2),
+            ],
+        );
+        for name in STICKY {
+            let a = assign(name, &g).unwrap();
+            check_valid(&g, &a).unwrap();
+            for (m, parts) in &a {
+                assert!(
+                    (1..=2).contains(&parts.len()),
+                    "{name} {gens:?}: {m} has {parts:?}"
+                );
+            }
+        }
+    }
+}
+
+/// `AbstractStickyAssignorTest.testPoorRoundRobinAssignmentScenario` and
+/// `testMoveExistingAssignments`: Kafka asserts validity and balance only.
+#[test]
+fn a7_kafka_poor_round_robin_and_move_existing() {
+    let five = ["topic1", "topic2", "topic3", "topic4", "topic5"];
+    let odd = ["topic1", "topic3", "topic5"];
+    let g = group(
+        &[
+            ("topic1", 2),
+            ("topic2", 1),
+            ("topic3", 2),
+            ("topic4", 1),
+            ("topic5", 2),
+        ],
+        vec![
+            MemberSubscription::new("consumer1", &five),
+            MemberSubscription::new("consumer2", &odd),
+            MemberSubscription::new("consumer3", &odd),
+            MemberSubscription::new("consumer4", &five),
+        ],
+    );
+    let six: Vec<(&str, u32)> = ["topic1", "topic2", "topic3", "topic4", "topic5", "topic6"]
+        .iter()
+        .map(|&t| (t, 1))
+        .collect();
+    let moved = group(
+        &six,
+        vec![
+            member("consumer1", &["topic1", "topic2"], &["topic1-0"], 1),
+            member(
+                "consumer2",
+                &["topic1", "topic2", "topic3", "topic4"],
+                &["topic2-0", "topic3-0"],
+                1,
+            ),
+            member(
+                "consumer3",
+                &["topic2", "topic3", "topic4", "topic5", "topic6"],
+                &["topic4-0", "topic5-0", "topic6-0"],
+                1,
+            ),
+        ],
+    );
+    for g in [g, moved] {
+        for name in STICKY {
+            let a = assign(name, &g).unwrap();
+            check_valid(&g, &a).unwrap();
+            // Kafka checks the cooperative balance only after the follow-up rebalances.
+            if name == AssignorName::Sticky || g.members.iter().all(|m| m.owned.is_empty()) {
+                check_kafka_balance(&a).unwrap();
+            }
+        }
+    }
 }

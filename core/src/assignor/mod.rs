@@ -6,7 +6,9 @@
 //! Implements A1–A12 of `kafka-semantics.md` (A13, member reconciliation, belongs to the group
 //! coordinator, which calls [`assign`]). Member ordering follows A1 ([`sort_members`]). Where Kafka's
 //! result depends on Java `HashMap` iteration order over member ids (the sticky assignors' owned
-//! partition pass), that order is reproduced exactly from `String.hashCode` ([`java`]); where it
+//! partition pass and previous-owner ties) or on `HashSet<TopicPartition>` order (the sticky
+//! general builder's partition movements), that order is reproduced exactly from `hashCode`
+//! ([`java`]); where it
 //! depends on `HashSet<Uuid>` order (server `uniform`, A11) the simulator uses sorted order and
 //! promises balance and stickiness, not Kafka's exact bytes.
 //!

@@ -9,17 +9,35 @@
 //!   `partitions % members` members have it), rack-matched ones only when rack-aware; then the
 //!   unassigned partitions are dealt round-robin, first within racks, to the unfilled members
 //!   in member-id order. The result is always `max - min <= 1` (A7).
-//! * Otherwise the general builder keeps every valid owned partition, gives each unassigned
-//!   partition (topics with fewest subscribers first) to the least-loaded subscriber, and then
-//!   moves partitions from members with at least two more than another eligible member until
-//!   no such move exists (A7 validity), preferring to move a partition back to its previous
-//!   owner. Kafka's cycle-avoidance bookkeeping (`PartitionMovements`) is not reproduced, so
-//!   heterogeneous results are valid and balanced but can differ from Kafka's partition choice.
+//! * Otherwise Kafka's `GeneralAssignmentBuilder` runs, ported step by step (Kafka 3.7+/trunk):
+//!   `prepopulateCurrentAssignments` remembers, per partition, the member of the highest older
+//!   generation that owned it (first in `HashMap` order on a tie); `assignOwnedPartitions` keeps
+//!   each valid owned partition whose topic the member still subscribes to (and, rack-aware,
+//!   whose replicas share its rack); the rest are dealt in `sortedAllPartitions` order (topics
+//!   by number of potential consumers, then name) to the first member of the `TreeSet` ordered
+//!   by assignment size, then member id, that subscribes (rack-matching members first when
+//!   rack-aware); then, among topics with two or more potential consumers and members that can
+//!   still gain or lose a partition, `performReassignments` sweeps the new partitions (unless a
+//!   revocation is already needed) and then all of them until `isBalanced`, moving a partition
+//!   to its previous owner when that one has at least two fewer, or else to the least-loaded
+//!   subscriber when some potential consumer has at least two fewer. `PartitionMovements`
+//!   avoids moving a topic's partitions both ways between two members: the move of a partition
+//!   that already went the other way is made instead, the first of those in Java `HashSet`
+//!   order ([`java::HashSetOrder`]). Unless this is the first assignment, the result is
+//!   reverted to the pre-balancing one when `getBalanceScore` does not improve.
+//!   Deliberate differences, on inputs where Kafka misbehaves: a previous owner that no longer
+//!   subscribes to the topic, or has been set aside as fixed, is not given the partition (Kafka
+//!   would assign it to a non-subscriber, or throw); the balancing sweeps are bounded; a member
+//!   with an empty subscription makes the group heterogeneous (Kafka's `allSubscriptionsEqual`
+//!   skips such members when they come first in `HashMap` order, and the constrained builder
+//!   then deals them partitions of topics they do not subscribe to). Kafka's
+//!   `maxGeneration` survives between calls on one assignor instance; here every call starts
+//!   afresh (the same unless generations go backwards).
 //! * Cooperative (A6) then withholds every partition that changes owner: it is revoked by the
 //!   old owner now and assigned to the new one in the follow-up rebalance.
 
 use crate::sort::CollectTree;
-use alloc::collections::{BTreeSet, VecDeque};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -38,8 +56,10 @@ struct Owned {
     max_generation: i32,
 }
 
+/// The member's generation; none, or a negative one, is `DEFAULT_GENERATION` (-1), as Kafka's
+/// `Subscription` stores a negative generation as absent.
 fn generation(ctx: &Ctx<'_>, m: usize) -> i32 {
-    ctx.members()[m].generation.unwrap_or(-1)
+    ctx.members()[m].generation.unwrap_or(-1).max(-1)
 }
 
 fn validate_owned(ctx: &Ctx<'_>, hm: &[usize], in_play: &[bool]) -> Owned {
@@ -167,7 +187,7 @@ pub(crate) fn assign(ctx: &Ctx<'_>, cooperative: bool) -> Vec<Vec<u32>> {
         }
         result
     } else {
-        let mut result = general(ctx, &hm, &owned, &partitions, &racks, rack_aware, &mismatch);
+        let mut result = general(ctx, &hm, &owned, rack_aware, &mismatch);
         if cooperative {
             withhold_transfers(ctx, &mut result);
         }
@@ -357,277 +377,440 @@ impl Constrained {
 }
 
 /// `GeneralAssignmentBuilder`, for groups whose members subscribe to different topics.
+///
+/// A port of Kafka's algorithm on member and partition indices. Java collection orders only
+/// leak into the result in two places, both reproduced: the `subscriptions` `HashMap` order (`hm`,
+/// which member wins a tie in `prepopulateCurrentAssignments`) and the `HashSet<TopicPartition>`
+/// order in `getTheActualPartitionToBeMoved` ([`java::HashSetOrder`]). Every other collection
+/// Kafka iterates is either a `TreeSet`/sorted list (reproduced) or only asked "is there one?".
 fn general(
     ctx: &Ctx<'_>,
     hm: &[usize],
     owned: &Owned,
-    partitions: &[u32],
-    racks: &Racks,
     rack_aware: bool,
     mismatch: &dyn Fn(usize, u32) -> bool,
 ) -> Vec<Vec<u32>> {
     let n = ctx.members().len();
     let total = ctx.total_partitions() as usize;
     let topics = ctx.topic_names.len();
-    // Potential consumers per topic.
-    let mut potential: Vec<Vec<usize>> = vec![Vec::new(); topics];
-    for (m, s) in ctx.subs.iter().enumerate() {
+    // `topic2AllPotentialConsumers`: only its sizes are read (ordering, participation).
+    let mut potential = vec![0usize; topics];
+    for s in &ctx.subs {
         for &t in s {
-            potential[t as usize].push(m);
+            potential[t as usize] += 1;
         }
     }
-    // rank = position in member-id order, the tie-break of Kafka's `SubscriptionComparator`.
-    let mut by_id: Vec<usize> = (0..n).collect();
-    crate::sort::sort_by(&mut by_id, |&a, &b| {
+    // `SubscriptionComparator` breaks size ties by member id (`String.compareTo`).
+    let mut by_rank: Vec<usize> = (0..n).collect();
+    crate::sort::sort_by(&mut by_rank, |&a, &b| {
         java::str_cmp(&ctx.members()[a].member_id, &ctx.members()[b].member_id)
     });
     let mut rank = vec![0usize; n];
-    for (r, &m) in by_id.iter().enumerate() {
+    for (r, &m) in by_rank.iter().enumerate() {
         rank[m] = r;
     }
+    // `getMaxAssignmentSize`: every partition of every subscribed topic.
+    let max_size: Vec<usize> = ctx
+        .subs
+        .iter()
+        .map(|s| s.iter().map(|&t| ctx.partition_count(t) as usize).sum())
+        .collect();
 
-    // Step 1-2: keep valid owned partitions.
+    // `prepopulateCurrentAssignments`: for each partition, the member of the highest generation
+    // below the group's maximum that reported it (the first in `subscriptions` order on a tie).
+    let mut prev = vec![NO; total];
+    let mut prev_gen = vec![i32::MIN; total];
+    for &m in hm {
+        let gen = generation(ctx, m);
+        if gen >= owned.max_generation {
+            continue;
+        }
+        for &g in &ctx.owned[m] {
+            let g = g as usize;
+            if prev[g] == NO || gen > prev_gen[g] {
+                prev[g] = m as u32;
+                prev_gen[g] = gen;
+            }
+        }
+    }
+
+    // `assignOwnedPartitions`: keep each valid owned partition unless the member no longer
+    // subscribes to its topic or (rack-aware) no replica is on the member's rack.
     let mut cur: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut owner = vec![NO; total];
     let mut revocation_required = false;
-    for &m in hm {
+    for (m, mine) in cur.iter_mut().enumerate() {
         for &g in &owned.lists[m] {
             let t = ctx.part_topic[g as usize];
             if ctx.subs[m].binary_search(&t).is_err() || mismatch(m, g) {
                 revocation_required = true;
             } else {
-                cur[m].push(g);
+                mine.push(g);
                 owner[g as usize] = m as u32;
             }
         }
     }
-    // Previous owners from older generations (`prepopulateCurrentAssignments`).
-    let mut prev: Vec<(u32, i32)> = vec![(NO, i32::MIN); total];
-    for &m in hm {
-        let gen = generation(ctx, m);
-        if gen < owned.max_generation {
-            for &g in &ctx.owned[m] {
-                let slot = &mut prev[g as usize];
-                if slot.0 == NO || gen > slot.1 {
-                    *slot = (m as u32, gen);
-                }
-            }
-        }
-    }
-    // All partitions, topics with fewest potential consumers first.
-    let mut topic_order: Vec<usize> = (0..topics).filter(|&t| !potential[t].is_empty()).collect();
-    crate::sort::sort_by_key(&mut topic_order, |&t| (potential[t].len(), t));
+
+    // `sortedAllPartitions`: topics by number of potential consumers, then name (`TopicComparator`).
+    let mut topic_order: Vec<usize> = (0..topics).filter(|&t| potential[t] > 0).collect();
+    crate::sort::sort_by(&mut topic_order, |&a, &b| {
+        potential[a]
+            .cmp(&potential[b])
+            .then_with(|| java::str_cmp(ctx.topic_names[a], ctx.topic_names[b]))
+    });
     let sorted_all: Vec<u32> = topic_order
         .iter()
         .flat_map(|&t| ctx.offset[t]..ctx.offset[t + 1])
         .collect();
-    debug_assert!(sorted_all.len() <= partitions.len());
+    // `getUnassignedPartitions` keeps the order of `sortedAllPartitions`.
     let unassigned: Vec<u32> = sorted_all
         .iter()
         .copied()
         .filter(|&g| owner[g as usize] == NO)
         .collect();
 
-    let initializing = cur.iter().all(Vec::is_empty);
-    let mut sorted: BTreeSet<(usize, usize)> =
-        (0..n).map(|m| (cur[m].len(), rank[m])).collect_set();
-    let subscribed = |m: usize, g: u32| {
-        ctx.subs[m]
-            .binary_search(&ctx.part_topic[g as usize])
-            .is_ok()
-    };
-
-    // Steps 3-4: give each unassigned partition to the least-loaded eligible member.
-    let give = |g: u32,
-                rack_only: bool,
-                cur: &mut Vec<Vec<u32>>,
-                owner: &mut Vec<u32>,
-                sorted: &mut BTreeSet<(usize, usize)>|
-     -> bool {
-        let found = sorted
-            .iter()
-            .map(|&(_, r)| by_id[r])
-            .find(|&m| subscribed(m, g) && (!rack_only || !mismatch(m, g)));
-        let Some(m) = found else { return false };
-        sorted.remove(&(cur[m].len(), rank[m]));
-        cur[m].push(g);
-        owner[g as usize] = m as u32;
-        sorted.insert((cur[m].len(), rank[m]));
-        true
-    };
-    let mut left = unassigned.clone();
-    if rack_aware {
-        left.retain(|&g| !give(g, true, &mut cur, &mut owner, &mut sorted));
-    }
-    for &g in &left {
-        give(g, false, &mut cur, &mut owner, &mut sorted);
-    }
-
-    // Step 5: rebalance among the members and topics that can take part.
-    let movable_topic = |t: u32| potential[t as usize].len() >= 2;
-    let max_size = |m: usize| -> usize {
-        ctx.subs[m]
-            .iter()
-            .map(|&t| ctx.partition_count(t) as usize)
-            .sum()
-    };
-    let mut active = vec![true; n];
-    for m in 0..n {
-        let can = cur[m].len() < max_size(m)
-            || cur[m]
-                .iter()
-                .any(|&g| movable_topic(ctx.part_topic[g as usize]));
-        if !can {
-            active[m] = false;
-            sorted.remove(&(cur[m].len(), rank[m]));
-        }
-    }
-    let reassignable: Vec<u32> = sorted_all
-        .iter()
-        .copied()
-        .filter(|&g| movable_topic(ctx.part_topic[g as usize]))
-        .collect();
-    let new_ones: Vec<u32> = unassigned
-        .iter()
-        .copied()
-        .filter(|&g| movable_topic(ctx.part_topic[g as usize]))
-        .collect();
-    let pre = cur.clone();
-    let pre_owner = owner.clone();
-
-    let mut state = Balancer {
+    let mut b = General {
         ctx,
+        sorted: (0..n).map(|m| (cur[m].len(), rank[m])).collect_set(),
         cur,
         owner,
-        sorted,
         rank,
-        by_id,
-        active,
-        potential: &potential,
-        prev: &prev,
+        by_rank,
+        active: vec![true; n],
+        max_size,
+        movable: potential.iter().map(|&c| c >= 2).collect(),
+        prev,
+        moves: PartitionMovements::default(),
+        balanced: None,
     };
+    // `balance`: `initializing` when the largest current assignment is empty.
+    let initializing = b.sorted.last().is_none_or(|&(size, _)| size == 0);
+
+    // `maybeAssign`: each unassigned partition to the first member of the sorted set that
+    // subscribes to it, first only to rack-matching members, then to any.
+    let mut left = unassigned.clone();
+    if rack_aware {
+        left.retain(|&g| !b.maybe_assign_partition(g, Some(mismatch)));
+    }
+    for &g in &left {
+        b.maybe_assign_partition(g, None);
+    }
+
+    // Narrow the reassignment to topics with two or more potential consumers
+    // (`canTopicParticipateInReassignment`) and to members that could still gain or lose a
+    // partition (`canConsumerParticipateInReassignment`); the others are set aside.
+    for m in 0..n {
+        let can = b.cur[m].len() < b.max_size[m]
+            || b.cur[m]
+                .iter()
+                .any(|&g| b.movable[ctx.part_topic[g as usize] as usize]);
+        if !can {
+            b.active[m] = false;
+            b.sorted.remove(&(b.cur[m].len(), b.rank[m]));
+        }
+    }
+    let movable = |g: &u32| b.movable[ctx.part_topic[*g as usize] as usize];
+    let reassignable: Vec<u32> = sorted_all.iter().copied().filter(movable).collect();
+    let new_ones: Vec<u32> = unassigned.iter().copied().filter(movable).collect();
+    let pre_balance = b.cur.clone();
+
+    // With nothing to revoke, first try to balance by moving only the new partitions.
     if !revocation_required {
-        state.perform(&new_ones);
+        b.perform_reassignments(&new_ones);
     }
-    let performed = state.perform(&reassignable);
-    let Balancer { mut cur, .. } = state;
-    if !initializing && performed && balance_score(&cur) >= balance_score(&pre) {
-        cur = pre;
-        let _ = pre_owner;
+    let performed = b.perform_reassignments(&reassignable);
+    let score = |a: &[Vec<u32>]| {
+        balance_score(
+            a.iter()
+                .enumerate()
+                .filter(|&(m, _)| b.active[m])
+                .map(|(_, v)| v.len() as u64),
+        )
+    };
+    // Keep the reassignment only if it is more balanced than before it (`getBalanceScore`,
+    // over the participating members).
+    if !initializing && performed && score(&b.cur) >= score(&pre_balance) {
+        return pre_balance;
     }
-    let _ = racks;
-    cur
+    b.cur
 }
 
-struct Balancer<'c, 'a> {
+/// The mutable state of [`general`], by member and partition index.
+struct General<'c, 'a> {
     ctx: &'c Ctx<'a>,
+    /// `currentAssignment`.
     cur: Vec<Vec<u32>>,
+    /// `currentPartitionConsumer`.
     owner: Vec<u32>,
+    /// `sortedCurrentSubscriptions`: (assignment size, member-id rank) of participating members.
     sorted: BTreeSet<(usize, usize)>,
     rank: Vec<usize>,
-    by_id: Vec<usize>,
+    by_rank: Vec<usize>,
+    /// Members still in `currentAssignment` (not set aside as fixed).
     active: Vec<bool>,
-    potential: &'c [Vec<usize>],
-    prev: &'c [(u32, i32)],
+    max_size: Vec<usize>,
+    /// Per topic: two or more potential consumers.
+    movable: Vec<bool>,
+    /// `prevAssignment`'s member per partition.
+    prev: Vec<u32>,
+    moves: PartitionMovements,
+    /// The last `isBalanced` answer, valid until the next move.
+    balanced: Option<bool>,
 }
 
-impl Balancer<'_, '_> {
+impl General<'_, '_> {
     fn size(&self, m: usize) -> usize {
         self.cur[m].len()
     }
 
-    /// `isBalanced`: sizes within one, or no member could take a partition of one of its topics
-    /// from a member with at least two more.
-    fn is_balanced(&self) -> bool {
+    fn subscribes(&self, m: usize, t: u32) -> bool {
+        self.ctx.subs[m].binary_search(&t).is_ok()
+    }
+
+    /// The first member of the sorted set that subscribes to `t` (and, when `ok` is given,
+    /// passes it): the least loaded such member, ties to the smallest member id.
+    fn first_subscriber(&self, t: u32, ok: impl Fn(usize) -> bool) -> Option<usize> {
+        self.sorted
+            .iter()
+            .map(|&(_, r)| self.by_rank[r])
+            .find(|&m| self.subscribes(m, t) && ok(m))
+    }
+
+    /// `maybeAssignPartition`, with `rack` the rack check of the rack-matching pass.
+    fn maybe_assign_partition(
+        &mut self,
+        g: u32,
+        rack: Option<&dyn Fn(usize, u32) -> bool>,
+    ) -> bool {
+        let t = self.ctx.part_topic[g as usize];
+        let Some(m) = self.first_subscriber(t, |m| rack.is_none_or(|mismatch| !mismatch(m, g)))
+        else {
+            return false;
+        };
+        self.sorted.remove(&(self.size(m), self.rank[m]));
+        self.cur[m].push(g);
+        self.owner[g as usize] = m as u32;
+        self.sorted.insert((self.size(m), self.rank[m]));
+        true
+    }
+
+    /// `isBalanced`: the sizes differ by at most one, or no participating member could take a
+    /// partition of one of its topics from a member with at least two more.
+    fn is_balanced(&mut self) -> bool {
+        if let Some(b) = self.balanced {
+            return b;
+        }
+        let b = self.compute_balanced();
+        self.balanced = Some(b);
+        b
+    }
+
+    fn compute_balanced(&self) -> bool {
         let (Some(lo), Some(hi)) = (self.sorted.first(), self.sorted.last()) else {
             return true;
         };
-        if lo.0 + 1 >= hi.0 {
+        let max = hi.0;
+        if lo.0 + 1 >= max {
             return true;
         }
-        let topics = self.ctx.topic_names.len();
-        let mut max_owner = vec![0usize; topics];
-        for (t, slot) in max_owner.iter_mut().enumerate() {
-            for g in self.ctx.offset[t]..self.ctx.offset[t + 1] {
-                let o = self.owner[g as usize];
-                if o != NO && self.active[o as usize] {
-                    *slot = (*slot).max(self.size(o as usize));
-                }
+        // Kafka checks, for every member not yet holding all it could, every partition of its
+        // topics that another member owns. Same answer, found sooner: members go from the least
+        // loaded up, stopping once none can be two below any owner; a topic's partitions are
+        // scanned once (their largest owner remembered) and the scan stops at the first owner
+        // with two more. Only topics with two or more potential consumers matter: a topic's only
+        // subscriber cannot take a partition from itself.
+        let ctx = self.ctx;
+        let mut max_owner: Vec<Option<usize>> = vec![None; ctx.topic_names.len()];
+        for &(size, r) in &self.sorted {
+            if size + 1 >= max {
+                break;
             }
-        }
-        for m in 0..self.cur.len() {
-            if !self.active[m] {
+            let m = self.by_rank[r];
+            if size == self.max_size[m] {
                 continue;
             }
-            let c = self.size(m);
-            if self.ctx.subs[m]
-                .iter()
-                .any(|&t| max_owner[t as usize] > c + 1)
-            {
-                return false;
+            for &t in &ctx.subs[m] {
+                let t = t as usize;
+                if !self.movable[t] {
+                    continue;
+                }
+                let largest = match max_owner[t] {
+                    Some(x) => x,
+                    None => {
+                        let mut largest = 0;
+                        for g in ctx.offset[t]..ctx.offset[t + 1] {
+                            let o = self.owner[g as usize];
+                            if o != NO {
+                                let s = self.size(o as usize);
+                                if s > size + 1 {
+                                    return false;
+                                }
+                                largest = largest.max(s);
+                            }
+                        }
+                        max_owner[t] = Some(largest);
+                        largest
+                    }
+                };
+                if largest > size + 1 {
+                    return false;
+                }
             }
         }
         true
     }
 
-    fn move_to(&mut self, g: u32, to: usize) {
-        let from = self.owner[g as usize] as usize;
-        self.sorted.remove(&(self.size(from), self.rank[from]));
-        self.sorted.remove(&(self.size(to), self.rank[to]));
-        remove_first(&mut self.cur[from], g);
-        self.cur[to].push(g);
-        self.owner[g as usize] = to as u32;
-        self.sorted.insert((self.size(from), self.rank[from]));
-        self.sorted.insert((self.size(to), self.rank[to]));
-    }
-
-    fn perform(&mut self, partitions: &[u32]) -> bool {
+    /// `performReassignments`: sweep the partitions, moving one from a member with at least two
+    /// more than some other potential consumer (back to its previous owner if that one has at
+    /// least two fewer), until balanced or a sweep moves nothing. Returns whether anything moved.
+    fn perform_reassignments(&mut self, partitions: &[u32]) -> bool {
         let mut performed = false;
+        // Kafka has no bound; this one is never reached by a converging run and only stops a
+        // pathological input from spinning.
+        let mut sweeps_left = 2 * partitions.len() + 16;
         loop {
             let mut modified = false;
             for &g in partitions {
                 if self.is_balanced() {
                     break;
                 }
-                let o = self.owner[g as usize];
-                if o == NO || !self.active[o as usize] {
+                let c = self.owner[g as usize];
+                if c == NO {
                     continue;
                 }
-                let o = o as usize;
-                let (p, _) = self.prev[g as usize];
-                if p != NO && self.active[p as usize] && self.size(o) > self.size(p as usize) + 1 {
-                    self.move_to(g, p as usize);
+                let c = c as usize;
+                let t = self.ctx.part_topic[g as usize];
+                let p = self.prev[g as usize];
+                // Kafka would also hand the partition to a previous owner that no longer
+                // subscribes to its topic (an invalid assignment) or has been set aside (a
+                // NullPointerException); those previous owners are skipped here.
+                if p != NO
+                    && self.active[p as usize]
+                    && self.subscribes(p as usize, t)
+                    && self.size(c) > self.size(p as usize) + 1
+                {
+                    self.reassign_partition(g, p as usize);
                     performed = true;
                     modified = true;
                     continue;
                 }
-                let t = self.ctx.part_topic[g as usize] as usize;
-                let better = self.potential[t]
-                    .iter()
-                    .any(|&c| self.active[c] && self.size(o) > self.size(c) + 1);
-                if better {
-                    let to = self
-                        .sorted
-                        .iter()
-                        .map(|&(_, r)| self.by_id[r])
-                        .find(|&c| self.ctx.subs[c].binary_search(&(t as u32)).is_ok());
-                    if let Some(to) = to {
-                        self.move_to(g, to);
+                // Kafka first looks for a better rack-matching consumer, then for any; both
+                // searches ask only whether some potential consumer has at least two fewer,
+                // and both then move the partition to the first subscriber in the sorted set.
+                // That subscriber is the least loaded potential consumer, so one check does.
+                if let Some(to) = self.first_subscriber(t, |_| true) {
+                    if self.size(c) > self.size(to) + 1 {
+                        self.reassign_partition(g, to);
                         performed = true;
                         modified = true;
                     }
                 }
             }
-            if !modified {
+            sweeps_left -= 1;
+            if !modified || sweeps_left == 0 {
                 return performed;
             }
         }
     }
+
+    /// `reassignPartition(partition, newConsumer)`: if partitions of the same topic moved from
+    /// `to` to the member `g` is moving away from, one of those moves back instead
+    /// (`getTheActualPartitionToBeMoved`), so no topic's partitions go both ways between two
+    /// members.
+    fn reassign_partition(&mut self, g: u32, to: usize) {
+        let t = self.ctx.part_topic[g as usize];
+        let from = self.owner[g as usize];
+        let g = self.moves.actual_partition_to_move(g, t, from, to as u32);
+        self.process_partition_movement(g, to);
+    }
+
+    /// `processPartitionMovement`.
+    fn process_partition_movement(&mut self, g: u32, to: usize) {
+        let from = self.owner[g as usize] as usize;
+        self.sorted.remove(&(self.size(from), self.rank[from]));
+        self.sorted.remove(&(self.size(to), self.rank[to]));
+        let t = self.ctx.part_topic[g as usize];
+        let hash = tp_hash(self.ctx, g);
+        self.moves
+            .move_partition(g, t, from as u32, to as u32, hash);
+        remove_first(&mut self.cur[from], g);
+        self.cur[to].push(g);
+        self.owner[g as usize] = to as u32;
+        self.sorted.insert((self.size(to), self.rank[to]));
+        self.sorted.insert((self.size(from), self.rank[from]));
+        self.balanced = None;
+    }
+}
+
+/// Java `TopicPartition.hashCode`: `31 * (31 + partition) + topic.hashCode()`.
+fn tp_hash(ctx: &Ctx<'_>, g: u32) -> i32 {
+    let t = ctx.part_topic[g as usize] as usize;
+    let p = ctx.partition_number(g) as i32;
+    31i32
+        .wrapping_mul(31i32.wrapping_add(p))
+        .wrapping_add(java::string_hash(ctx.topic_names[t]))
+}
+
+/// `PartitionMovements`: the partitions moved during this assignment, as (source, destination)
+/// members (the source is the owner before the first move).
+#[derive(Default)]
+struct PartitionMovements {
+    /// `partitionMovements`.
+    by_partition: BTreeMap<u32, (u32, u32)>,
+    /// `partitionMovementsByTopic`: (topic, source, destination) to the partitions, in Java
+    /// `HashSet` order.
+    by_topic: BTreeMap<(u32, u32, u32), java::HashSetOrder<u32>>,
+}
+
+impl PartitionMovements {
+    /// `removeMovementRecordOfPartition`.
+    fn remove_record(&mut self, g: u32, t: u32) -> Option<(u32, u32)> {
+        let (src, dst) = self.by_partition.remove(&g)?;
+        if let Some(set) = self.by_topic.get_mut(&(t, src, dst)) {
+            set.remove(g);
+            if set.is_empty() {
+                self.by_topic.remove(&(t, src, dst));
+            }
+        }
+        Some((src, dst))
+    }
+
+    /// `addPartitionMovementRecord`.
+    fn add_record(&mut self, g: u32, t: u32, src: u32, dst: u32, hash: i32) {
+        self.by_partition.insert(g, (src, dst));
+        self.by_topic
+            .entry((t, src, dst))
+            .or_insert_with(java::HashSetOrder::new)
+            .add(g, hash);
+    }
+
+    /// `movePartition`: a partition moving back to where it started has no record.
+    fn move_partition(&mut self, g: u32, t: u32, from: u32, to: u32, hash: i32) {
+        match self.remove_record(g, t) {
+            Some((src, _)) => {
+                if src != to {
+                    self.add_record(g, t, src, to, hash);
+                }
+            }
+            None => self.add_record(g, t, from, to, hash),
+        }
+    }
+
+    /// `getTheActualPartitionToBeMoved`: moving `g` (of topic `t`) from `from` to `to`; if some
+    /// partition of `t` already moved from `to` to `g`'s original owner, that one (the first in
+    /// Java `HashSet` order) moves instead.
+    fn actual_partition_to_move(&self, g: u32, t: u32, from: u32, to: u32) -> u32 {
+        let from = self.by_partition.get(&g).map_or(from, |&(src, _)| src);
+        self.by_topic
+            .get(&(t, to, from))
+            .and_then(java::HashSetOrder::first)
+            .unwrap_or(g)
+    }
 }
 
 /// Sum over member pairs of the difference in assignment size (`getBalanceScore`).
-fn balance_score(a: &[Vec<u32>]) -> u64 {
-    let mut sizes: Vec<u64> = a.iter().map(|v| v.len() as u64).collect();
+fn balance_score(sizes: impl Iterator<Item = u64>) -> u64 {
+    let mut sizes: Vec<u64> = sizes.collect();
     sizes.sort_unstable();
     let mut score = 0u64;
     let mut prefix = 0u64;

@@ -150,6 +150,7 @@ fn main() {
     }
     if on("assign") {
         assign(&o);
+        assign_nonequal(&o);
     }
     if on("scenario") {
         scenario(&o);
@@ -287,6 +288,67 @@ fn assign(o: &Opts) {
         } else {
             bench(&format!("assign.{key}.scale_s"), median(r1), "s");
         }
+    }
+}
+
+/// Kafka's `testLargeAssignmentAndGroupWithNonEqualSubscription`: the scale test with the last
+/// member subscribed to the first topic only, so the sticky assignors take the general
+/// (heterogeneous) path. Round 2: every member but the first owns what round 1 gave it.
+fn assign_nonequal(o: &Opts) {
+    progress("assign: building the non-equal-subscription scale test");
+    let mut group = w::scale_group(2_000, 500, 2_000);
+    let first_topic = group.members[0].topics[0].clone();
+    if let Some(last) = group.members.last_mut() {
+        last.topics = vec![first_topic];
+    }
+    for name in w::CLIENT_ASSIGNORS.into_iter().filter(|&n| w::is_sticky(n)) {
+        progress(&format!(
+            "assign: {name} on the non-equal-subscription scale test"
+        ));
+        let (mut r1, mut r2) = (Vec::new(), Vec::new());
+        for _ in 0..o.runs(3) {
+            let ((first, n), el) = timed(|| w::assign_round(name, &group));
+            assert_eq!(n, 1_000_000, "{name} assigned every partition");
+            r1.push(el.as_secs_f64());
+            let mut second = w::with_owned(&group, &first);
+            drop(first);
+            second.members[0].owned.clear();
+            second.members[0].generation = None;
+            let ((_, n2), el) = timed(|| w::assign_round(name, &second));
+            assert!(n2 > 0, "{name} round 2 assigned partitions");
+            r2.push(el.as_secs_f64());
+        }
+        let key = name.as_str();
+        bench(&format!("assign.{key}.nonequal.round1_s"), median(r1), "s");
+        bench(&format!("assign.{key}.nonequal.round2_s"), median(r2), "s");
+    }
+    // `testAssignmentAndGroupWithNonEqualSubscriptionNotTimeout`: 500 members, 100 topics x 200
+    // partitions; every fourth member subscribes to the first half of the topics, the others to
+    // the second half.
+    let mut halves = w::scale_group(500, 100, 200);
+    for (i, m) in halves.members.iter_mut().enumerate() {
+        m.topics = if i % 4 == 0 {
+            m.topics[..50].to_vec()
+        } else {
+            m.topics[50..].to_vec()
+        };
+    }
+    for name in w::CLIENT_ASSIGNORS.into_iter().filter(|&n| w::is_sticky(n)) {
+        let mut both = Vec::new();
+        for _ in 0..o.runs(3) {
+            let ((first, _), el1) = timed(|| w::assign_round(name, &halves));
+            let mut second = w::with_owned(&halves, &first);
+            second.members[0].owned.clear();
+            second.members[0].generation = None;
+            let (_, el2) = timed(|| w::assign_round(name, &second));
+            both.push((el1 + el2).as_secs_f64());
+        }
+        let key = name.as_str();
+        bench(
+            &format!("assign.{key}.nonequal_halves.both_rounds_s"),
+            median(both),
+            "s",
+        );
     }
 }
 
