@@ -291,6 +291,7 @@ pub fn log_append_with(mut log: Log, records: u64, batch: u32, keys: u32) -> Log
             attempt: 0,
             transactional: false,
             control: None,
+            codec: Default::default(),
         };
         seq += n as i32;
         log.append(b);

@@ -843,6 +843,7 @@ impl Sim {
             attempt: 1,
             transactional: false,
             control: None,
+            codec: super::msg::Codec::None,
         };
         let required = batch.next_offset();
         log.append(batch);

@@ -1349,6 +1349,7 @@ mod tests {
             attempt: 1,
             transactional: false,
             control: None,
+            codec: Default::default(),
         }
     }
 

@@ -14,8 +14,10 @@
 //! (duplicate). Batches close at `batch.size` or after `linger.ms`.
 //!
 //! Simplifications, stated: `partitioner.availability.timeout.ms` (default 0, off) is not
-//! modelled; compression shrinks a batch by a fixed ratio per codec (gzip 40%, snappy 55%,
-//! lz4 55%, zstd 35% of the raw size); `buffer.memory` is not enforced. A record larger than
+//! modelled; compression shrinks a batch's records by a fixed ratio per codec (`msg::Codec`:
+//! gzip 40%, snappy 55%, lz4 55%, zstd 35% of the raw size), and the batch keeps its codec
+//! in the log, so segments, retention and fetch sizes see the compressed size;
+//! `buffer.memory` is not enforced yet (a full accumulator never blocks `send()`). A record larger than
 //! `max.request.size` fails at `send()`, as in Kafka; a batch the broker refuses with
 //! `MESSAGE_TOO_LARGE` (the topic's `max.message.bytes`) fails. Kafka's sender would first split
 //! a multi-record batch and resend the parts (`Sender.completeBatch`); that split is not
@@ -35,7 +37,7 @@ use crate::partitioner::{cumulative_frequency_table, partition_for_key, weighted
 use crate::time::Millis;
 use crate::view::ProducerView;
 
-use super::msg::{Batch, Message, Rec};
+use super::msg::{Batch, Codec, Message, Rec};
 use super::txn::TxnClient;
 use super::{kafka_err, limits, Outcome, Sim, Timer};
 
@@ -74,8 +76,8 @@ pub struct Producer {
     delivery_timeout_ms: u64,
     max_in_flight: usize,
     ignore_keys: bool,
-    /// Compressed size as a percentage of the raw size.
-    compression_pct: u64,
+    /// `compression.type`: the batches' codec and its size ratio.
+    codec: Codec,
     pub metadata: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>>,
     metadata_inflight: Option<u64>,
     metadata_stale: bool,
@@ -235,12 +237,7 @@ fn build_producer(
         }
         delivery_timeout_ms = linger_ms + request_timeout_ms;
     }
-    let compression_pct = match config.get("compression.type") {
-        "gzip" => 40,
-        "snappy" | "lz4" => 55,
-        "zstd" => 35,
-        _ => 100,
-    };
+    let codec = Codec::from_name(config.get("compression.type"));
     let txn_timeout_ms = config.get_i64("transaction.timeout.ms").max(0) as u64;
     let adaptive = config.get_bool("partitioner.adaptive.partitioning.enable");
     Ok(Producer {
@@ -256,7 +253,7 @@ fn build_producer(
         delivery_timeout_ms,
         max_in_flight: max_in_flight.max(1),
         ignore_keys: config.get_bool("partitioner.ignore.keys"),
-        compression_pct,
+        codec,
         config,
         metadata: BTreeMap::new(),
         metadata_inflight: None,
@@ -393,7 +390,7 @@ impl Sim {
                 pr.last_error = Some(KafkaError::MessageTooLarge);
                 continue;
             }
-            let size = rec.size_bytes() * self.producers[pi].compression_pct / 100;
+            let size = self.producers[pi].codec.shrink(rec.size_bytes());
             let now = self.now;
             let pr = &mut self.producers[pi];
             let batch_size = pr.batch_size;
@@ -722,6 +719,7 @@ impl Sim {
                         attempt: b.attempts,
                         transactional: pr.txn.is_some(),
                         control: None,
+                        codec: pr.codec,
                     },
                 )
             })

@@ -38,6 +38,7 @@ fn kbatch(base: Offset, keys: &[&str], value: Option<&str>, ts: u64) -> Batch {
         attempt: 1,
         transactional: false,
         control: None,
+        codec: Default::default(),
     }
 }
 

@@ -481,6 +481,7 @@ impl Sim {
             attempt: 1,
             transactional: false,
             control: None,
+            codec: super::msg::Codec::None,
         };
         let required = batch.next_offset();
         log.append(batch);
@@ -1157,6 +1158,7 @@ impl Sim {
             attempt: 1,
             transactional: true,
             control: None,
+            codec: super::msg::Codec::None,
         };
         if let Err(e) = log.check_epoch_only(&batch) {
             return Some(e);
@@ -1219,6 +1221,7 @@ impl Sim {
                 attempt: 1,
                 transactional: true,
                 control: Some(control),
+                codec: super::msg::Codec::None,
             };
             if let Err(e) = log.check_epoch_only(&batch) {
                 entries.push((tp, 0, Some(e), true, 0));

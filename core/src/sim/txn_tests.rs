@@ -38,6 +38,7 @@ fn data(base: Offset, epoch: i16, seq: i32, n: usize, transactional: bool) -> Ba
         attempt: 1,
         transactional,
         control: None,
+        codec: Default::default(),
     }
 }
 
@@ -60,6 +61,7 @@ fn marker(base: Offset, epoch: i16, ctl: ControlType) -> Batch {
         attempt: 1,
         transactional: true,
         control: Some(ctl),
+        codec: Default::default(),
     }
 }
 
