@@ -315,6 +315,7 @@ pub const PRODUCER_CONFIGS: &[ConfigDef] = &[
     int("linger.ms", "5", 0, I64, "How long a batch waits for more records before it is sent."),
     int("batch.size", "16384", 0, I32, "The largest batch, in bytes, per partition."),
     int("buffer.memory", "33554432", 0, I64, "Memory for records waiting to be sent; a full buffer blocks send()."),
+    int("max.block.ms", "60000", 0, I64, "How long send() may block waiting for buffer.memory before it fails."),
     ConfigDef { name: "compression.type", default: "none", kind: Kind::Choice(&["none", "gzip", "snappy", "lz4", "zstd"]), doc: "Codec for batches; shrinks them by a codec-specific ratio in this simulation." },
     int("max.in.flight.requests.per.connection", "5", 1, I32, "Requests sent to one broker without an answer yet; more than 1 can reorder retried batches without idempotence."),
     int("retries", "2147483647", 0, I32, "How many times a failed batch is resent (bounded by delivery.timeout.ms)."),

@@ -16,8 +16,14 @@
 //! Simplifications, stated: `partitioner.availability.timeout.ms` (default 0, off) is not
 //! modelled; compression shrinks a batch's records by a fixed ratio per codec (`msg::Codec`:
 //! gzip 40%, snappy 55%, lz4 55%, zstd 35% of the raw size), and the batch keeps its codec
-//! in the log, so segments, retention and fetch sizes see the compressed size;
-//! `buffer.memory` is not enforced yet (a full accumulator never blocks `send()`). A record larger than
+//! in the log, so segments, retention and fetch sizes see the compressed size.
+//!
+//! `buffer.memory` (`BufferPool`): each batch holds `max(batch.size, its first record)` bytes
+//! until it completes or fails; a send that needs a new batch when the buffer is full blocks
+//! for up to `max.block.ms` and then fails with REQUEST_TIMED_OUT (Kafka's
+//! `BufferExhaustedException` is a `TimeoutException`); later sends wait behind it, as an
+//! application thread blocked in `send()` would. A record larger than the whole buffer fails at
+//! once (MESSAGE_TOO_LARGE). A record larger than
 //! `max.request.size` fails at `send()`, as in Kafka; a batch the broker refuses with
 //! `MESSAGE_TOO_LARGE` (the topic's `max.message.bytes`) fails. Kafka's sender would first split
 //! a multi-record batch and resend the parts (`Sender.completeBatch`); that split is not
@@ -46,12 +52,25 @@ pub struct PBatch {
     pub tp: TopicPartition,
     pub records: Vec<Rec>,
     pub bytes: u64,
+    /// The bytes of `buffer.memory` this batch holds until it completes or fails.
+    pub alloc: u64,
     pub created: Millis,
     /// How many times it has been sent.
     pub attempts: u32,
     pub base_seq: i32,
     pub not_before: Millis,
     pub full: bool,
+}
+
+/// A `send()` on its way into the accumulator: its partition, already chosen, the record and
+/// its (compressed) size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedSend {
+    pub tp: TopicPartition,
+    pub rec: Rec,
+    pub size: u64,
+    /// Chosen by the sticky partitioner (its byte count moves on when appended).
+    pub sticky: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +117,12 @@ pub struct Producer {
     deques: BTreeMap<String, BTreeSet<u32>>,
     /// `partitioner.adaptive.partitioning.enable`.
     adaptive: bool,
+    /// `buffer.memory` and `max.block.ms`.
+    buffer_memory: u64,
+    max_block_ms: u64,
+    /// Sends waiting for buffer memory, in order, and since when the first one waits.
+    pub blocked: VecDeque<BlockedSend>,
+    blocked_since: Millis,
     /// Adaptive partitioning's load stats per topic (P6): partition ids and their cumulative
     /// frequency table, rebuilt by every sender pass; absent means uniform.
     load_stats: BTreeMap<String, (Vec<u32>, Vec<u32>)>,
@@ -126,7 +151,25 @@ impl Producer {
             .flat_map(|f| f.batches.iter())
             .map(|b| b.records.len())
             .sum();
-        (q + f) as u64
+        (q + f + self.blocked.len()) as u64
+    }
+
+    /// Memory held by batches not yet completed (queued or in flight): `BufferPool`'s
+    /// allocated bytes.
+    pub fn buffer_used(&self) -> u64 {
+        let q: u64 = self
+            .queues
+            .values()
+            .flat_map(|q| q.iter())
+            .map(|b| b.alloc)
+            .sum();
+        let f: u64 = self
+            .inflight
+            .values()
+            .flat_map(|f| f.batches.iter())
+            .map(|b| b.alloc)
+            .sum();
+        q + f
     }
 
     pub fn view(&self) -> ProducerView {
@@ -240,6 +283,8 @@ fn build_producer(
     let codec = Codec::from_name(config.get("compression.type"));
     let txn_timeout_ms = config.get_i64("transaction.timeout.ms").max(0) as u64;
     let adaptive = config.get_bool("partitioner.adaptive.partitioning.enable");
+    let buffer_memory = config.get_i64("buffer.memory").max(0) as u64;
+    let max_block_ms = config.get_i64("max.block.ms").max(0) as u64;
     Ok(Producer {
         client_id: client_id.to_string(),
         node,
@@ -268,6 +313,10 @@ fn build_producer(
         sticky: BTreeMap::new(),
         deques: BTreeMap::new(),
         adaptive,
+        buffer_memory,
+        max_block_ms,
+        blocked: VecDeque::new(),
+        blocked_since: Millis::ZERO,
         load_stats: BTreeMap::new(),
         wake_token: 0,
         wake_at: None,
@@ -390,55 +439,129 @@ impl Sim {
                 pr.last_error = Some(KafkaError::MessageTooLarge);
                 continue;
             }
+            // `ensureValidRecordSize`: a record larger than the whole buffer can never be
+            // allocated (RecordTooLargeException, as above).
+            if upper_bound > self.producers[pi].buffer_memory {
+                let pr = &mut self.producers[pi];
+                pr.failed += 1;
+                pr.last_error = Some(KafkaError::MessageTooLarge);
+                continue;
+            }
             let size = self.producers[pi].codec.shrink(rec.size_bytes());
-            let now = self.now;
-            let pr = &mut self.producers[pi];
-            let batch_size = pr.batch_size;
-            pr.deques.entry(tp.topic.clone()).or_default().insert(p);
-            let q = pr.queues.entry(tp.clone()).or_default();
-            let fits = q
-                .back()
-                .is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + size <= batch_size));
-            if !fits {
-                if let Some(b) = q.back_mut() {
-                    b.full = true;
+            let send = BlockedSend {
+                tp,
+                rec,
+                size,
+                sticky,
+            };
+            // A send behind a blocked one waits its turn: the application thread is blocked.
+            if !self.producers[pi].blocked.is_empty() || !self.accumulate(pi, &send) {
+                let pr = &mut self.producers[pi];
+                if pr.blocked.is_empty() {
+                    pr.blocked_since = self.now;
                 }
-                q.push_back(PBatch {
-                    tp: tp.clone(),
-                    records: Vec::new(),
-                    bytes: super::msg::BATCH_HEADER_BYTES,
-                    created: now,
-                    attempts: 0,
-                    base_seq: -1,
-                    not_before: now,
-                    full: false,
-                });
-            }
-            let b = q.back_mut().expect("a batch was just ensured");
-            b.bytes += size;
-            b.records.push(rec);
-            if b.bytes >= batch_size {
-                b.full = true;
-            }
-            if sticky {
-                // `updatePartitionInfo`: switch once `batch.size` bytes went to this partition
-                // and its queue has no incomplete batch (so a lingering batch is not split), or
-                // unconditionally at twice `batch.size`.
-                let all_full = q.back().is_none_or(|b| b.full);
-                let produced = pr.sticky.get(topic).map_or(0, |s| s.1) + size;
-                if let Some(s) = pr.sticky.get_mut(topic) {
-                    s.1 = produced;
-                }
-                if (produced >= batch_size && all_full) || produced >= 2 * batch_size {
-                    let next = self.next_partition(pi, topic, nparts);
-                    self.producers[pi]
-                        .sticky
-                        .insert(topic.to_string(), (next, 0));
-                }
+                pr.blocked.push_back(send);
             }
         }
         self.producer_poll(pi);
         Ok(Outcome::none())
+    }
+
+    /// `RecordAccumulator.append`: adds the record to the last batch of its partition, or to a
+    /// new batch if it does not fit. A new batch takes `max(batch.size, the record's size)`
+    /// bytes of `buffer.memory` (`BufferPool.allocate`); without that much free memory the
+    /// record is not appended and `false` says the send must block. The full batch is closed
+    /// first either way, so the sender can drain it and free memory.
+    fn accumulate(&mut self, pi: usize, send: &BlockedSend) -> bool {
+        let now = self.now;
+        let used = self.producers[pi].buffer_used();
+        let pr = &mut self.producers[pi];
+        let batch_size = pr.batch_size;
+        let tp = &send.tp;
+        pr.deques
+            .entry(tp.topic.clone())
+            .or_default()
+            .insert(tp.partition);
+        let q = pr.queues.entry(tp.clone()).or_default();
+        let fits = q
+            .back()
+            .is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + send.size <= batch_size));
+        if !fits {
+            if let Some(b) = q.back_mut() {
+                b.full = true;
+            }
+            let alloc = batch_size.max(super::msg::BATCH_HEADER_BYTES + send.size);
+            if used + alloc > pr.buffer_memory {
+                if q.is_empty() {
+                    pr.queues.remove(tp);
+                }
+                return false;
+            }
+            q.push_back(PBatch {
+                tp: tp.clone(),
+                records: Vec::new(),
+                bytes: super::msg::BATCH_HEADER_BYTES,
+                alloc,
+                created: now,
+                attempts: 0,
+                base_seq: -1,
+                not_before: now,
+                full: false,
+            });
+        }
+        let b = q.back_mut().expect("a batch was just ensured");
+        b.bytes += send.size;
+        b.records.push(send.rec.clone());
+        if b.bytes >= batch_size {
+            b.full = true;
+        }
+        if send.sticky {
+            // `updatePartitionInfo`: switch once `batch.size` bytes went to this partition
+            // and its queue has no incomplete batch (so a lingering batch is not split), or
+            // unconditionally at twice `batch.size`.
+            let topic = tp.topic.as_str();
+            let all_full = q.back().is_none_or(|b| b.full);
+            let produced = pr.sticky.get(topic).map_or(0, |s| s.1) + send.size;
+            if let Some(s) = pr.sticky.get_mut(topic) {
+                s.1 = produced;
+            }
+            if (produced >= batch_size && all_full) || produced >= 2 * batch_size {
+                let nparts = self.topic_partition_count(topic).unwrap_or(1).max(1);
+                let next = self.next_partition(pi, topic, nparts);
+                self.producers[pi]
+                    .sticky
+                    .insert(topic.to_string(), (next, 0));
+            }
+        }
+        true
+    }
+
+    /// Sends blocked on `buffer.memory` go on in order as memory is freed; the one at the
+    /// head fails once it has waited `max.block.ms` (`BufferExhaustedException`, a
+    /// `TimeoutException`, whose error code is REQUEST_TIMED_OUT), and the next one starts
+    /// its own wait, as the application's next `send()` would.
+    fn admit_blocked(&mut self, pi: usize) {
+        let now = self.now;
+        while let Some(send) = self.producers[pi].blocked.front().cloned() {
+            let pr = &self.producers[pi];
+            if now >= pr.blocked_since + pr.max_block_ms {
+                let pr = &mut self.producers[pi];
+                pr.blocked.pop_front();
+                pr.blocked_since = now;
+                pr.failed += 1;
+                pr.last_error = Some(KafkaError::RequestTimedOut);
+                self.txn_on_send_failed(pi, KafkaError::RequestTimedOut);
+                continue;
+            }
+            if !self.accumulate(pi, &send) {
+                let t = pr_deadline(&self.producers[pi]);
+                self.producer_wake_at(pi, t);
+                return;
+            }
+            let pr = &mut self.producers[pi];
+            pr.blocked.pop_front();
+            pr.blocked_since = now;
+        }
     }
 
     /// The sticky partitioner (`BuiltInPartitioner.peekCurrentPartitionInfo`): the current
@@ -555,6 +678,7 @@ impl Sim {
             self.producer_fail(pi, b, KafkaError::RequestTimedOut);
         }
         self.producers[pi].queues.retain(|_, q| !q.is_empty());
+        self.admit_blocked(pi);
         if self.producers[pi].queues.is_empty() {
             return;
         }
@@ -921,4 +1045,9 @@ impl Sim {
         }
         self.producer_poll(pi);
     }
+}
+
+/// When the send at the head of the blocked queue gives up (`max.block.ms`).
+fn pr_deadline(pr: &Producer) -> Millis {
+    pr.blocked_since + pr.max_block_ms
 }
