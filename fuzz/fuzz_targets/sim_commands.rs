@@ -7,6 +7,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
+use logscope_core::sim::txn::TxnOp;
 use logscope_core::sim::{ApiKey, ElectionType, NodeRef, ResetTo};
 use logscope_core::{BrokerId, Command, Sim, SimSpec, TopicPartition};
 
@@ -39,6 +40,10 @@ const KEYS: &[&str] = &[
     "group.instance.id",
     "partition.assignment.strategy",
     "cleanup.policy",
+    "transactional.id",
+    "buffer.memory",
+    "log.retention.ms",
+    "replica.lag.time.max.ms",
 ];
 const VALUES: &[&str] = &[
     "all", "0", "1", "2", "-1", "true", "false", "100", "compact", "x",
@@ -113,6 +118,10 @@ enum Op {
     KillConsumer(Name),
     PauseConsumer(Name, u16),
     ResetOffsets(Name, Name, i8),
+    AlterBrokerConfig(Option<u8>, Vec<(Name, Name)>, Vec<Name>),
+    /// begin, commit, abort, send offsets (to a group)
+    Txn(Name, u8, Name),
+    KillProducer(Name),
     /// Deliver up to this many events.
     Step(u8),
     /// Run the clock forward (up to ~65 s).
@@ -236,6 +245,23 @@ fn command(op: &Op) -> Option<Command> {
                 o => ResetTo::Offset(i64::from(*o)),
             },
         },
+        Op::AlterBrokerConfig(b, set, delete) => Command::AlterBrokerConfig {
+            broker: b.map(broker),
+            set: configs(set),
+            delete: delete.iter().take(4).map(|k| k.get(KEYS)).collect(),
+        },
+        Op::Txn(p, op, g) => Command::Txn {
+            producer: p.get(CLIENTS),
+            op: match op % 4 {
+                0 => TxnOp::Begin,
+                1 => TxnOp::Commit,
+                2 => TxnOp::Abort,
+                _ => TxnOp::SendOffsets {
+                    group: g.get(GROUPS),
+                },
+            },
+        },
+        Op::KillProducer(p) => Command::KillProducer(p.get(CLIENTS)),
         Op::Step(_) | Op::RunFor(_) => return None,
     })
 }
