@@ -571,20 +571,7 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             }
             d.check("generation", *generation, i64::from(c.generation));
             if let Some(want) = last_error {
-                let have = c.last_error.as_deref();
-                let same = match (want.as_deref(), have) {
-                    (None, None) => true,
-                    // The view adds a message after the error name.
-                    (Some(w), Some(h)) => h == w || h.split([':', ' ']).next() == Some(w),
-                    _ => false,
-                };
-                if !same {
-                    d.differ(
-                        "last-error",
-                        want.as_deref().unwrap_or("none"),
-                        have.unwrap_or("none"),
-                    );
-                }
+                d.check_error(want.as_deref(), c.last_error.as_deref());
             }
             d.finish()
         }

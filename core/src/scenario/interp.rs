@@ -175,6 +175,19 @@ impl Diffs {
             }
         }
     }
+    /// `last-error=`: the expected error name (or `none`) against the view's, which may add a
+    /// message after the name.
+    pub(super) fn check_error(&mut self, want: Option<&str>, have: Option<&str>) {
+        let same = match (want, have) {
+            (None, None) => true,
+            (Some(w), Some(h)) => h == w || h.split([':', ' ']).next() == Some(w),
+            _ => false,
+        };
+        if !same {
+            self.differ("last-error", want.unwrap_or("none"), have.unwrap_or("none"));
+        }
+    }
+
     pub(super) fn differ(&mut self, field: &str, expected: &str, actual: &str) {
         self.diffs
             .push(format!("{field}: expected {expected}, actual {actual}"));
@@ -1224,20 +1237,7 @@ impl Session {
                     }
                 }
                 if let Some(want) = last_error {
-                    let have = p.last_error.as_deref();
-                    let same = match (want.as_deref(), have) {
-                        (None, None) => true,
-                        // The view may add a message after the error name.
-                        (Some(w), Some(h)) => h == w || h.split([':', ' ']).next() == Some(w),
-                        _ => false,
-                    };
-                    if !same {
-                        d.differ(
-                            "last-error",
-                            want.as_deref().unwrap_or("none"),
-                            have.unwrap_or("none"),
-                        );
-                    }
+                    d.check_error(want.as_deref(), p.last_error.as_deref());
                 }
                 d.finish()
             }

@@ -547,6 +547,20 @@ fn parse_configs(words: &[String]) -> Result<Stmt, ScenarioError> {
         return Ok(Stmt::ConfigsDescribe { topic: name });
     }
     let topic = name.ok_or_else(|| usage("Missing required argument \"[entity-name]\""))?;
+    let (add, delete) = alter_lists(&o, TOPIC_CONFIGS, "topic")?;
+    Ok(Stmt::ConfigsAlter { topic, add, delete })
+}
+
+/// Configs as `(key, value)` pairs, in the order given.
+type ConfigPairs = Vec<(String, String)>;
+
+/// `--add-config k=v[,k=v]` and `--delete-config k[,k]` of `kafka-configs --alter`, each key
+/// checked against the entity's config table (one of them is required, as ConfigCommand says).
+fn alter_lists(
+    o: &Opts,
+    defs: &'static [ConfigDef],
+    entity: &str,
+) -> Result<(ConfigPairs, Vec<String>), ScenarioError> {
     if !o.has("add-config") && !o.has("delete-config") {
         return Err(usage(
             "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter",
@@ -555,18 +569,18 @@ fn parse_configs(words: &[String]) -> Result<Stmt, ScenarioError> {
     let mut add = Vec::new();
     for a in o.values("add-config") {
         for (k, v) in split_add_config(a)? {
-            check_config_key(TOPIC_CONFIGS, "topic", &k)?;
+            check_config_key(defs, entity, &k)?;
             add.push((k, v));
         }
     }
     let mut delete = Vec::new();
     for d in o.values("delete-config") {
         for k in d.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            check_config_key(TOPIC_CONFIGS, "topic", k)?;
+            check_config_key(defs, entity, k)?;
             delete.push(k.to_string());
         }
     }
-    Ok(Stmt::ConfigsAlter { topic, add, delete })
+    Ok((add, delete))
 }
 
 /// `kafka-configs … --entity-type brokers`, with `ConfigCommandOptions.checkArgs`'s messages.
@@ -593,25 +607,7 @@ fn parse_broker_configs(o: &Opts, action: &str, name: Option<&str>) -> Result<St
             "An entity-name or default entity must be specified with --alter of users, clients, brokers or ips",
         ));
     }
-    if !o.has("add-config") && !o.has("delete-config") {
-        return Err(usage(
-            "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter",
-        ));
-    }
-    let mut add = Vec::new();
-    for a in o.values("add-config") {
-        for (k, v) in split_add_config(a)? {
-            check_config_key(BROKER_CONFIGS, "broker", &k)?;
-            add.push((k, v));
-        }
-    }
-    let mut delete = Vec::new();
-    for d in o.values("delete-config") {
-        for k in d.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            check_config_key(BROKER_CONFIGS, "broker", k)?;
-            delete.push(k.to_string());
-        }
-    }
+    let (add, delete) = alter_lists(o, BROKER_CONFIGS, "broker")?;
     Ok(Stmt::BrokerConfigsAlter {
         broker,
         add,
