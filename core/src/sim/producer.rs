@@ -474,18 +474,23 @@ impl Sim {
     /// first either way, so the sender can drain it and free memory.
     fn accumulate(&mut self, pi: usize, send: &BlockedSend) -> bool {
         let now = self.now;
-        let used = self.producers[pi].buffer_used();
-        let pr = &mut self.producers[pi];
-        let batch_size = pr.batch_size;
         let tp = &send.tp;
+        let pr = &self.producers[pi];
+        let batch_size = pr.batch_size;
+        let fits = pr
+            .queues
+            .get(tp)
+            .and_then(|q| q.back())
+            .is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + send.size <= batch_size));
+        // Counted only when a new batch is needed: summing every batch for each record would
+        // make a burst of sends quadratic.
+        let used = if fits { 0 } else { pr.buffer_used() };
+        let pr = &mut self.producers[pi];
         pr.deques
             .entry(tp.topic.clone())
             .or_default()
             .insert(tp.partition);
         let q = pr.queues.entry(tp.clone()).or_default();
-        let fits = q
-            .back()
-            .is_some_and(|b| b.attempts == 0 && !b.full && (b.bytes + send.size <= batch_size));
         if !fits {
             if let Some(b) = q.back_mut() {
                 b.full = true;
