@@ -12,7 +12,7 @@ use super::ast::{Expect, ResetTo};
 use super::interp::Diffs;
 use super::ScenarioError;
 use crate::ids::TopicPartition;
-use crate::view::{ClusterView, GroupView};
+use crate::view::{ClusterView, ConsumerView, GroupView};
 
 /// What the tool prints for a missing value.
 const MISSING: &str = "-";
@@ -27,6 +27,20 @@ fn group_or_err<'a>(view: &'a ClusterView, group: &str) -> Result<&'a GroupView,
 }
 
 /// Left-aligns `s` in `width` columns, as Java's `%-Ns`.
+/// The consumer `client_id` of the view, or the failure of the `expect <what>` line.
+fn consumer_or_err<'a>(
+    view: &'a ClusterView,
+    what: &str,
+    client_id: &str,
+) -> Result<&'a ConsumerView, ScenarioError> {
+    view.consumers
+        .iter()
+        .find(|c| c.client_id == client_id)
+        .ok_or_else(|| {
+            ScenarioError::Failed(format!("expect {what}: there is no consumer '{client_id}'"))
+        })
+}
+
 fn pad(s: &str, width: usize) -> String {
     let mut out = String::from(s);
     let n = s.chars().count();
@@ -534,15 +548,7 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             count,
             duplicates,
         } => {
-            let c = view
-                .consumers
-                .iter()
-                .find(|c| c.client_id == *client_id)
-                .ok_or_else(|| {
-                    ScenarioError::Failed(format!(
-                        "expect consumed: there is no consumer '{client_id}'"
-                    ))
-                })?;
+            let c = consumer_or_err(view, "consumed", client_id)?;
             let mut d = Diffs::new(format!("expect consumed {client_id}"));
             d.check("count", *count, c.consumed);
             d.check("duplicates", *duplicates, c.duplicates);
@@ -554,15 +560,7 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             generation,
             last_error,
         } => {
-            let c = view
-                .consumers
-                .iter()
-                .find(|c| c.client_id == *client_id)
-                .ok_or_else(|| {
-                    ScenarioError::Failed(format!(
-                        "expect consumer: there is no consumer '{client_id}'"
-                    ))
-                })?;
+            let c = consumer_or_err(view, "consumer", client_id)?;
             let mut d = Diffs::new(format!("expect consumer {client_id}"));
             if let Some(want) = state {
                 if !want.eq_ignore_ascii_case(c.state) {

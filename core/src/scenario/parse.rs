@@ -551,6 +551,11 @@ fn parse_configs(words: &[String]) -> Result<Stmt, ScenarioError> {
     Ok(Stmt::ConfigsAlter { topic, add, delete })
 }
 
+/// `last-error=NAME` of an expect line; `none` (or empty) expects no error.
+fn expected_error(v: &str) -> Option<String> {
+    (v != "none" && !v.is_empty()).then(|| v.to_string())
+}
+
 /// Configs as `(key, value)` pairs, in the order given.
 type ConfigPairs = Vec<(String, String)>;
 
@@ -1607,13 +1612,7 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .get("pending")
                     .map(|v| num_field(kind, "pending", v))
                     .transpose()?,
-                last_error: a.get("last-error").map(|v| {
-                    if v == "none" || v.is_empty() {
-                        None
-                    } else {
-                        Some(v.to_string())
-                    }
-                }),
+                last_error: a.get("last-error").map(expected_error),
             }
         }
         "record" => {
@@ -1757,13 +1756,7 @@ fn parse_expect(words: &[String]) -> Result<Stmt, ScenarioError> {
                     .get("generation")
                     .map(|v| num_field(kind, "generation", v))
                     .transpose()?,
-                last_error: a.get("last-error").map(|v| {
-                    if v == "none" || v.is_empty() {
-                        None
-                    } else {
-                        Some(v.to_string())
-                    }
-                }),
+                last_error: a.get("last-error").map(expected_error),
             }
         }
         "lost" => {

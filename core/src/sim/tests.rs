@@ -64,6 +64,19 @@ fn produce(sim: &mut Sim, p: &str, topic: &str, key: &str, n: u32) {
     .unwrap();
 }
 
+/// `count` records with a null key (the sticky partitioner picks the partition).
+fn produce_keyless(sim: &mut Sim, p: &str, topic: &str, count: u32) {
+    sim.apply(Command::Produce {
+        producer: p.to_string(),
+        topic: topic.to_string(),
+        key: None,
+        value: Some(String::from("v")),
+        partition: None,
+        count,
+    })
+    .unwrap();
+}
+
 fn part(sim: &Sim, topic: &str, p: u32) -> crate::view::PartitionView {
     sim.view()
         .topics
@@ -653,15 +666,7 @@ fn keyless_spread_with_a_slow_leader(adaptive: &str, seed: u64) -> Vec<i64> {
     })
     .unwrap();
     for _ in 0..300 {
-        sim.apply(Command::Produce {
-            producer: "p".to_string(),
-            topic: "t".to_string(),
-            key: None,
-            value: Some(String::from("v")),
-            partition: None,
-            count: 4,
-        })
-        .unwrap();
+        produce_keyless(&mut sim, "p", "t", 4);
         sim.run_for(10);
     }
     sim.settle(120_000).unwrap();
@@ -707,15 +712,7 @@ fn p4_sticky_partitioner_switches_after_batch_size_bytes() {
         ],
     );
     for _ in 0..60 {
-        sim.apply(Command::Produce {
-            producer: "p".to_string(),
-            topic: "t".to_string(),
-            key: None,
-            value: Some(String::from("v")),
-            partition: None,
-            count: 1,
-        })
-        .unwrap();
+        produce_keyless(&mut sim, "p", "t", 1);
         sim.run_for(50);
     }
     sim.settle(60_000).unwrap();
