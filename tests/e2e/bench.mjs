@@ -110,6 +110,18 @@ try {
     ['first_drawn_cluster_ms', loads[Math.floor(loads.length / 2)], 'ms'],
     ['first_drawn_cluster_max_ms', loads[loads.length - 1], 'ms'],
   ]);
+
+  // Frame time on issue 7's large cluster: 9 brokers, 3 topics × 24 partitions (RF 3), 4
+  // producers with a backlog, 2 groups of 6 consumers, opened from a link like any shared moment.
+  // The app advances the simulation from a `setInterval` callback; the init script wraps that
+  // callback and measures, inside the page with performance.now(), from the callback's start
+  // to the first task after it (so Yew's render, queued as microtasks, and any style/layout the
+  // browser does before that task, are inside the figure). Measured at 1× and at 100×.
+  console.error('bench: frame time of the large cluster at 1× and 100×');
+  const frames = await largeClusterFrames(quick ? 4000 : 10000);
+  print('browser', frames);
+  console.error('bench: step back in the page, in a 100,000-event run of the large cluster');
+  print('browser', await pageStepBack(quick ? 10 : 20));
 } catch (err) {
   failed = true;
   console.error(`bench: ${err.stack ?? err.message}`);
@@ -117,3 +129,150 @@ try {
   await browser.close();
 }
 if (failed) process.exit(1);
+
+// --- issue 7's large cluster -------------------------------------------------------------------
+
+function largeClusterScript() {
+  const lines = ['cluster brokers=9 seed=7'];
+  for (const t of ['t1', 't2', 't3']) {
+    lines.push(`kafka-topics --create --topic ${t} --partitions 24 --replication-factor 3`);
+  }
+  for (let i = 1; i <= 4; i++) lines.push(`producer add p${i} linger.ms=5`);
+  for (let i = 1; i <= 12; i++) {
+    lines.push(`consumer add c${i} group=${i <= 6 ? 'g1' : 'g2'} topics=t1,t2,t3`);
+  }
+  // A backlog for each producer (the playground takes at most 10,000 records a line), so the
+  // run has records to move for the whole measurement.
+  for (const [p, t] of [['p1', 't1'], ['p2', 't2'], ['p3', 't3'], ['p4', 't1']]) {
+    lines.push(`produce ${p} ${t} count=10000`, `produce ${p} ${t} count=10000`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// The link format of core/src/link.rs (`v=1`): base64url script, FNV-1a 32 check value.
+function linkTo(script, step) {
+  const b64 = Buffer.from(script, 'utf8').toString('base64url');
+  const body = `v=1&seed=7&step=${step}&view=cluster&lang=en&s=${b64}`;
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(body, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${appUrl}?${body}&c=${h.toString(16).padStart(8, '0')}`;
+}
+
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function largeClusterFrames(durationMs) {
+  const context = await isolated();
+  await context.addInitScript(() => {
+    window.__frames = [];
+    window.__recording = false;
+    const started = [];
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      const t0 = started.shift();
+      if (window.__recording) window.__frames.push(performance.now() - t0);
+    };
+    const orig = window.setInterval;
+    window.setInterval = function (fn, ms, ...rest) {
+      if (typeof fn !== 'function') return orig.call(window, fn, ms, ...rest);
+      const wrapped = function (...a) {
+        started.push(performance.now());
+        try {
+          return fn.apply(this, a);
+        } finally {
+          ch.port2.postMessage(0);
+        }
+      };
+      return orig.call(window, wrapped, ms, ...rest);
+    };
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`app page: ${err.message}`));
+  await page.goto(linkTo(largeClusterScript(), 0), { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await page.waitForSelector('svg.cluster .broker[data-broker-id="9"]', { timeout: TIMEOUT_MS });
+  const brokers = await page.locator('svg.cluster .broker').count();
+  if (brokers !== 9) throw new Error(`the large cluster shows ${brokers} brokers, not 9`);
+  const rows = [];
+  for (const [label, exp] of [['1x', 0], ['100x', 100]]) {
+    await page.locator('input[data-control="speed"]').evaluate((el, v) => {
+      el.value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, exp);
+    const stepBefore = Number(await page.locator('[data-fact="step"]').textContent());
+    await page.locator('button[data-action="toggle"]').click();
+    await page.waitForTimeout(500); // let the adaptive events-per-frame settle
+    await page.evaluate(() => { window.__frames = []; window.__recording = true; });
+    await page.waitForTimeout(durationMs);
+    const ts = await page.evaluate(() => { window.__recording = false; return window.__frames; });
+    await page.locator('button[data-action="toggle"]').click();
+    const stepAfter = Number(await page.locator('[data-fact="step"]').textContent());
+    if (ts.length < 10 || stepAfter <= stepBefore) {
+      throw new Error(`at ${label} the run did not advance (${ts.length} frames, step ${stepBefore} → ${stepAfter})`);
+    }
+    rows.push([`large_cluster.frame_ms_p50_${label}`, percentile(ts, 50), 'ms']);
+    rows.push([`large_cluster.frame_ms_p95_${label}`, percentile(ts, 95), 'ms']);
+    rows.push([`large_cluster.frames_${label}`, ts.length, 'frames']);
+    rows.push([`large_cluster.events_per_s_${label}`, ((stepAfter - stepBefore) * 1000) / (durationMs + 500), 'events/s']);
+  }
+  await context.close();
+  return rows;
+}
+
+// Opens the large cluster's link at step 100,000 (the page replays the run to it), then steps
+// back from the end and from places picked on the scrubber, each timed inside the page from the
+// click to the first animation frame after the step number on screen changed.
+async function pageStepBack(places) {
+  const context = await isolated();
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`app page: ${err.message}`));
+  await page.goto(linkTo(largeClusterScript(), 100000), { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-fact="step"]')?.textContent) >= 100000,
+    null,
+    { timeout: 5 * TIMEOUT_MS },
+  );
+  const total = Number(await page.locator('input[data-control="scrubber"]').getAttribute('max'));
+  const times = [];
+  for (let i = 0; i < places; i++) {
+    if (i > 0) {
+      // A place spread over the run, deterministic: the i-th of `places` evenly spaced positions.
+      const pos = Math.max(1, Math.floor((total * i) / places));
+      await page.locator('input[data-control="scrubber"]').evaluate((el, v) => {
+        el.value = String(v);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, pos);
+      await page.waitForFunction(
+        (p) => Number(document.querySelector('[data-fact="position"]')?.textContent) === p,
+        pos,
+        { timeout: TIMEOUT_MS },
+      );
+    }
+    times.push(await page.evaluate(() => new Promise((resolve) => {
+      const fact = document.querySelector('[data-fact="position"]');
+      const before = fact.textContent;
+      const t0 = performance.now();
+      const obs = new MutationObserver(() => {
+        if (document.querySelector('[data-fact="position"]').textContent !== before) {
+          obs.disconnect();
+          requestAnimationFrame(() => resolve(performance.now() - t0));
+        }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+      document.querySelector('button[data-action="back"]').click();
+    })));
+  }
+  const heap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : -1));
+  await context.close();
+  const rows = [
+    ['large_cluster.step_back_ms_p50', percentile(times, 50), 'ms'],
+    ['large_cluster.step_back_max_ms', Math.max(...times), 'ms'],
+    ['large_cluster.positions_100k_events', total, 'positions'],
+  ];
+  if (heap > 0) rows.push(['large_cluster.js_heap_after_100k_events', heap / 1048576, 'MB']);
+  return rows;
+}
