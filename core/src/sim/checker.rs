@@ -83,7 +83,9 @@ pub struct Checker {
     pub findings: Vec<Finding>,
     /// Something happened that may have destroyed acknowledged data.
     pub dirty: bool,
-    acked: BTreeMap<TopicPartition, Vec<Acked>>,
+    /// Shared in chunks between clones, like the logs: it grows with every acknowledged
+    /// record and the timeline keeps many clones of it.
+    acked: BTreeMap<TopicPartition, super::pvec::PVec<Acked>>,
     lost: BTreeSet<u64>,
     last_by_key: BTreeMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
     /// Per group: how many times each record was processed by one of its consumers.

@@ -63,7 +63,7 @@ impl Sim {
                 }
                 log.check_segments()
                     .map_err(|e| format!("{tp}@{}: {e}", b.id))?;
-                if let [.., prev, last] = log.batches.as_slice() {
+                if let Some((prev, last)) = log.batches.last_two() {
                     // A compacted log has gaps where the cleaner removed records.
                     let gap_ok = log.may_have_gaps() && prev.next_offset() <= last.base_offset;
                     if prev.next_offset() != last.base_offset && !gap_ok {

@@ -21,6 +21,7 @@ use crate::error::KafkaError;
 use crate::ids::{LeaderEpoch, Offset};
 
 use super::msg::{Batch, ControlType, Rec};
+use super::pvec::PVec;
 use super::segment::{
     fits_relative, IndexEntry, Segment, TimeIndexEntry, OFFSET_INDEX_ENTRY_BYTES,
     TIME_INDEX_ENTRY_BYTES,
@@ -151,8 +152,9 @@ impl LogConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Log {
     pub log_start: Offset,
-    /// Every batch of the log, in offset order; the segments name ranges of it.
-    pub batches: Vec<Batch>,
+    /// Every batch of the log, in offset order; the segments name ranges of it. Shared in
+    /// chunks between clones, so the timeline's checkpoints cost little (see [`PVec`]).
+    pub batches: PVec<Batch>,
     pub hw: Offset,
     /// (epoch, start offset), ascending: the leader-epoch checkpoint file.
     pub epochs: Vec<(LeaderEpoch, Offset)>,
@@ -324,8 +326,9 @@ impl Log {
                     ));
                 }
             }
-            let bs = s.batches(&self.batches);
-            if let (Some(f), Some(l)) = (bs.first(), bs.last()) {
+            let mut bs = s.batches(&self.batches);
+            let f = bs.next();
+            if let (Some(f), Some(l)) = (f, bs.next_back().or(f)) {
                 if f.base_offset < s.base_offset || l.next_offset() > s.end {
                     return Err(format!(
                         "segment {}..{} holds batches {}..{}",
@@ -625,7 +628,7 @@ impl Log {
             if let Some(last) = self.segments.last_mut() {
                 let first = last.first_batch.min(nb);
                 last.batch_count = nb - first;
-                last.rebuild(&self.batches[first..], false);
+                last.rebuild(self.batches.iter_from(first), false);
                 last.bytes_since_last_index_entry = 0;
                 last.end = offset;
             }
@@ -779,7 +782,7 @@ impl Log {
         let mut out = Vec::new();
         let idx = self.batches.partition_point(|b| b.next_offset() <= offset);
         let mut bytes = 0;
-        for b in &self.batches[idx..] {
+        for b in self.batches.iter_from(idx) {
             if !out.is_empty() && bytes + b.size_bytes() > max_bytes {
                 break;
             }
@@ -856,7 +859,7 @@ impl Log {
         if out.batch.is_none() {
             // In a cleaned gap at the segment's end: the read continues in the next segment.
             if let Some(next) = self.segments.get(si + 1) {
-                let b = next.batches(&self.batches).first();
+                let b = next.batches(&self.batches).next();
                 out = IndexLookup {
                     segment_base: next.base_offset,
                     time_entry: None,
@@ -877,7 +880,7 @@ impl Log {
         let (start, mut pos) = entry.map_or((0, 0), |(_, e)| (e.batch as usize, e.position));
         let mut scanned = 0;
         let mut found = None;
-        for (i, b) in seg.batches(&self.batches).iter().skip(start).enumerate() {
+        for (i, b) in seg.batches(&self.batches).skip(start).enumerate() {
             scanned = i + 1;
             if b.next_offset() > offset && !b.records.is_empty() {
                 found = Some((b.base_offset, pos));
@@ -913,7 +916,7 @@ impl Log {
         let slot = seg.offset_index.partition_point(|e| e.offset <= from);
         let entry = slot.checked_sub(1).map(|s| (s, seg.offset_index[s]));
         let (start, mut pos) = entry.map_or((0, 0), |(_, e)| (e.batch as usize, e.position));
-        for (i, b) in seg.batches(&self.batches).iter().skip(start).enumerate() {
+        for (i, b) in seg.batches(&self.batches).skip(start).enumerate() {
             let scanned = i + 1;
             if b.max_timestamp >= ts {
                 for (j, r) in b.records.iter().enumerate() {
@@ -984,7 +987,7 @@ impl Log {
             rep.reason = reason;
         }
         rep.segments += n;
-        self.batches.drain(..nb);
+        self.batches.drop_front(nb);
         self.segments.drain(..n);
         for s in &mut self.segments {
             s.first_batch -= nb;
@@ -1144,7 +1147,7 @@ impl Log {
         let drm = self.config.delete_retention_ms.max(0) as u64;
         // The offset map: the latest offset of each key in the dirty part.
         let mut latest: BTreeMap<Rc<str>, Offset> = BTreeMap::new();
-        for b in &self.batches[..end_batch] {
+        for b in self.batches.range(0, end_batch) {
             // C5: aborted records never enter the offset map.
             if b.next_offset() <= first_dirty || self.is_aborted(b) {
                 continue;
@@ -1253,14 +1256,14 @@ impl Log {
             counts.push(out.len() - start);
         }
         let tail = self.batches.split_off(end_batch);
-        out.extend(tail);
-        self.batches = out;
+        out.extend(tail.iter().cloned());
+        self.batches = out.into_iter().collect();
         let mut first = 0;
         for (i, seg) in self.segments.iter_mut().enumerate() {
             seg.first_batch = first;
             if let Some(&n) = counts.get(i) {
                 seg.batch_count = n;
-                seg.rebuild(&self.batches[first..first + n], true);
+                seg.rebuild(self.batches.range(first, first + n), true);
                 if seg.clean_since.is_none() {
                     // C3: the segment enters the clean part now.
                     seg.clean_since = Some(now);

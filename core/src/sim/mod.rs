@@ -28,6 +28,7 @@ pub mod log;
 pub mod msg;
 pub mod net;
 mod producer;
+pub mod pvec;
 pub mod segment;
 mod storage;
 #[cfg(test)]

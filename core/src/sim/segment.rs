@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 use crate::ids::Offset;
 
 use super::msg::Batch;
+use super::pvec::{self, PVec};
 
 /// Bytes of one offset index entry (4-byte relative offset, 4-byte position; L4).
 pub const OFFSET_INDEX_ENTRY_BYTES: u64 = 8;
@@ -134,9 +135,8 @@ impl Segment {
     }
 
     /// The batches of this segment, given the log's batch list.
-    pub fn batches<'a>(&self, all: &'a [Batch]) -> &'a [Batch] {
-        let end = (self.first_batch + self.batch_count).min(all.len());
-        &all[self.first_batch.min(end)..end]
+    pub fn batches<'a>(&self, all: &'a PVec<Batch>) -> pvec::Iter<'a, Batch> {
+        all.range(self.first_batch, self.first_batch + self.batch_count)
     }
 
     /// L2: `timeWaitedForRoll`. Signed: an incoming timestamp below the first batch's gives a
@@ -207,7 +207,7 @@ impl Segment {
     /// Recomputes size, counts, timestamps and both indexes from `batches` (this segment's),
     /// replaying the appends: what Kafka's cleaner and index recovery produce.
     /// `end` is kept unless `keep_end` is false (a truncation recomputes it).
-    pub fn rebuild(&mut self, batches: &[Batch], keep_end: bool) {
+    pub fn rebuild<'a>(&mut self, batches: impl IntoIterator<Item = &'a Batch>, keep_end: bool) {
         let (base, first, created, jitter, clean, end, interval) = (
             self.base_offset,
             self.first_batch,
