@@ -168,6 +168,17 @@ pub fn App(props: &AppProps) -> Html {
                             dispatcher.dispatch(Action::TogglePlay);
                         }
                     }
+                    // Shift+arrows: to where a protocol phase starts (`phases.rs`).
+                    "ArrowRight" if e.shift_key() && shows(Control::Step) => {
+                        e.prevent_default();
+                        dispatcher.dispatch(Action::SetRunning(false));
+                        dispatcher.dispatch(Action::PhaseJump { forward: true });
+                    }
+                    "ArrowLeft" if e.shift_key() && shows(Control::Back) => {
+                        e.prevent_default();
+                        dispatcher.dispatch(Action::SetRunning(false));
+                        dispatcher.dispatch(Action::PhaseJump { forward: false });
+                    }
                     "ArrowRight" if shows(Control::Step) => {
                         e.prevent_default();
                         dispatcher.dispatch(Action::SetRunning(false));
