@@ -13,6 +13,7 @@ use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
 use crate::components::embed::use_host_api;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
+use crate::components::sequence::SequencePanel;
 use crate::components::share::{
     read_startup, use_open_view, use_saved_session, Notice, SharePanel,
 };
@@ -365,7 +366,9 @@ pub fn App(props: &AppProps) -> Html {
                 <Console entries={state.console().clone()} history={state.history().clone()}
                     view={view.clone()} {lang} {on_run} />
                 }
-                <EventsPanel events={state.events().clone()} position={state.position()} {lang} {on_seek} />
+                <EventsPanel events={state.events().clone()} position={state.position()} {lang} on_seek={on_seek.clone()} />
+                <SequencePanel events={state.events().clone()} position={state.position()}
+                    view={view.clone()} {lang} {on_seek} />
                 <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
                 <FindingsPanel {view} {lang} {on_seek_step} />
             </div>

@@ -8,6 +8,7 @@ pub mod configs;
 pub mod console;
 pub mod embed;
 pub mod panels;
+pub mod sequence;
 pub mod share;
 pub mod toolbar;
 pub mod tour;
