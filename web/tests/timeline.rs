@@ -289,3 +289,48 @@ async fn the_sequence_diagram_draws_the_latest_events_and_seeks_on_click_and_ent
     yew::scheduler::flush().await;
     assert_eq!(fact(&root, "position"), target);
 }
+
+fn chart_label(root: &Element, id: &str) -> String {
+    attr(
+        &element(root, &format!("[data-chart=\"{id}\"] svg")),
+        "aria-label",
+    )
+}
+
+#[wasm_bindgen_test]
+async fn the_charts_follow_the_run_and_forget_the_future_after_a_step_back() {
+    let root = paused_app().await;
+    let first = fact(&root, "step");
+    assert!(text(&root, ".charts").contains("Nothing sampled yet"));
+    let step = element(&root, "button[data-action=\"step\"]");
+    for _ in 0..5 {
+        click_el(&step);
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(count(&root, ".chart"), 3);
+    let now = fact(&root, "step");
+    let label = chart_label(&root, "under-replicated");
+    assert!(label.ends_with(&format!("(step {first}–{now})")), "{label}");
+    // The idle producer's line is there, at 0 acknowledged.
+    assert_eq!(
+        count(
+            &root,
+            "[data-chart=\"acked\"] polyline[data-series=\"producer-1\"]"
+        ),
+        1
+    );
+    assert!(chart_label(&root, "acked").contains("producer-1 0"));
+    click_el(&element(&root, "button[data-action=\"back\"]"));
+    yew::scheduler::flush().await;
+    let back = fact(&root, "step");
+    assert!(
+        chart_label(&root, "under-replicated").ends_with(&format!("(step {first}–{back})")),
+        "the samples after the step on screen are dropped"
+    );
+    // Every orders partition has a replica on broker 2: 35 s after it dies all three are
+    // under-replicated (see the native test in components/charts.rs).
+    type_line(&root, "broker kill 2").await;
+    type_line(&root, "run 35s").await;
+    let label = chart_label(&root, "under-replicated");
+    assert!(label.contains(": 3 ("), "{label}");
+}

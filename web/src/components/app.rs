@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::actions::{ActionBar, Shortcuts};
+use crate::components::charts::ChartsPanel;
 use crate::components::cluster::{ClusterDiagram, Selected};
 use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
@@ -369,6 +370,7 @@ pub fn App(props: &AppProps) -> Html {
                 <EventsPanel events={state.events().clone()} position={state.position()} {lang} on_seek={on_seek.clone()} />
                 <SequencePanel events={state.events().clone()} position={state.position()}
                     view={view.clone()} {lang} {on_seek} />
+                <ChartsPanel view={view.clone()} {lang} />
                 <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
                 <FindingsPanel {view} {lang} {on_seek_step} />
             </div>

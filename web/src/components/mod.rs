@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod charts;
 pub mod cluster;
 pub mod configs;
 pub mod console;

@@ -48,12 +48,12 @@ pub fn tt(lang: Lang, key: Tk) -> &'static str {
         Tk::PhaseStarts => ("a protocol phase starts", "프로토콜 국면 시작"),
         Tk::ChartsTitle => ("Charts", "차트"),
         Tk::ChartsHelp => (
-            "Sampled at each event delivered while stepping forward (at most the last 400 samples).",
-            "앞으로 진행하며 전달된 이벤트마다 표본을 기록합니다 (최근 400개까지).",
+            "Sampled at each step the page draws (every frame while playing); at most 400 samples, thinned as the run grows.",
+            "화면이 그리는 단계마다 표본을 기록합니다 (재생 중에는 프레임마다). 표본은 최대 400개이며, 실행이 길어지면 솎아 냅니다.",
         ),
         Tk::ChartUnderReplicated => (
-            "Under-replicated partitions (ISR smaller than the replica set)",
-            "복제 부족 파티션 (ISR이 복제본 집합보다 작음)",
+            "Under-replicated partitions (led, with an ISR smaller than the replica set)",
+            "복제 부족 파티션 (리더가 있고 ISR이 복제본 집합보다 작음)",
         ),
         Tk::ChartLag => ("Lag per consumer group", "컨슈머 그룹별 지연"),
         Tk::ChartAcked => (
