@@ -21,7 +21,7 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::i18n::timeline::{tt, Tk};
-use crate::i18n::Lang;
+use crate::i18n::{t, Key, Lang};
 
 /// The most samples kept.
 pub const MAX_SAMPLES: usize = 400;
@@ -163,8 +163,16 @@ fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
     )];
     html! { <>
         { chart("under-replicated", tt(lang, Tk::ChartUnderReplicated), &urp, samples, lang) }
-        { chart("lag", tt(lang, Tk::ChartLag), &series(samples, |s| s.lag.clone()), samples, lang) }
-        { chart("acked", tt(lang, Tk::ChartAcked), &series(samples, |s| s.acked.clone()), samples, lang) }
+        if samples.iter().all(|s| s.lag.is_empty()) {
+            <p class="panel__empty" data-chart-empty="lag">{ tt(lang, Tk::ChartLag) }{ ": " }{ t(lang, Key::NoGroups) }</p>
+        } else {
+            { chart("lag", tt(lang, Tk::ChartLag), &series(samples, |s| s.lag.clone()), samples, lang) }
+        }
+        if samples.iter().all(|s| s.acked.is_empty()) {
+            <p class="panel__empty" data-chart-empty="acked">{ tt(lang, Tk::ChartAcked) }{ ": " }{ tt(lang, Tk::NoProducers) }</p>
+        } else {
+            { chart("acked", tt(lang, Tk::ChartAcked), &series(samples, |s| s.acked.clone()), samples, lang) }
+        }
     </> }
 }
 

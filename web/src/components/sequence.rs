@@ -33,6 +33,8 @@ pub const LEFT: u32 = 48;
 /// Room at the top for the lifelines' names.
 pub const HEADER: u32 = 30;
 pub const ROW: u32 = 22;
+/// Room on the right for a timer's name on the last lifeline.
+pub const RIGHT: u32 = 72;
 
 /// One arrow.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,7 +124,7 @@ pub fn sequence_layout(
         })
         .collect();
     SeqLayout {
-        width: LEFT + lanes.len().max(1) as u32 * LANE_W,
+        width: LEFT + lanes.len().max(1) as u32 * LANE_W + RIGHT,
         height: HEADER + rows.len().max(1) as u32 * ROW + 6,
         lanes,
         rows,

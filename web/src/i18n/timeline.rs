@@ -21,6 +21,7 @@ pub enum Tk {
     ChartLag,
     ChartAcked,
     ChartEmpty,
+    NoProducers,
     StepsAxis,
 }
 
@@ -64,6 +65,7 @@ pub fn tt(lang: Lang, key: Tk) -> &'static str {
             "Nothing sampled yet: play or step forward.",
             "아직 표본이 없습니다. 재생하거나 앞으로 진행하세요.",
         ),
+        Tk::NoProducers => ("no producer yet.", "아직 프로듀서가 없습니다."),
         Tk::StepsAxis => ("step", "단계"),
     };
     match lang {
@@ -137,6 +139,7 @@ mod tests {
             ChartLag,
             ChartAcked,
             ChartEmpty,
+            NoProducers,
             StepsAxis,
         ] {
             assert!(!tt(Lang::En, key).is_empty(), "{key:?}");
