@@ -2,6 +2,9 @@
 //! current [`Lang`]; names that come from the simulation (topics, client ids, Kafka's API
 //! names and config keys) stay as Kafka writes them.
 
+pub mod timeline;
+pub use timeline::segment_label;
+
 /// The languages the UI speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {

@@ -87,6 +87,9 @@ pub struct ReplicaLayout {
     pub flushed: u64,
     /// The first offset of the strip (the strip shows up to [`CELLS`] offsets from here).
     pub first_shown: u64,
+    /// The segments that start inside the strip (`first_shown ..= ` the strip's end), oldest
+    /// first: where each one's base offset falls, and its file name (L1).
+    pub segments: Vec<SegmentMark>,
     pub x: u32,
     pub y: u32,
     pub width: u32,
@@ -101,6 +104,14 @@ pub fn fixed1(v: f64) -> String {
     let sign = if tenths < 0 { "-" } else { "" };
     let t = tenths.unsigned_abs();
     format!("{sign}{}.{}", t / 10, t % 10)
+}
+
+/// Where a log segment starts: its base offset and its `.log` file, which Kafka names after
+/// that offset, zero-padded to 20 digits (`00000000000000000100.log`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentMark {
+    pub base_offset: u64,
+    pub log_file: String,
 }
 
 impl ReplicaLayout {
@@ -189,6 +200,7 @@ pub fn layout(view: &ClusterView) -> ClusterLayout {
                     )
                 });
                 let row = broker.replicas.len() as u32;
+                let first_shown = log_start.max(log_end.saturating_sub(CELLS));
                 broker.replicas.push(ReplicaLayout {
                     topic_partition: format!("{}-{}", topic.name, p.partition),
                     leader: p.leader == Some(*replica),
@@ -206,7 +218,20 @@ pub fn layout(view: &ClusterView) -> ClusterLayout {
                             .collect()
                     }),
                     flushed,
-                    first_shown: log_start.max(log_end.saturating_sub(CELLS)),
+                    first_shown,
+                    segments: state.map_or_else(Vec::new, |r| {
+                        r.segments
+                            .iter()
+                            .map(|seg| SegmentMark {
+                                base_offset: seg.base_offset.max(0) as u64,
+                                log_file: seg.log_file.clone(),
+                            })
+                            .filter(|m| {
+                                (first_shown..=log_end.min(first_shown + CELLS))
+                                    .contains(&m.base_offset)
+                            })
+                            .collect()
+                    }),
                     x: PADDING,
                     y: BROKER_HEADER + row * (REPLICA_HEIGHT + REPLICA_GAP),
                     width: BROKER_WIDTH - 2 * PADDING,
@@ -396,6 +421,79 @@ mod tests {
         assert!(l.node_center("producer-1").unwrap().0 < b1.0);
         assert!(l.node_center("controller-1").is_some());
         assert_eq!(l.node_center("nobody"), None);
+    }
+
+    /// `segment.bytes=100` and one-record batches of 83 bytes (the sizes worked out in
+    /// `tests/scenarios/retention-moves-log-start.scn`): each batch after the first rolls a
+    /// segment (L1: roll when `size > segment.bytes - incoming`, 83 > 100 - 83), so five sends
+    /// leave segments based at 0, 1, 2, 3 and 4, all inside the strip.
+    #[test]
+    fn the_strip_marks_where_each_segment_starts() {
+        let mut session = logscope_core::scenario::Session::new();
+        let mut lines = vec![
+            "cluster brokers=3 seed=4".to_string(),
+            "kafka-topics --create --topic events --replica-assignment 1:2:3 --config segment.bytes=100".to_string(),
+            "producer add p1 acks=all".to_string(),
+        ];
+        for v in 1..=5 {
+            lines.push(format!("produce p1 events key=k value={v}"));
+            lines.push("settle".to_string());
+        }
+        for line in &lines {
+            session.run_line(line).unwrap();
+        }
+        let l = layout(&session.sim().unwrap().view());
+        let r = l.brokers[0]
+            .replicas
+            .iter()
+            .find(|r| r.topic_partition == "events-0")
+            .unwrap();
+        assert_eq!((r.first_shown, r.log_end), (0, 5));
+        let bases: Vec<u64> = r.segments.iter().map(|m| m.base_offset).collect();
+        assert_eq!(bases, [0, 1, 2, 3, 4]);
+        assert_eq!(r.segments[3].log_file, "00000000000000000003.log");
+    }
+
+    /// Only the segments whose base offset falls in the strip get a mark.
+    #[test]
+    fn segments_before_the_strip_are_not_marked() {
+        let mut v = view();
+        let p = &mut v.topics[0].partitions[0];
+        for r in &mut p.replica_states {
+            r.log_end_offset = 25;
+            let template = logscope_core::view::SegmentView {
+                base_offset: 0,
+                end_offset: 12,
+                log_file: "00000000000000000000.log".into(),
+                index_file: String::new(),
+                timeindex_file: String::new(),
+                size_bytes: 0,
+                records: 12,
+                batches: 1,
+                tombstones: 0,
+                largest_timestamp_ms: None,
+                created_ms: 0,
+                index_entry_count: 0,
+                index_bytes: 0,
+                index_entries: Vec::new(),
+                time_index_entry_count: 0,
+                timeindex_bytes: 0,
+                time_index_entries: Vec::new(),
+                is_active: false,
+                clean: false,
+            };
+            let mut second = template.clone();
+            second.base_offset = 12;
+            let mut third = template.clone();
+            third.base_offset = 20;
+            third.log_file = "00000000000000000020.log".into();
+            r.segments = vec![template, second, third];
+        }
+        let l = layout(&v);
+        let r = &l.brokers[0].replicas[0];
+        // The strip shows offsets 15..25: segment 0 and 12 began before it.
+        let bases: Vec<u64> = r.segments.iter().map(|m| m.base_offset).collect();
+        assert_eq!(bases, [20]);
     }
 
     #[test]

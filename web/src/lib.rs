@@ -4,6 +4,7 @@
 //!
 //! * [`state`]: the reducer: `Action` in, a new `SimState` (simulation plus its view) out.
 //! * [`layout`]: where each broker and replica goes, as plain numbers; pure and tested natively.
+//! * [`phases`]: protocol phases over the trace, for phase jumps; pure and tested natively.
 //! * [`components`]: small function components that draw a layout and send actions back up.
 //!
 //! Wall-clock time exists only here (the interval that drives a running simulation); the seed
@@ -13,6 +14,7 @@ pub mod components;
 pub mod host;
 pub mod i18n;
 pub mod layout;
+pub mod phases;
 pub mod share;
 pub mod state;
 

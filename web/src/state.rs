@@ -29,7 +29,9 @@ use yew::Reducible;
 use crate::i18n::{narrate, t, Key, Lang};
 use crate::share::tr;
 
+mod phase;
 mod tour;
+pub use phase::PHASE_JUMP_MAX;
 pub use tour::{TourLoad, TourProgress};
 
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
@@ -177,6 +179,10 @@ pub enum Action {
     TourBack,
     TourAnswer(usize),
     TourClose,
+    /// shift+← / shift+→: to where the previous / next protocol phase starts (`phase.rs`).
+    PhaseJump {
+        forward: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -882,6 +888,7 @@ impl Reducible for Playground {
                 next.tour = None;
                 next.tour_load = None;
             }
+            Action::PhaseJump { forward } => next.phase_jump(forward),
             Action::Restart { .. } => {}
         }
         Rc::new(next)

@@ -327,7 +327,8 @@ async fn the_help_button_lists_every_shortcut() {
     assert_eq!(count(&root, ".shortcuts"), 0);
     click(&root, "button[data-action=\"help\"]");
     yew::scheduler::flush().await;
-    assert_eq!(count(&root, ".shortcuts kbd"), 5);
+    // Space, →, ←, Shift+→, Shift+←, ?, Esc.
+    assert_eq!(count(&root, ".shortcuts kbd"), 7);
     click(&root, "button[data-action=\"close-help\"]");
     yew::scheduler::flush().await;
     assert_eq!(count(&root, ".shortcuts"), 0);

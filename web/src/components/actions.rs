@@ -8,6 +8,7 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::components::cluster::Selected;
+use crate::i18n::timeline::{tt, Tk};
 use crate::i18n::{t, Key, Lang};
 use crate::state::{quote, DEFAULT_GROUP, DEFAULT_TOPIC};
 
@@ -137,18 +138,20 @@ pub struct ShortcutsProps {
 pub fn Shortcuts(props: &ShortcutsProps) -> Html {
     let lang = props.lang;
     let rows = [
-        ("Space", Key::KeySpace),
-        ("→", Key::KeyRight),
-        ("←", Key::KeyLeft),
-        ("?", Key::KeyHelp),
-        ("Esc", Key::KeyEscape),
+        ("Space", t(lang, Key::KeySpace)),
+        ("→", t(lang, Key::KeyRight)),
+        ("←", t(lang, Key::KeyLeft)),
+        ("Shift+→", tt(lang, Tk::KeyPhaseNext)),
+        ("Shift+←", tt(lang, Tk::KeyPhasePrev)),
+        ("?", t(lang, Key::KeyHelp)),
+        ("Esc", t(lang, Key::KeyEscape)),
     ];
     html! {
         <div class="shortcuts" role="dialog" aria-modal="false" aria-labelledby="shortcuts-title">
             <h2 id="shortcuts-title" class="panel__title">{ t(lang, Key::Shortcuts) }</h2>
             <dl class="shortcuts__list">
                 { for rows.iter().map(|(k, what)| html! {
-                    <div class="shortcuts__row"><dt><kbd>{ *k }</kbd></dt><dd>{ t(lang, *what) }</dd></div>
+                    <div class="shortcuts__row"><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div>
                 }) }
             </dl>
             <button type="button" class="toolbar__button" data-action="close-help"

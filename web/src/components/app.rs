@@ -8,11 +8,13 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::actions::{ActionBar, Shortcuts};
+use crate::components::charts::ChartsPanel;
 use crate::components::cluster::{ClusterDiagram, Selected};
 use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
 use crate::components::embed::use_host_api;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
+use crate::components::sequence::SequencePanel;
 use crate::components::share::{
     read_startup, use_open_view, use_saved_session, Notice, SharePanel,
 };
@@ -167,6 +169,17 @@ pub fn App(props: &AppProps) -> Html {
                             e.prevent_default();
                             dispatcher.dispatch(Action::TogglePlay);
                         }
+                    }
+                    // Shift+arrows: to where a protocol phase starts (`phases.rs`).
+                    "ArrowRight" if e.shift_key() && shows(Control::Step) => {
+                        e.prevent_default();
+                        dispatcher.dispatch(Action::SetRunning(false));
+                        dispatcher.dispatch(Action::PhaseJump { forward: true });
+                    }
+                    "ArrowLeft" if e.shift_key() && shows(Control::Back) => {
+                        e.prevent_default();
+                        dispatcher.dispatch(Action::SetRunning(false));
+                        dispatcher.dispatch(Action::PhaseJump { forward: false });
                     }
                     "ArrowRight" if shows(Control::Step) => {
                         e.prevent_default();
@@ -354,7 +367,10 @@ pub fn App(props: &AppProps) -> Html {
                 <Console entries={state.console().clone()} history={state.history().clone()}
                     view={view.clone()} {lang} {on_run} />
                 }
-                <EventsPanel events={state.events().clone()} position={state.position()} {lang} {on_seek} />
+                <EventsPanel events={state.events().clone()} position={state.position()} {lang} on_seek={on_seek.clone()} />
+                <SequencePanel events={state.events().clone()} position={state.position()}
+                    view={view.clone()} {lang} {on_seek} />
+                <ChartsPanel view={view.clone()} {lang} />
                 <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
                 <FindingsPanel {view} {lang} {on_seek_step} />
             </div>

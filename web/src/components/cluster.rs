@@ -2,7 +2,8 @@
 //! controllers (`.controller`, the active one `.controller--active`) above the brokers, a box
 //! per broker (`.broker`, `.broker--offline`, `.broker--fenced`) holding a row per replica
 //! (`.replica`, `.replica--leader`, `.replica--out-of-sync`, `.replica--offline`) with its
-//! log strip (records, HW line, LEO, log start), consumers on the right, and the messages in
+//! log strip (records, HW line, LEO, log start, and a `.log__segment` mark where each segment
+//! of the log begins), consumers on the right, and the messages in
 //! flight (`.msg`, coloured by API family) where they are at the time on screen.
 //! All text goes in as text nodes; each part has an ARIA label.
 
@@ -12,7 +13,7 @@ use logscope_core::view::{BrokerState, MessageView};
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
-use crate::i18n::{t, Key, Lang};
+use crate::i18n::{segment_label, t, Key, Lang};
 use crate::layout::{
     api_family, fixed1, layout, BrokerLayout, ClusterLayout, NodeBox, ReplicaLayout,
 };
@@ -240,7 +241,12 @@ pub fn Replica(props: &ReplicaProps) -> Html {
     } else {
         t(lang, Key::OutOfSync)
     };
-    let label = format!(
+    let segments: Vec<String> = r
+        .segments
+        .iter()
+        .map(|m| segment_label(lang, &m.log_file, m.base_offset))
+        .collect();
+    let mut label = format!(
         "{}: {role}; {} {}, {} {}, {} {}, {} {}",
         r.topic_partition,
         t(lang, Key::LogStart),
@@ -252,6 +258,12 @@ pub fn Replica(props: &ReplicaProps) -> Html {
         t(lang, Key::LogEnd),
         r.log_end
     );
+    // The marks sit inside this `role="img"` group, whose children screen readers skip, so the
+    // group's own label names the segments too.
+    for s in &segments {
+        label.push_str("; ");
+        label.push_str(s);
+    }
     let lso_x = r.cell_x(r.last_stable);
     let tag = if r.offline {
         format!("⚠ {}", t(lang, Key::Offline))
@@ -296,6 +308,20 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                 } else {
                     <text class="log__more" x="2" y="33">{ "…" }</text>
                 }
+                // A segment starts at its base offset: a notch at that cell's left edge reaching
+                // below the strip (the HW line reaches above it, so the two stay apart).
+                { for r.segments.iter().zip(&segments).map(|(m, label)| {
+                    let x = fixed1(r.cell_x(m.base_offset));
+                    html! {
+                        <g class="log__segment" data-segment={m.base_offset.to_string()}
+                            aria-label={label.clone()}>
+                            <title>{ label.clone() }</title>
+                            <line x1={x.clone()} y1={strip_y.to_string()}
+                                x2={x.clone()} y2={(strip_y + strip_h + 5).to_string()} />
+                            <path d={format!("M{x} {} l5 0 l-5 -4 z", strip_y + strip_h + 5)} />
+                        </g>
+                    }
+                }) }
                 if r.last_stable < r.high_watermark {
                     <line class="log__lso" data-lso={r.last_stable.to_string()}
                         x1={fixed1(lso_x)} y1={(strip_y - 3).to_string()}

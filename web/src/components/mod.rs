@@ -3,11 +3,13 @@
 
 pub mod actions;
 pub mod app;
+pub mod charts;
 pub mod cluster;
 pub mod configs;
 pub mod console;
 pub mod embed;
 pub mod panels;
+pub mod sequence;
 pub mod share;
 pub mod toolbar;
 pub mod tour;
