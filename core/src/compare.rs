@@ -892,6 +892,22 @@ impl CompareRun {
         true
     }
 
+    /// When the next [`CompareRun::step`] would land (a recorded tick's time, or the next
+    /// event due in either run), or `None` if nothing is left.
+    pub fn next_time(&self) -> Option<u64> {
+        if let Some(t) = self.time_of(self.cur + 1) {
+            return Some(t);
+        }
+        [
+            self.a.sim().next_event_time(),
+            self.b.sim().next_event_time(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(|t| t.0.max(self.time_ms()))
+    }
+
     /// One tick back (exact: both timelines seek).
     pub fn step_back(&mut self) -> bool {
         if self.cur == 0 {

@@ -29,7 +29,9 @@ use yew::Reducible;
 use crate::i18n::{narrate, t, Key, Lang};
 use crate::share::tr;
 
+mod compare;
 mod tour;
+pub use compare::{CompareAction, CompareState};
 pub use tour::{TourLoad, TourProgress};
 
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod app;
 pub mod cluster;
+pub mod compare;
 pub mod configs;
 pub mod console;
 pub mod embed;
