@@ -21,8 +21,9 @@
 //! `cluster` gets the broker config (and the seed, when one is given). A script where the
 //! setting cannot apply is refused ([`CompareError::NotApplicable`]): no producer for `acks` or
 //! `enable.idempotence`, no consumer for the assignor, a KIP-848 consumer
-//! (`group.protocol=consumer`, whose assignor is the broker's), or a topic-level
-//! `unclean.leader.election.enable` (it would override the injected broker default). `expect`
+//! (`group.protocol=consumer`, whose assignor is the broker's), or a script that sets
+//! `unclean.leader.election.enable` itself outside its `cluster` line (a topic config or a
+//! `kafka-configs` change would override the injected broker default). `expect`
 //! lines are dropped from both runs (they check one run; the comparison is the point), except
 //! `expect error`, which a script needs to go past a refused command.
 //!
@@ -232,8 +233,9 @@ pub fn variant_scripts(
             && words.iter().any(|w| w.contains(key))
         {
             return Err(CompareError::NotApplicable(format!(
-                "line {}: the script sets {key} itself; a topic's own value would override the \
-                 one compare mode gives the brokers, so remove it from this line",
+                "line {}: the script sets {key} itself; that value (a topic's or a broker's) would \
+                 override the one compare mode gives each run on its cluster line, so remove it \
+                 from this line",
                 item.line_no
             )));
         }
