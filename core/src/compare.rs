@@ -1055,10 +1055,11 @@ mod tests {
     /// Followers cut off from the leader, one record produced as the script ends. The producer
     /// has no metadata for `orders` yet (Kafka's producer fetches a topic's metadata on its
     /// first send), so: Metadata request and response (1 ms each at latency=1ms), then the
-    /// Produce request (linger.ms=0). With acks=1 (B) the leader answers as soon as it appends
-    /// (R4): 1 ms more for the response, 4 ms after the produce. With acks=all (A) the request waits in purgatory for the
-    /// followers, who cannot fetch (R5). So the first difference is B's acknowledgement, and it
-    /// is the only one: nothing is below any HW yet in either run.
+    /// Produce request (linger.ms=0). With acks=1 (B) the leader answers as soon as it appends:
+    /// 1 ms more for the response, 4 ms after the produce. With acks=all (A) the request waits
+    /// in purgatory for the followers, who cannot fetch (R5: only acks=all waits there). So the
+    /// first difference is B's acknowledgement, and it is the only one: nothing is below any
+    /// HW yet in either run.
     #[test]
     fn acks_diverge_when_the_acks_1_leader_answers() {
         let script = "cluster brokers=3 seed=7 latency=1ms\n\
@@ -1131,7 +1132,7 @@ mod tests {
 
     /// Broker 2 goes down and leaves the ISR; a record is acknowledged by broker 1 alone
     /// (min.insync.replicas=1); broker 1 is killed and broker 2 comes back. No ISR replica is
-    /// alive: with unclean election off (A) the partition stays offline (leader none, R13);
+    /// alive: with unclean election off (A) the partition stays offline (leader none, R12);
     /// with it on (B) the controller elects broker 2, which never had the record.
     #[test]
     fn unclean_election_elects_the_out_of_sync_replica() {
@@ -1197,6 +1198,40 @@ mod tests {
             first_divergence(script, None, Setting::UncleanLeaderElection, 30_000),
             Ok(None)
         );
+    }
+
+    /// The network delivers the Produce request twice. With idempotence on (A) the leader
+    /// recognises the second copy by its producer id and sequence and does not append it
+    /// (I3); with it off (B) both copies are appended: offsets 0 and 1 hold the same record.
+    /// After 5 s both are replicated: HW 1 against 2.
+    #[test]
+    fn without_idempotence_a_duplicated_request_is_written_twice() {
+        let script = "cluster brokers=3 seed=11 latency=1ms\n\
+                      kafka-topics --create --topic orders --replica-assignment 1:2:3\n\
+                      producer add p1 linger.ms=0\n\
+                      settle\n\
+                      net duplicate next Produce\n\
+                      produce p1 orders key=k value=v1\n";
+        let mut run = CompareRun::open(script, None, Setting::Idempotence).unwrap();
+        let t0 = run.time_ms();
+        step_to(&mut run, t0 + 5_000);
+        let a = Outcome::of(&run.view(Side::A));
+        let b = Outcome::of(&run.view(Side::B));
+        let d = differences(&a, &b);
+        assert!(
+            has(&d, "partition orders-0", Field::Records, "0", "0-1"),
+            "{d:?}"
+        );
+        assert!(
+            has(&d, "partition orders-0", Field::HighWatermark, "1", "2"),
+            "{d:?}"
+        );
+        // The checker's `duplicate` is about producer retries (attempt > 1, sim/checker.rs);
+        // a copy made by the network is no retry, so the findings agree and these two
+        // differences are all there is.
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(b.partitions[0].records[1].value.as_deref(), Some("v1"));
+        assert!(run.divergence().is_some());
     }
 
     /// Ticks align by time and a step back is exact.
