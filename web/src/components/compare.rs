@@ -291,6 +291,49 @@ mod tests {
     }
 
     #[test]
+    fn every_compare_string_is_in_both_languages() {
+        for key in [
+            Key::Compare,
+            Key::CompareTitle,
+            Key::CompareSetting,
+            Key::CompareClose,
+            Key::CompareControls,
+            Key::JumpToDivergence,
+            Key::DivergenceMarker,
+            Key::NoDivergence,
+            Key::NoDivergenceYet,
+            Key::CompareRefused,
+        ] {
+            assert!(!t(Lang::Ko, key).is_empty(), "{key:?}");
+            assert_ne!(t(Lang::En, key), t(Lang::Ko, key), "{key:?}");
+        }
+        let en = divergence_sentence(
+            Lang::En,
+            "3,120",
+            "partition orders-0",
+            "records",
+            "0-4",
+            "0-2",
+        );
+        assert_eq!(
+            en,
+            "At 3,120 ms, partition orders-0: A has records 0-4, B has 0-2."
+        );
+        let ko = divergence_sentence(
+            Lang::Ko,
+            "3,120",
+            "partition orders-0",
+            "records",
+            "0-4",
+            "0-2",
+        );
+        assert!(
+            ko.contains("A는 records 0-4") && ko.contains("B는 0-2"),
+            "{ko}"
+        );
+    }
+
+    #[test]
     fn every_setting_is_named_in_both_languages() {
         for s in Setting::ALL {
             assert!(!setting_name(Lang::En, s).is_empty());
