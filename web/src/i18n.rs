@@ -133,6 +133,21 @@ pub enum Key {
     ApiGroup,
     ApiController,
     ApiOther,
+    // Compare mode (components/compare.rs).
+    Compare,
+    CompareTitle,
+    CompareSetting,
+    CompareClose,
+    CompareControls,
+    JumpToDivergence,
+    DivergenceMarker,
+    NoDivergence,
+    NoDivergenceYet,
+    CompareRefused,
+    SettingAcks,
+    SettingUnclean,
+    SettingAssignor,
+    SettingIdempotence,
 }
 
 /// The string for `key` in `lang`.
@@ -253,6 +268,38 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "컨트롤러: BrokerHeartbeat, 메타데이터…",
         ),
         Key::ApiOther => ("other", "기타"),
+        Key::Compare => ("Compare A/B", "A/B 비교"),
+        Key::CompareTitle => (
+            "Two clusters, one scenario, one setting changed",
+            "같은 시나리오, 설정 하나만 다른 두 클러스터",
+        ),
+        Key::CompareSetting => ("Setting that differs", "다른 설정"),
+        Key::CompareClose => ("Back to one cluster", "클러스터 하나로 돌아가기"),
+        Key::CompareControls => ("Time control for both clusters", "두 클러스터의 시간 조절"),
+        Key::JumpToDivergence => ("Jump to divergence", "갈라진 지점으로 이동"),
+        Key::DivergenceMarker => ("first divergence", "처음 갈라진 지점"),
+        Key::NoDivergence => (
+            "The outcomes are the same up to here.",
+            "여기까지는 두 결과가 같습니다.",
+        ),
+        Key::NoDivergenceYet => (
+            "No divergence within 60 s of simulated time after the scenario; step on to look further.",
+            "시나리오 이후 시뮬레이션 시간 60초 안에는 갈라진 곳이 없습니다. 더 보려면 계속 진행하세요.",
+        ),
+        Key::CompareRefused => ("Compare mode could not open", "비교 모드를 열 수 없습니다"),
+        Key::SettingAcks => ("acks: all vs 1", "acks: all 대 1"),
+        Key::SettingUnclean => (
+            "unclean leader election: off vs on",
+            "unclean 리더 선출: 끔 대 켬",
+        ),
+        Key::SettingAssignor => (
+            "rebalancing: eager (sticky) vs cooperative (cooperative-sticky)",
+            "리밸런싱: eager (sticky) 대 cooperative (cooperative-sticky)",
+        ),
+        Key::SettingIdempotence => (
+            "idempotence: on vs off",
+            "멱등성(idempotence): 켬 대 끔",
+        ),
     };
     match lang {
         Lang::En => en,
@@ -290,6 +337,22 @@ pub fn narrate(lang: Lang, ev: &logscope_core::sim::TraceEvent) -> String {
         (Lang::Ko, TraceKind::Timer) => {
             format!("{}단계: {}의 {} 타이머: {what}.", ev.step, ev.to, ev.api)
         }
+    }
+}
+
+/// The sentence saying what diverged: `time` already formatted, `subject` and `field` as Kafka
+/// and the `expect` lines name them (`partition orders-0`, `records`), `a`/`b` each run's value.
+pub fn divergence_sentence(
+    lang: Lang,
+    time: &str,
+    subject: &str,
+    field: &str,
+    a: &str,
+    b: &str,
+) -> String {
+    match lang {
+        Lang::En => format!("At {time} ms, {subject}: A has {field} {a}, B has {b}."),
+        Lang::Ko => format!("{time} ms에 {subject}: A는 {field} {a}, B는 {b}입니다."),
     }
 }
 

@@ -82,6 +82,10 @@ pub struct EmbedOptions {
     /// `origin=…` (repeatable, or comma-separated): the host pages allowed to drive this page
     /// with `postMessage` and to receive its events. Empty: the API is off.
     pub origins: Vec<String>,
+    /// `ab=acks|unclean|assignor|idempotence`: open in compare mode on that setting
+    /// (`logscope_core::compare::Setting`). Outside the link's check value, so any link, old or
+    /// new, takes it.
+    pub compare: Option<logscope_core::compare::Setting>,
 }
 
 impl EmbedOptions {
@@ -227,6 +231,13 @@ pub fn parse_options(query: &str) -> (EmbedOptions, Vec<String>) {
                     ));
                 }
             }
+            "ab" => match logscope_core::compare::Setting::from_id(&value) {
+                Some(setting) => o.compare = Some(setting),
+                None => problems.push(format!(
+                    "ab: '{}' is not a setting compare mode knows (known: acks, unclean, assignor, idempotence)",
+                    shorten(&value)
+                )),
+            },
             "origin" => {
                 for origin in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                     if is_origin(origin) {
@@ -480,6 +491,30 @@ mod tests {
             );
             assert!(s.notices[0].contains("saved session was not touched"));
         }
+    }
+
+    /// `ab=` (compare mode) is an option after the check value: a link made before it existed
+    /// opens as before with compare mode off, the same link with `&ab=acks` opens the same
+    /// moment in compare mode, and an unknown setting is named and changes nothing else.
+    #[test]
+    fn ab_opens_compare_mode_and_old_links_still_decode() {
+        use logscope_core::compare::Setting;
+        let link = link::encode(&moment());
+        let old = startup(&format!("?{link}"), None);
+        assert_eq!(old.opening, Opening::Link(moment()));
+        assert_eq!(old.options.compare, None);
+        let ab = startup(&format!("?{link}&ab=acks"), None);
+        assert_eq!(ab.opening, Opening::Link(moment()));
+        assert_eq!(ab.options.compare, Some(Setting::Acks));
+        assert!(ab.notices.is_empty(), "{:?}", ab.notices);
+        assert_eq!(
+            startup("?ab=assignor", None).options.compare,
+            Some(Setting::RebalanceProtocol)
+        );
+        let bad = startup(&format!("?{link}&ab=linger"), None);
+        assert_eq!(bad.opening, Opening::Link(moment()));
+        assert_eq!(bad.options.compare, None);
+        assert!(bad.notices[0].contains("ab: 'linger'"), "{:?}", bad.notices);
     }
 
     #[test]

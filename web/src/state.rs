@@ -29,8 +29,10 @@ use yew::Reducible;
 use crate::i18n::{narrate, t, Key, Lang};
 use crate::share::tr;
 
+mod compare;
 mod phase;
 mod tour;
+pub use compare::{CompareAction, CompareState};
 pub use phase::PHASE_JUMP_MAX;
 pub use tour::{TourLoad, TourProgress};
 

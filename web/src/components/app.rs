@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::charts::ChartsPanel;
 use crate::components::cluster::{ClusterDiagram, Selected};
+use crate::components::compare::ComparePanel;
 use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
 use crate::components::embed::use_host_api;
@@ -23,6 +24,7 @@ use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
 use crate::share::{lang_of, Control, Opening};
 use crate::state::{names_its_seed, Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
+use logscope_core::compare::Setting;
 use std::rc::Rc;
 
 /// The playground a page opens with: the link's or the saved session's moment, or the default
@@ -112,6 +114,22 @@ pub fn App(props: &AppProps) -> Html {
     let selected = use_state(|| None::<Selected>);
     let help = use_state(|| false);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
+    // Compare mode (`ab=` or the button): the setting and the script both runs replay, taken
+    // when it opens; while it is open the page's own time control and shortcuts stand aside.
+    let compare = {
+        let first = embed.compare.map(|s| (s, Rc::new(state.script_to_here())));
+        use_state(move || first)
+    };
+    let comparing = use_mut_ref(|| false);
+    *comparing.borrow_mut() = compare.is_some();
+    {
+        let d = state.dispatcher();
+        use_effect_with(compare.is_some(), move |&on| {
+            if on {
+                d.dispatch(Action::SetRunning(false));
+            }
+        });
+    }
 
     // The only wall clock in the project: while running, a frame every FRAME_MS advances the
     // simulation by the wall time that passed × speed. The events per frame adapt so that the
@@ -151,9 +169,15 @@ pub fn App(props: &AppProps) -> Html {
             let embed = embed.clone();
             move |c: Control| embed.shows(c)
         };
+        let comparing = comparing.clone();
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-                if typing_in_a_field(&e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                if typing_in_a_field(&e)
+                    || e.ctrl_key()
+                    || e.meta_key()
+                    || e.alt_key()
+                    || *comparing.borrow()
+                {
                     return;
                 }
                 match e.key().as_str() {
@@ -312,6 +336,27 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
 
+    let on_compare = {
+        let compare = compare.clone();
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            state.dispatch(Action::SetRunning(false));
+            compare.set(Some((Setting::Acks, Rc::new(state.script_to_here()))));
+        })
+    };
+    let on_compare_setting = {
+        let compare = compare.clone();
+        Callback::from(move |setting: Setting| {
+            if let Some((_, script)) = &*compare {
+                compare.set(Some((setting, script.clone())));
+            }
+        })
+    };
+    let on_compare_close = {
+        let compare = compare.clone();
+        Callback::from(move |()| compare.set(None))
+    };
+
     html! {
         <main class={classes!("app", embed.embed.then_some("app--embed"))} lang={lang.tag()}>
             <header class="app__header">
@@ -326,6 +371,10 @@ pub fn App(props: &AppProps) -> Html {
             if embed.shows(Control::Share) {
                 <SharePanel state={state.clone()} view={view_name.clone()} />
             }
+            if let Some((setting, script)) = (*compare).clone() {
+                <ComparePanel {script} {setting} {lang} reduced_motion={*reduced_motion}
+                    on_setting={on_compare_setting} on_close={on_compare_close} />
+            } else {
             <Toolbar running={state.running()} seed={state.seed()} step={view.step}
                 time_ms={view.time_ms} position={state.position()} total={state.total()}
                 speed_exp={state.speed_exp()} {lang}
@@ -348,6 +397,11 @@ pub fn App(props: &AppProps) -> Html {
                 <ClusterDiagram view={view.clone()} display_ms={state.display_ms()} {lang}
                     reduced_motion={*reduced_motion} selected={(*selected).clone()} {on_select} />
             </div>
+            if !embed.embed {
+            <button type="button" class="toolbar__button app__compare" data-action="compare"
+                onclick={on_compare}>{ t(lang, Key::Compare) }</button>
+            }
+            }
             if embed.shows(Control::Actions) {
             <ActionBar view={view.clone()} selected={(*selected).clone()} {lang}
                 on_run={on_run.clone()} on_close={on_close_menu} />

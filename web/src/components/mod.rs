@@ -5,6 +5,7 @@ pub mod actions;
 pub mod app;
 pub mod charts;
 pub mod cluster;
+pub mod compare;
 pub mod configs;
 pub mod console;
 pub mod embed;
