@@ -12,6 +12,7 @@
 pub mod components;
 pub mod host;
 pub mod i18n;
+pub mod i18n_configs;
 pub mod layout;
 pub mod share;
 pub mod state;
