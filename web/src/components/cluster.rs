@@ -45,7 +45,9 @@ pub struct ClusterDiagramProps {
 
 #[function_component]
 pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
-    let layout = use_memo(Rc::clone(&props.view), |view| layout(view));
+    let layout = use_memo((Rc::clone(&props.view), props.lang), |(view, lang)| {
+        layout(view, *lang)
+    });
     let lang = props.lang;
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
     let select = |s: Selected| {
