@@ -356,6 +356,19 @@ pub fn divergence_sentence(
     }
 }
 
+/// A broker's state as the drawing shows it (`BrokerState::label` is the core's English).
+pub fn broker_state(lang: Lang, state: logscope_core::view::BrokerState) -> &'static str {
+    use logscope_core::view::BrokerState as S;
+    match (lang, state) {
+        (Lang::En, s) => s.label(),
+        (Lang::Ko, S::Running) => "실행 중",
+        (Lang::Ko, S::Fenced) => "펜싱됨",
+        (Lang::Ko, S::Stopped) => "중지됨",
+        (Lang::Ko, S::Killed) => "강제 종료됨",
+        (Lang::Ko, S::PoweredOff) => "전원 꺼짐",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +379,24 @@ mod tests {
         assert_eq!(Lang::from_tag("ko"), Lang::Ko);
         assert_eq!(Lang::from_tag("en-US"), Lang::En);
         assert_eq!(Lang::from_tag(""), Lang::En);
+    }
+
+    #[test]
+    fn every_broker_state_has_its_own_korean_label() {
+        use logscope_core::view::BrokerState as S;
+        let all = [S::Running, S::Fenced, S::Stopped, S::Killed, S::PoweredOff];
+        let ko: Vec<&str> = all.iter().map(|s| broker_state(Lang::Ko, *s)).collect();
+        for (i, (s, label)) in all.iter().zip(&ko).enumerate() {
+            assert!(
+                label
+                    .chars()
+                    .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+                "{label}"
+            );
+            assert_ne!(*label, broker_state(Lang::En, *s));
+            assert!(!ko[..i].contains(label), "{label} twice");
+        }
+        assert_eq!(broker_state(Lang::En, S::PoweredOff), "powered off");
     }
 
     #[test]

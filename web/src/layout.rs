@@ -7,6 +7,8 @@
 use logscope_core::view::{BrokerState, ClusterView};
 use logscope_core::BrokerId;
 
+use crate::i18n::Lang;
+
 pub const BROKER_WIDTH: u32 = 250;
 pub const BROKER_GAP: u32 = 24;
 /// Room at the top of a broker box for its name and state.
@@ -166,7 +168,8 @@ fn column(names: Vec<(String, String, bool)>, x: u32, top: u32) -> Vec<NodeBox> 
         .collect()
 }
 
-pub fn layout(view: &ClusterView) -> ClusterLayout {
+/// The drawing of `view`; the few words in it (a producer's acked count) are in `lang`.
+pub fn layout(view: &ClusterView, lang: Lang) -> ClusterLayout {
     let brokers_x = MARGIN + CLIENT_WIDTH + LANE;
     let top = MARGIN + CONTROLLER_ROW;
     let mut brokers: Vec<BrokerLayout> = view
@@ -272,7 +275,10 @@ pub fn layout(view: &ClusterView) -> ClusterLayout {
             .map(|p| {
                 (
                     p.client_id.clone(),
-                    format!("acks={} · {} acked", p.acks, p.acked),
+                    match lang {
+                        Lang::En => format!("acks={} · {} acked", p.acks, p.acked),
+                        Lang::Ko => format!("acks={} · {}건 확인됨", p.acks, p.acked),
+                    },
                     true,
                 )
             })
@@ -336,6 +342,28 @@ mod tests {
     use super::*;
     use logscope_core::view::PartitionView;
 
+    #[test]
+    fn a_producer_s_acked_count_is_worded_in_the_page_s_language() {
+        let v = view();
+        assert!(
+            !v.producers.is_empty(),
+            "the default scenario has a producer"
+        );
+        let (en, ko) = (layout(&v, Lang::En), layout(&v, Lang::Ko));
+        for (e, k) in en.producers.iter().zip(&ko.producers) {
+            assert!(e.detail.contains("acked"), "{}", e.detail);
+            assert!(!k.detail.contains("acked"), "{}", k.detail);
+            assert!(k
+                .detail
+                .chars()
+                .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)));
+            // The config and the count stay as written.
+            assert_eq!(e.detail.split(' ').next(), k.detail.split(' ').next());
+            let count = |d: &str| d.chars().filter(char::is_ascii_digit).collect::<String>();
+            assert_eq!(count(&e.detail), count(&k.detail));
+        }
+    }
+
     /// The default scenario's view with its partitions rewritten to a known picture. Built from
     /// a real view rather than literals, so that new view fields do not break these tests.
     fn view() -> ClusterView {
@@ -363,7 +391,7 @@ mod tests {
 
     #[test]
     fn each_replica_sits_in_its_broker_with_its_role() {
-        let l = layout(&view());
+        let l = layout(&view(), Lang::En);
         assert_eq!(l.brokers.len(), 3);
         for b in &l.brokers {
             let names: Vec<_> = b
@@ -394,7 +422,7 @@ mod tests {
 
     #[test]
     fn boxes_do_not_overlap_and_fit_the_drawing() {
-        let l = layout(&view());
+        let l = layout(&view(), Lang::En);
         for pair in l.brokers.windows(2) {
             assert!(pair[0].x + pair[0].width + BROKER_GAP <= pair[1].x);
         }
@@ -414,7 +442,7 @@ mod tests {
 
     #[test]
     fn messages_find_their_ends() {
-        let l = layout(&view());
+        let l = layout(&view(), Lang::En);
         let b1 = l.node_center("broker 1").unwrap();
         let b2 = l.node_center("broker 2").unwrap();
         assert!(b1.0 < b2.0);
@@ -442,7 +470,7 @@ mod tests {
         for line in &lines {
             session.run_line(line).unwrap();
         }
-        let l = layout(&session.sim().unwrap().view());
+        let l = layout(&session.sim().unwrap().view(), Lang::En);
         let r = l.brokers[0]
             .replicas
             .iter()
@@ -489,7 +517,7 @@ mod tests {
             third.log_file = "00000000000000000020.log".into();
             r.segments = vec![template, second, third];
         }
-        let l = layout(&v);
+        let l = layout(&v, Lang::En);
         let r = &l.brokers[0].replicas[0];
         // The strip shows offsets 15..25: segment 0 and 12 began before it.
         let bases: Vec<u64> = r.segments.iter().map(|m| m.base_offset).collect();
@@ -503,7 +531,7 @@ mod tests {
         for r in &mut p.replica_states {
             r.log_end_offset = 25;
         }
-        let l = layout(&v);
+        let l = layout(&v, Lang::En);
         let r = l.brokers[0].replicas[0].clone();
         assert_eq!((r.log_end, r.first_shown), (25, 15));
         assert!(r.cell_x(25) <= (r.width - 8) as f64 + 0.001);
@@ -519,7 +547,7 @@ mod tests {
     fn an_empty_cluster_still_has_a_size() {
         let mut v = view();
         v.brokers.clear();
-        let l = layout(&v);
+        let l = layout(&v, Lang::En);
         assert!(l.brokers.is_empty());
         assert!(l.width > 0 && l.height > 0);
     }

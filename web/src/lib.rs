@@ -13,6 +13,7 @@
 pub mod components;
 pub mod host;
 pub mod i18n;
+pub mod i18n_configs;
 pub mod layout;
 pub mod phases;
 pub mod share;

@@ -31,6 +31,10 @@ pub const HEADLINE: &str =
     "logscope stopped because of a bug. Your session is kept: reload to continue.";
 /// The reload link's text.
 pub const RELOAD: &str = "Reload, keeping my session";
+/// [`HEADLINE`] and [`RELOAD`] in Korean, for a page whose `<main>` is `lang="ko"`.
+pub const HEADLINE_KO: &str =
+    "logscope가 버그 때문에 멈췄습니다. 세션은 보존되어 있으니 새로 고쳐서 이어 가세요.";
+pub const RELOAD_KO: &str = "세션을 유지한 채 새로 고침";
 
 /// Installs the hook (idempotent in effect: the last call wins, as `std::panic::set_hook`).
 pub fn install() {
@@ -52,18 +56,27 @@ fn show(message: &str) -> Option<()> {
     let window = web_sys::window()?;
     let document = window.document()?;
     let body = document.body()?;
+    // The reducer is gone; the language the page was drawn in is on its `<main>`.
+    let korean = matches!(document.query_selector("main[lang=\"ko\"]"), Ok(Some(_)));
+    let (headline_text, reload_text) = if korean {
+        (HEADLINE_KO, RELOAD_KO)
+    } else {
+        (HEADLINE, RELOAD)
+    };
     let boxed = document.create_element("div").ok()?;
     boxed.set_attribute("class", "panic").ok()?;
     boxed.set_attribute("role", "alert").ok()?;
     let headline = document.create_element("p").ok()?;
-    headline.insert_adjacent_text("beforeend", HEADLINE).ok()?;
+    headline
+        .insert_adjacent_text("beforeend", headline_text)
+        .ok()?;
     let detail = document.create_element("pre").ok()?;
     detail.set_attribute("class", "panic__message").ok()?;
     detail.insert_adjacent_text("beforeend", message).ok()?;
     let reload = document.create_element("a").ok()?;
     reload.set_attribute("class", "panic__reload").ok()?;
     reload.set_attribute("href", &document.url().ok()?).ok()?;
-    reload.insert_adjacent_text("beforeend", RELOAD).ok()?;
+    reload.insert_adjacent_text("beforeend", reload_text).ok()?;
     for child in [&headline, &detail, &reload] {
         boxed.insert_adjacent_element("beforeend", child).ok()?;
     }

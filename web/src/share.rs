@@ -170,25 +170,29 @@ fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// Reads the embedding options from a query string. Each wrong value is named in a message
 /// and otherwise ignored (the rest of the options still apply).
-pub fn parse_options(query: &str) -> (EmbedOptions, Vec<String>) {
+pub fn parse_options(query: &str, lang: Lang) -> (EmbedOptions, Vec<String>) {
     let mut o = EmbedOptions::default();
     let mut problems = Vec::new();
     let bool_of = |field: &str, v: &str, problems: &mut Vec<String>| match v {
         "1" | "true" => Some(true),
         "0" | "false" => Some(false),
         _ => {
-            problems.push(format!(
-                "{field}={} is not valid (use {field}=1 or {field}=0)",
-                shorten(v)
-            ));
+            let v = shorten(v);
+            problems.push(match lang {
+                Lang::En => format!("{field}={v} is not valid (use {field}=1 or {field}=0)"),
+                Lang::Ko => format!(
+                    "{field}={v}은(는) 올바른 값이 아닙니다 ({field}=1 또는 {field}=0을 쓰세요)"
+                ),
+            });
             None
         }
     };
     for (key, raw) in pairs(query) {
         let Some(value) = percent_decode(raw) else {
-            problems.push(format!(
-                "{key}: the value is not valid percent-encoded text"
-            ));
+            problems.push(match lang {
+                Lang::En => format!("{key}: the value is not valid percent-encoded text"),
+                Lang::Ko => format!("{key}: 값이 올바른 퍼센트 인코딩 텍스트가 아닙니다"),
+            });
             continue;
         };
         match key {
@@ -203,15 +207,24 @@ pub fn parse_options(query: &str) -> (EmbedOptions, Vec<String>) {
                 for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
                     match Control::ALL.iter().find(|(n, _)| *n == name) {
                         Some((_, c)) => list.push(*c),
-                        None => problems.push(format!(
-                            "controls: unknown control '{}' (known: {})",
-                            shorten(name),
-                            Control::ALL
-                                .iter()
-                                .map(|(n, _)| *n)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
+                        None => {
+                            let (name, known) = (
+                                shorten(name),
+                                Control::ALL
+                                    .iter()
+                                    .map(|(n, _)| *n)
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            );
+                            problems.push(match lang {
+                                Lang::En => {
+                                    format!("controls: unknown control '{name}' (known: {known})")
+                                }
+                                Lang::Ko => format!(
+                                    "controls: 알 수 없는 컨트롤 '{name}' (쓸 수 있는 값: {known})"
+                                ),
+                            })
+                        }
                     }
                 }
                 o.controls = Some(list);
@@ -225,18 +238,30 @@ pub fn parse_options(query: &str) -> (EmbedOptions, Vec<String>) {
                 if ok {
                     o.tour = Some(value);
                 } else {
-                    problems.push(format!(
-                        "tour: '{}' is not a tour id (letters, digits, '-' and '_', at most 64)",
-                        shorten(&value)
-                    ));
+                    let value = shorten(&value);
+                    problems.push(match lang {
+                        Lang::En => format!(
+                            "tour: '{value}' is not a tour id (letters, digits, '-' and '_', at most 64)"
+                        ),
+                        Lang::Ko => format!(
+                            "tour: '{value}'은(는) 투어 id가 아닙니다 (영문자, 숫자, '-', '_'로 64자 이내)"
+                        ),
+                    });
                 }
             }
             "ab" => match logscope_core::compare::Setting::from_id(&value) {
                 Some(setting) => o.compare = Some(setting),
-                None => problems.push(format!(
-                    "ab: '{}' is not a setting compare mode knows (known: acks, unclean, assignor, idempotence)",
-                    shorten(&value)
-                )),
+                None => {
+                    let value = shorten(&value);
+                    problems.push(match lang {
+                        Lang::En => format!(
+                            "ab: '{value}' is not a setting compare mode knows (known: acks, unclean, assignor, idempotence)"
+                        ),
+                        Lang::Ko => format!(
+                            "ab: '{value}'은(는) 비교 모드가 아는 설정이 아닙니다 (가능한 값: acks, unclean, assignor, idempotence)"
+                        ),
+                    })
+                }
             },
             "origin" => {
                 for origin in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -245,10 +270,15 @@ pub fn parse_options(query: &str) -> (EmbedOptions, Vec<String>) {
                             o.origins.push(origin.to_string());
                         }
                     } else {
-                        problems.push(format!(
-                            "origin: '{}' is not an origin (like https://course.example, with no path)",
-                            shorten(origin)
-                        ));
+                        let origin = shorten(origin);
+                        problems.push(match lang {
+                            Lang::En => format!(
+                                "origin: '{origin}' is not an origin (like https://course.example, with no path)"
+                            ),
+                            Lang::Ko => format!(
+                                "origin: '{origin}'은(는) 출처(origin)가 아닙니다 (https://course.example처럼 경로 없이)"
+                            ),
+                        });
                     }
                 }
             }
@@ -299,20 +329,24 @@ pub struct Startup {
     pub notices: Vec<String>,
 }
 
-/// Why a link was refused, for the learner.
-pub fn link_problem(e: &LinkError) -> String {
-    format!("This link could not be opened: {e}. The default scenario is open instead; your saved session was not touched.")
+/// Why a link was refused, for the learner. The reason (`LinkError`'s text, from the core)
+/// stays English; Korean mode wraps it in a Korean sentence.
+pub fn link_problem(e: &LinkError, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("This link could not be opened: {e}. The default scenario is open instead; your saved session was not touched."),
+        Lang::Ko => format!("이 링크를 열 수 없습니다: {e}. 기본 시나리오를 대신 열었습니다. 저장된 세션은 건드리지 않았습니다."),
+    }
 }
 
 /// Decides what the page opens with, from its query string and the saved session (see the
-/// module documentation for the rules).
-pub fn startup(query: &str, saved: Option<&str>) -> Startup {
-    let (options, mut notices) = parse_options(query);
+/// module documentation for the rules). The notices are in `lang`.
+pub fn startup(query: &str, saved: Option<&str>, lang: Lang) -> Startup {
+    let (options, mut notices) = parse_options(query, lang);
     let opening = if has_link(query) {
         match link::decode(query) {
             Ok(state) => Opening::Link(state),
             Err(e) => {
-                notices.insert(0, link_problem(&e));
+                notices.insert(0, link_problem(&e, lang));
                 Opening::Default
             }
         }
@@ -322,9 +356,10 @@ pub fn startup(query: &str, saved: Option<&str>) -> Startup {
         match saved.map(link::decode) {
             Some(Ok(state)) => Opening::Saved(state),
             Some(Err(e)) => {
-                notices.push(format!(
-                    "The saved session could not be restored ({e}); the default scenario is open instead."
-                ));
+                notices.push(match lang {
+                    Lang::En => format!("The saved session could not be restored ({e}); the default scenario is open instead."),
+                    Lang::Ko => format!("저장된 세션을 복원할 수 없습니다({e}). 기본 시나리오를 대신 열었습니다."),
+                });
                 Opening::Default
             }
             None => Opening::Default,
@@ -467,7 +502,7 @@ mod tests {
             seed: 99,
             ..moment()
         });
-        let s = startup(&format!("?{link}"), Some(&saved));
+        let s = startup(&format!("?{link}"), Some(&saved), Lang::En);
         assert_eq!(s.opening, Opening::Link(moment()));
         assert!(s.notices.is_empty(), "{:?}", s.notices);
     }
@@ -482,7 +517,7 @@ mod tests {
             "v=2&seed=1".to_string(),
             "s=abc".to_string(),
         ] {
-            let s = startup(&bad, Some(&saved));
+            let s = startup(&bad, Some(&saved), Lang::En);
             assert_eq!(s.opening, Opening::Default, "{bad}");
             assert!(
                 s.notices[0].starts_with("This link could not be opened"),
@@ -500,29 +535,82 @@ mod tests {
     fn ab_opens_compare_mode_and_old_links_still_decode() {
         use logscope_core::compare::Setting;
         let link = link::encode(&moment());
-        let old = startup(&format!("?{link}"), None);
+        let old = startup(&format!("?{link}"), None, Lang::En);
         assert_eq!(old.opening, Opening::Link(moment()));
         assert_eq!(old.options.compare, None);
-        let ab = startup(&format!("?{link}&ab=acks"), None);
+        let ab = startup(&format!("?{link}&ab=acks"), None, Lang::En);
         assert_eq!(ab.opening, Opening::Link(moment()));
         assert_eq!(ab.options.compare, Some(Setting::Acks));
         assert!(ab.notices.is_empty(), "{:?}", ab.notices);
         assert_eq!(
-            startup("?ab=assignor", None).options.compare,
+            startup("?ab=assignor", None, Lang::En).options.compare,
             Some(Setting::RebalanceProtocol)
         );
-        let bad = startup(&format!("?{link}&ab=linger"), None);
+        let bad = startup(&format!("?{link}&ab=linger"), None, Lang::En);
         assert_eq!(bad.opening, Opening::Link(moment()));
         assert_eq!(bad.options.compare, None);
         assert!(bad.notices[0].contains("ab: 'linger'"), "{:?}", bad.notices);
     }
 
     #[test]
+    fn korean_mode_says_in_korean_why_a_link_a_session_or_an_option_was_not_used() {
+        let hangul = |s: &str| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+        let link = link::encode(&moment());
+        let bad = link.replacen("seed=7", "seed=8", 1);
+        let reason = link::decode(&bad).unwrap_err().to_string();
+        let ko = startup(&bad, None, Lang::Ko);
+        assert_eq!(ko.opening, Opening::Default);
+        let en = startup(&bad, None, Lang::En);
+        assert_ne!(ko.notices[0], en.notices[0]);
+        assert!(
+            hangul(&ko.notices[0]) && !hangul(&en.notices[0]),
+            "{:?}",
+            ko.notices
+        );
+        assert!(
+            ko.notices[0].contains(&reason),
+            "the core's reason is kept: {:?}",
+            ko.notices
+        );
+        assert!(!ko.notices[0].contains("could not"), "{:?}", ko.notices);
+
+        let broken = startup("", Some("v=1&seed=x"), Lang::Ko);
+        assert_eq!(broken.notices.len(), 1);
+        assert!(hangul(&broken.notices[0]), "{:?}", broken.notices);
+        assert!(
+            !broken.notices[0].contains("could not"),
+            "{:?}",
+            broken.notices
+        );
+
+        let q = "?controls=warp&console=maybe&tour=a%20b&origin=javascript:x&embed=%zz";
+        let (_, ko) = parse_options(q, Lang::Ko);
+        let (_, en) = parse_options(q, Lang::En);
+        assert_eq!(ko.len(), 5, "{ko:?}");
+        assert_eq!(ko.len(), en.len());
+        for (k, e) in ko.iter().zip(&en) {
+            assert!(hangul(k) && !hangul(e), "{k} / {e}");
+            // The option at fault is named as written, in both languages.
+            assert!(
+                k.starts_with(e.split([':', '=']).next().unwrap()),
+                "{k} / {e}"
+            );
+        }
+        assert!(ko[0].contains("'warp'"), "{ko:?}");
+    }
+
+    #[test]
     fn without_a_link_the_saved_session_is_restored_but_not_in_an_iframe() {
         let saved = link::encode(&moment());
-        assert_eq!(startup("", Some(&saved)).opening, Opening::Saved(moment()));
-        assert_eq!(startup("?embed=1", Some(&saved)).opening, Opening::Default);
-        let broken = startup("", Some("v=1&seed=x"));
+        assert_eq!(
+            startup("", Some(&saved), Lang::En).opening,
+            Opening::Saved(moment())
+        );
+        assert_eq!(
+            startup("?embed=1", Some(&saved), Lang::En).opening,
+            Opening::Default
+        );
+        let broken = startup("", Some("v=1&seed=x"), Lang::En);
         assert_eq!(broken.opening, Opening::Default);
         assert!(broken.notices[0].contains("saved session could not be restored"));
     }
@@ -531,7 +619,7 @@ mod tests {
     fn options_follow_the_link_and_wrong_ones_are_named() {
         let link = link::encode(&moment());
         let q = format!("?{link}&embed=1&controls=step,play,warp&console=maybe&tour=acks-all&origin=https%3A%2F%2Fcourse.example,https://b.example:8443&origin=javascript:alert(1)");
-        let s = startup(&q, None);
+        let s = startup(&q, None, Lang::En);
         assert_eq!(
             s.opening,
             Opening::Link(moment()),

@@ -22,7 +22,7 @@ use crate::components::share::{
 use crate::components::toolbar::Toolbar;
 use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
-use crate::share::{lang_of, Control, Opening};
+use crate::share::{lang_of, tr, Control, Opening};
 use crate::state::{names_its_seed, Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
 use logscope_core::compare::Setting;
 use std::rc::Rc;
@@ -32,8 +32,22 @@ use std::rc::Rc;
 fn open(opening: &Opening, lang: Lang) -> Playground {
     let (state, what) = match opening {
         Opening::Default => return Playground::with_lang(DEFAULT_SEED, lang),
-        Opening::Link(s) => (s, "This link could not be opened"),
-        Opening::Saved(s) => (s, "The saved session could not be restored"),
+        Opening::Link(s) => (
+            s,
+            tr(
+                lang,
+                "This link could not be opened",
+                "이 링크를 열 수 없습니다",
+            ),
+        ),
+        Opening::Saved(s) => (
+            s,
+            tr(
+                lang,
+                "The saved session could not be restored",
+                "저장된 세션을 복원할 수 없습니다",
+            ),
+        ),
     };
     // The script's own seed wins (a run may hold several clusters); the link's seed fills in
     // for a hand-written script that names none.
@@ -41,7 +55,12 @@ fn open(opening: &Opening, lang: Lang) -> Playground {
     match Playground::from_script(&state.script, seed, Some(state.step), lang_of(&state.lang)) {
         Ok(p) => p,
         Err(why) => Playground::with_lang(DEFAULT_SEED, lang).with_notice(Some(format!(
-            "{what}: {why}. The default scenario is open instead."
+            "{what}: {why}. {}",
+            tr(
+                lang,
+                "The default scenario is open instead.",
+                "기본 시나리오를 대신 열었습니다."
+            )
         ))),
     }
 }
@@ -98,7 +117,9 @@ pub fn App(props: &AppProps) -> Html {
     let initial_lang = props.lang;
     let paused = props.paused;
     // What the address asks for (a link, embedding options) and the saved session: share.rs.
-    let startup = use_memo(props.query.clone(), |q| read_startup(q.as_deref()));
+    let startup = use_memo(props.query.clone(), |q| {
+        read_startup(q.as_deref(), initial_lang.unwrap_or_else(browser_lang))
+    });
     let embed = Rc::new(startup.options.clone());
     let opening = startup.opening.clone();
     let state = use_reducer(move || {
@@ -446,7 +467,7 @@ pub fn Legend(props: &LegendProps) -> Html {
         }
     };
     html! {
-        <ul class="legend" aria-label="legend">
+        <ul class="legend" aria-label={tr(lang, "legend", "범례")}>
             { item("legend__swatch--leader", Key::Leader) }
             { item("", Key::Follower) }
             { item("legend__swatch--out-of-sync", Key::OutOfSync) }

@@ -13,10 +13,11 @@ use logscope_core::view::{BrokerState, MessageView};
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
-use crate::i18n::{segment_label, t, Key, Lang};
+use crate::i18n::{broker_state, segment_label, t, Key, Lang};
 use crate::layout::{
     api_family, fixed1, layout, BrokerLayout, ClusterLayout, NodeBox, ReplicaLayout,
 };
+use crate::share::tr;
 
 /// What a click on the drawing selects (the action menu acts on it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +46,9 @@ pub struct ClusterDiagramProps {
 
 #[function_component]
 pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
-    let layout = use_memo(Rc::clone(&props.view), |view| layout(view));
+    let layout = use_memo((Rc::clone(&props.view), props.lang), |(view, lang)| {
+        layout(view, *lang)
+    });
     let lang = props.lang;
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
     let select = |s: Selected| {
@@ -196,9 +199,11 @@ pub fn Broker(props: &BrokerProps) -> Html {
         (b.state == BrokerState::Fenced).then_some("broker--fenced"),
         props.selected.then_some("is-selected"),
     );
+    let lang = props.lang;
+    let state = broker_state(lang, b.state);
     let state = match &b.rack {
-        Some(rack) => format!("{} · rack {rack}", b.state.label()),
-        None => b.state.label().to_string(),
+        Some(rack) => format!("{state} · {} {rack}", tr(lang, "rack", "랙")),
+        None => state.to_string(),
     };
     let label = format!("broker {}: {state}", b.id);
     html! {

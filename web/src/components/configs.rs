@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use crate::components::actions::next_id;
 use crate::i18n::{t, Key, Lang};
+use crate::i18n_configs::config_doc;
 use crate::state::{quote, DEFAULT_GROUP};
 
 /// What the panel configures.
@@ -211,7 +212,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
                     <input id={id.clone()} type="text" value={text} spellcheck="false"
                         aria-invalid={error.is_some().to_string()} aria-describedby={format!("{id}-doc")} {oninput} />
                     <span class="configs__doc" id={format!("{id}-doc")}>
-                        { format!("{} {} · {}", t(lang, Key::DefaultWord), def.default, def.doc) }
+                        { format!("{} {} · {}", t(lang, Key::DefaultWord), def.default, config_doc(lang, target.entity(), def)) }
                     </span>
                     if let Some(e) = error {
                         <span class="configs__error" role="alert">{ e }</span>

@@ -111,7 +111,7 @@ pub fn GroupsPanel(props: &ViewPanelProps) -> Html {
                         }
                         if let Some(r) = last {
                             <p class="group__rebalance">
-                                { format!("{}: {} → gen {}; ", t(lang, Key::LastRebalance), r.cause, r.generation) }
+                                { format!("{}: {} → {} {}; ", t(lang, Key::LastRebalance), r.cause, t(lang, Key::Generation), r.generation) }
                                 { r.stopped_ms.iter().map(|(c, ms)| format!("{c} {ms} ms")).collect::<Vec<_>>().join(", ") }
                             </p>
                         }

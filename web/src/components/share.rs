@@ -42,15 +42,16 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
-/// What the page opens with: its query string (or `query` in tests) and the saved session.
-pub fn read_startup(query: Option<&str>) -> Startup {
+/// What the page opens with: its query string (or `query` in tests) and the saved session;
+/// its notices are in `lang`.
+pub fn read_startup(query: Option<&str>, lang: Lang) -> Startup {
     let from_page = || {
         web_sys::window()
             .and_then(|w| w.location().search().ok())
             .unwrap_or_default()
     };
     let q = query.map_or_else(from_page, str::to_string);
-    startup(&q, saved_session().as_deref())
+    startup(&q, saved_session().as_deref(), lang)
 }
 
 /// The moment on screen, as a link state.
@@ -350,14 +351,14 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             input.set_value("");
             let name = file.name();
             if file.size() > MAX_SCRIPT_BYTES as f64 {
-                dispatcher.dispatch(Action::Notice(Some(format!(
-                    "{name}: {} ({MAX_SCRIPT_BYTES} bytes at most)",
-                    tr(
-                        lang,
-                        "this file is too large for a scenario",
-                        "시나리오로 쓰기에 너무 큰 파일입니다"
-                    )
-                ))));
+                dispatcher.dispatch(Action::Notice(Some(match lang {
+                    Lang::En => format!(
+                        "{name}: this file is too large for a scenario ({MAX_SCRIPT_BYTES} bytes at most)"
+                    ),
+                    Lang::Ko => format!(
+                        "{name}: 시나리오로 쓰기에 너무 큰 파일입니다 (최대 {MAX_SCRIPT_BYTES}바이트)"
+                    ),
+                })));
                 return;
             }
             let ok = dispatcher.clone();
@@ -369,12 +370,19 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                         seed: None,
                         step: None,
                     }),
-                    None => ok.dispatch(Action::Notice(Some(format!("{name}: not a text file")))),
+                    None => ok.dispatch(Action::Notice(Some(format!(
+                        "{name}: {}",
+                        tr(lang, "not a text file", "텍스트 파일이 아닙니다")
+                    )))),
                 });
             let on_fail: Closure<dyn FnMut(JsValue)> = Closure::once(move |_: JsValue| {
                 err.dispatch(Action::Notice(Some(
-                    "the file could not be read (it is not UTF-8 text, or the browser refused)"
-                        .into(),
+                    tr(
+                        lang,
+                        "the file could not be read (it is not UTF-8 text, or the browser refused)",
+                        "파일을 읽을 수 없습니다 (UTF-8 텍스트가 아니거나 브라우저가 거부했습니다)",
+                    )
+                    .into(),
                 )))
             });
             let _ = file.text().then2(&on_text, &on_fail);
