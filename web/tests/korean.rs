@@ -1,6 +1,7 @@
 //! Korean mode in headless Chromium: the config panel explains every setting in Korean, a
 //! refused link is explained in Korean, and the drawing names a broker's state in Korean.
 //! Each check is made against the English rendering too, so it cannot pass by accident.
+#![cfg(target_arch = "wasm32")]
 
 use std::rc::Rc;
 
