@@ -179,7 +179,11 @@ impl Sim {
                         .broker_config
                         .get_i64("broker.session.timeout.ms")
                         .max(0) as u64;
-                    let live = !old.fenced && self.now - old.last_heartbeat <= timeout;
+                    // A broker that finished a controlled shutdown has no session left
+                    // (Kafka fences it on SHUTDOWN_NOW): it may register again at once.
+                    let live = !old.fenced
+                        && !old.shutting_down
+                        && self.now - old.last_heartbeat <= timeout;
                     if live && old.incarnation != incarnation {
                         // A restarted broker while its previous process's session is still
                         // valid: Kafka refuses it (DUPLICATE_BROKER_REGISTRATION, "Another
