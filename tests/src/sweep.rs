@@ -5,11 +5,43 @@
 //! the simulation is seeded with it too), so a failure names the seed and the step, and
 //! `run_seed(seed)` reproduces it exactly.
 //!
-//! The promise checked (R2, R4, R6, R12): with `acks=all`, `min.insync.replicas=2`, RF 3,
-//! unclean leader election off and no power-off, no acknowledged record is ever lost, whatever
-//! crashes, restarts, controlled shutdowns, partitions, cut links, slow links, dropped, delayed
-//! and duplicated messages, controller crashes, consumer crashes and preferred elections
-//! happen, while a consumer group reads one of the topics.
+//! The workload covers every feature: two `acks=all` producers (one idempotent, one not) on
+//! `orders` and `payments`, a consumer group on `orders` (classic, or KIP-848 on every third
+//! seed), a transactional producer on `ledger` read by a `read_committed` consumer, and the
+//! storage topics: `logs` (small `segment.bytes`, `retention.ms` 4 s and `retention.bytes`
+//! 1500, checked every second) and `kv` (compacted, on half the seeds `compact,delete`,
+//! `min.cleanable.dirty.ratio` 0.1, `delete.retention.ms` 2 s) with keyed writes, a fifth of
+//! them tombstones (L1, L6, L7, C1–C4, C7). Every topic has RF 3 and `min.insync.replicas=2`.
+//!
+//! The promise checked (R2, R4, R6, R10, R12): with `acks=all`, `min.insync.replicas=2`, RF 3
+//! and unclean leader election off, no acknowledged record is ever lost, whatever crashes,
+//! restarts, controlled shutdowns, power-offs, partitions, cut links, slow links, dropped,
+//! delayed and duplicated messages, controller crashes, consumer crashes and preferred
+//! elections happen. Records deleted by retention (below the log start) or removed by the
+//! cleaner (in the clean part of a compacted log) are gone by design, not lost: the checker
+//! tells them apart. Kills, stops and network faults never destroy data (a crashed process
+//! keeps its page cache); a power-off does, so it follows a rule that keeps the promise's
+//! condition "no power-off of a majority":
+//!
+//! **At most one broker is powered off and not yet recovered at a time.** A power-off is
+//! drawn only when every broker runs and every partition is fully replicated: a leader, every
+//! replica in the ISR, and every replica's log end at or above the leader's HW, read from the
+//! replicas' logs rather than trusted from the controller. A powered-off broker loses its
+//! unflushed tail; after its restart it is a safe copy again only once it has fetched back
+//! what it lost and rejoined the ISR (R10: a follower joins at LEO ≥ HW), and until the
+//! whole cluster is back to that state no other power-off happens. So every acknowledged
+//! record (below the HW, hence on every ISR member when it was acknowledged, R6) is always
+//! on at least two replicas that did not lose it, and no replica missing it can be elected
+//! while unclean election is off (R12). Kills and controlled shutdowns still happen meanwhile
+//! (a majority of brokers always up): they keep the log.
+//!
+//! Also checked at the end: one owner per partition per generation, committed offsets never
+//! above the HW, no aborted or open transactional record read under `read_committed`, no
+//! committed one appended twice, no transaction left open. [`Summary`] counts what a seed did
+//! (faults by kind, acknowledged records, segments, retention deletions, cleanings) so that
+//! the sweep can assert that it exercised all of it.
+
+use std::collections::BTreeMap;
 
 use logscope_core::ids::BrokerId;
 use logscope_core::rng::SimRng;
@@ -48,8 +80,32 @@ impl std::fmt::Display for Failure {
 pub struct Summary {
     pub steps: u64,
     pub faults: u64,
+    /// The faults the engine accepted, by command (`BrokerPowerOff`, `NetCut`, …).
+    pub faults_by_kind: BTreeMap<&'static str, u64>,
     pub acked: u64,
+    /// Storage at the end, on the leaders of the storage topics: segments in all, partitions
+    /// whose log start moved past 0 (retention deleted a segment, L6/L7), and partitions of
+    /// the compacted topic with a cleaned segment (C1–C3). Summed over seeds, they show the
+    /// storage workload really rolled, deleted and cleaned.
+    pub segments: u64,
+    pub partitions_with_deleted_segments: u64,
+    pub partitions_cleaned: u64,
     pub trace_hash: u64,
+}
+
+impl Summary {
+    /// Adds another seed's figures to these.
+    pub fn add(&mut self, o: &Summary) {
+        self.steps += o.steps;
+        self.faults += o.faults;
+        for (k, n) in &o.faults_by_kind {
+            *self.faults_by_kind.entry(k).or_default() += n;
+        }
+        self.acked += o.acked;
+        self.segments += o.segments;
+        self.partitions_with_deleted_segments += o.partitions_with_deleted_segments;
+        self.partitions_cleaned += o.partitions_cleaned;
+    }
 }
 
 const ROUNDS: usize = 24;
@@ -73,15 +129,20 @@ fn add_consumer(client_id: &str, seed: u64) -> Command {
     }
 }
 
-/// Runs one seed: a 3–5 broker cluster, two topics (RF 3, min.insync 2), two producers with
-/// acks=all (one idempotent, one not), a consumer group of two on `orders`, random faults of
-/// every kind that keeps the promise's conditions, invariants after every step.
+/// Runs one seed: a 3–5 broker cluster, five topics (RF 3, min.insync 2: `orders`,
+/// `payments`, the transactional `ledger`, the storage topics `logs` and `kv`), two producers
+/// with acks=all (one idempotent, one not), a transactional producer, a consumer group of two
+/// on `orders` and a `read_committed` one on `ledger`, random faults of every kind under the
+/// rules of the module doc, invariants after every step.
 pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
     let mut rng = SimRng::new(seed ^ 0x5eed_5eed);
     let brokers = 3 + rng.below(3);
     let spec = SimSpec {
         brokers,
         latency_ms: 1 + rng.range_inclusive(0, 4),
+        // Retention runs every second (L7) so that the storage topics lose segments within
+        // the run, as `retention.ms` below asks.
+        broker_configs: vec![("log.retention.check.interval.ms".into(), "1000".into())],
         ..SimSpec::default()
     };
     let mut sim = Sim::new(spec, seed).map_err(|e| {
@@ -94,6 +155,7 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
     })?;
     let mut actions: Vec<String> = Vec::new();
     let mut faults = 0;
+    let mut faults_by_kind: BTreeMap<&'static str, u64> = BTreeMap::new();
     let b = |i: u32| BrokerId(i);
     let apply = |sim: &mut Sim, actions: &mut Vec<String>, cmd: Command| {
         let label = format!("t={} {:?}", sim.now().0, cmd);
@@ -119,6 +181,56 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
                 replication_factor: None,
                 assignment: Some(assignment),
                 configs: vec![("min.insync.replicas".into(), "2".into())],
+            },
+        );
+        if !ok {
+            return Err(fail(seed, &sim, "could not create topics".into(), actions));
+        }
+    }
+    // The storage topics (L1, L6, L7, C1–C4, C7): small segments so that they roll every
+    // few batches; `logs` deletes by time and by size, `kv` is compacted (with deletion as
+    // well on half the seeds) with an eager cleaner and short-lived tombstones.
+    let segment_bytes = (200 + rng.range_inclusive(0, 400)).to_string();
+    let compact_policy = if rng.below(2) == 0 {
+        "compact"
+    } else {
+        "compact,delete"
+    };
+    let storage_topics: [(&str, Vec<(&str, &str)>); 2] = [
+        (
+            "logs",
+            vec![("retention.ms", "4000"), ("retention.bytes", "1500")],
+        ),
+        (
+            "kv",
+            vec![
+                ("cleanup.policy", compact_policy),
+                ("min.cleanable.dirty.ratio", "0.1"),
+                ("delete.retention.ms", "2000"),
+                ("retention.ms", "20000"),
+            ],
+        ),
+    ];
+    for (name, extra) in storage_topics {
+        let mut assignment = Vec::new();
+        for p in 0..2 {
+            let first = (p + rng.below(brokers)) % brokers;
+            assignment.push((0..3).map(|j| b((first + j) % brokers + 1)).collect());
+        }
+        let mut configs = vec![
+            ("min.insync.replicas".to_string(), "2".to_string()),
+            ("segment.bytes".to_string(), segment_bytes.clone()),
+        ];
+        configs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let ok = apply(
+            &mut sim,
+            &mut actions,
+            Command::CreateTopic {
+                name: name.into(),
+                partitions: None,
+                replication_factor: None,
+                assignment: Some(assignment),
+                configs,
             },
         );
         if !ok {
@@ -233,6 +345,30 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
                 count,
             },
         );
+        // Storage workload: keyed writes to `logs` or `kv`, a fifth of those to `kv` being
+        // tombstones (a null value, C3).
+        for _ in 0..rng.below(3) {
+            let producer = if rng.below(2) == 0 { "idem" } else { "plain" };
+            let topic = if rng.below(2) == 0 { "logs" } else { "kv" };
+            let key = format!("k{}", rng.below(6));
+            let value = if topic == "kv" && rng.below(5) == 0 {
+                None
+            } else {
+                Some(format!("v{}", rng.below(100)))
+            };
+            apply(
+                &mut sim,
+                &mut actions,
+                Command::Produce {
+                    producer: producer.into(),
+                    topic: topic.into(),
+                    key: Some(key),
+                    value,
+                    partition: None,
+                    count: 1 + rng.below(5),
+                },
+            );
+        }
         // Fault, sometimes.
         if rng.below(3) == 0 {
             faults += 1;
@@ -248,7 +384,7 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
                 ApiKey::JoinGroup,
             ][rng.below(7) as usize];
             let majority_up = down.len() + 1 < brokers as usize / 2 + 1 && !down.contains(&target);
-            let cmd = match rng.below(16) {
+            let cmd = match rng.below(20) {
                 // Keep a majority of brokers up so that the cluster can make progress at all.
                 0 | 1 if majority_up => {
                     down.push(target);
@@ -290,9 +426,18 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
                     election: ElectionType::Preferred,
                     partitions: None,
                 },
+                // Power-off, under the rule of the module doc: only when every broker runs
+                // and every replica of every partition is in the ISR and holds the HW.
+                16..=19 if down.is_empty() && fully_replicated(&sim) => {
+                    down.push(target);
+                    Command::BrokerPowerOff(b(target))
+                }
                 _ => Command::NetHeal(None),
             };
-            apply(&mut sim, &mut actions, cmd);
+            let kind = cmd.label();
+            if apply(&mut sim, &mut actions, cmd) {
+                *faults_by_kind.entry(kind).or_default() += 1;
+            }
         }
         let until = sim.now() + rng.range_inclusive(10, 8_000);
         step_checked(&mut sim, seed, until, &actions)?;
@@ -389,12 +534,55 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
         ));
     }
     let acked = view.producers.iter().map(|p| p.acked).sum();
+    let (mut segments, mut deleted, mut cleaned) = (0, 0, 0);
+    for t in view
+        .topics
+        .iter()
+        .filter(|t| t.name == "logs" || t.name == "kv")
+    {
+        for p in &t.partitions {
+            let Some(r) = p.replica_states.iter().find(|r| Some(r.broker) == p.leader) else {
+                continue;
+            };
+            segments += r.segments.len() as u64;
+            if r.log_start_offset > 0 {
+                deleted += 1;
+            }
+            if t.name == "kv" && r.segments.iter().any(|s| s.clean) {
+                cleaned += 1;
+            }
+        }
+    }
     Ok(Summary {
         steps: sim.steps(),
         faults,
+        faults_by_kind,
         acked,
+        segments,
+        partitions_with_deleted_segments: deleted,
+        partitions_cleaned: cleaned,
         trace_hash: sim.trace_hash(),
     })
+}
+
+/// Whether a power-off is allowed now (with every broker running, which the caller checks):
+/// every partition has a leader, its ISR is all of its replicas, and every replica's log end
+/// is at or above the leader's HW. Read from the replicas' logs, not only from the
+/// controller's ISR, so that a broker that restarted after a power-off counts as a copy only
+/// once its log holds everything acknowledged again (R6, R10).
+fn fully_replicated(sim: &Sim) -> bool {
+    sim.view()
+        .topics
+        .iter()
+        .flat_map(|t| &t.partitions)
+        .all(|p| {
+            p.leader.is_some()
+                && p.isr.len() == p.replicas.len()
+                && p.replica_states.len() == p.replicas.len()
+                && p.replica_states
+                    .iter()
+                    .all(|r| r.log_end_offset >= p.high_watermark)
+        })
 }
 
 fn step_checked(

@@ -1,31 +1,36 @@
-//! The seed sweep of the engine (R2, R4, R6, R8, R12, R14, R15): 1,000 seeds of random
-//! workloads (producers, replication, a consumer group) and random faults (see
-//! `tests/src/sweep.rs`), invariants after every step, no acknowledged record lost under the
-//! settings that promise it. A failure prints the seed and the step; `cargo xtask replay SEED`
+//! The seed sweep of the engine (R2, R4, R6, R8, R10, R12, R14, R15, L1, L6, L7, C1–C4, C7):
+//! 1,000 seeds of random workloads (producers, replication, consumer groups, transactions,
+//! storage with small segments, retention and compaction) and random faults of every kind,
+//! power-off included (see `tests/src/sweep.rs`), invariants after every step, no
+//! acknowledged record lost under the settings that promise it. A failure prints the seed and the step; `cargo xtask replay SEED`
 //! reproduces it, and `cargo xtask soak --seeds N` sweeps further.
 //!
 //! The seeds are split into four tests so that libtest runs them on every core.
 
-use logscope_tests::sweep::run_seed;
+use logscope_tests::sweep::{run_seed, Summary};
 
 const SEEDS_PER_TEST: u64 = 250;
 
 fn sweep(first: u64) {
     let seeds = first..first + SEEDS_PER_TEST;
     let mut failures = Vec::new();
-    let (mut steps, mut faults, mut acked) = (0, 0, 0);
+    let mut t = Summary::default();
     for seed in seeds.clone() {
         match run_seed(seed) {
-            Ok(s) => {
-                steps += s.steps;
-                faults += s.faults;
-                acked += s.acked;
-            }
+            Ok(s) => t.add(&s),
             Err(f) => failures.push(f),
         }
     }
     println!(
-        "sweep: seeds {seeds:?}, {steps} steps, {faults} faults injected, {acked} records acknowledged, {} failed",
+        "sweep: seeds {seeds:?}, {} steps, {} faults injected ({:?}), {} records acknowledged, \
+         {} segments, {} partitions with deleted segments, {} cleaned, {} failed",
+        t.steps,
+        t.faults,
+        t.faults_by_kind,
+        t.acked,
+        t.segments,
+        t.partitions_with_deleted_segments,
+        t.partitions_cleaned,
         failures.len()
     );
     for f in failures.iter().take(5) {
@@ -37,12 +42,32 @@ fn sweep(first: u64) {
         failures.len(),
         failures[0]
     );
-    // The sweep must exercise what it claims to.
-    assert!(faults > SEEDS_PER_TEST, "too few faults injected: {faults}");
+    // The sweep must exercise what it claims to: faults, power-offs among them, acknowledged
+    // records, and storage that rolled segments (more segments than the 4 storage
+    // partitions' first ones), deleted some by retention and cleaned some (over the seeds,
+    // not in each: a short seed may write too little).
     assert!(
-        acked > SEEDS_PER_TEST * 10,
-        "too few records acknowledged: {acked}"
+        t.faults > SEEDS_PER_TEST,
+        "too few faults injected: {}",
+        t.faults
     );
+    let power_offs = t.faults_by_kind.get("BrokerPowerOff").copied().unwrap_or(0);
+    assert!(power_offs > 0, "no power-off in {seeds:?}");
+    assert!(
+        t.acked > SEEDS_PER_TEST * 10,
+        "too few records acknowledged: {}",
+        t.acked
+    );
+    assert!(
+        t.segments > SEEDS_PER_TEST * 4,
+        "no segment rolled: {} segments",
+        t.segments
+    );
+    assert!(
+        t.partitions_with_deleted_segments > 0,
+        "retention deleted nothing"
+    );
+    assert!(t.partitions_cleaned > 0, "the cleaner cleaned nothing");
 }
 
 #[test]

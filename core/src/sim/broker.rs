@@ -269,6 +269,9 @@ impl Sim {
             Timer::BrokerHeartbeat { incarnation: inc },
         );
         self.arm_storage_timers(b);
+        // The checker counts a partition whose leader is down by all its replicas, and one
+        // whose leader leads by the leader's log: a restart changes which applies.
+        self.checker.dirty = true;
         Ok(Outcome::line(alloc::format!("broker {b} started")))
     }
 

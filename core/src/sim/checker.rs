@@ -2,7 +2,8 @@
 //! caused it, every broken promise a learner should see.
 //!
 //! * `lost`: a record whose send was reported successful no longer exists in its partition
-//!   (the leader's log no longer holds it; for an offline partition, no replica does).
+//!   (the leader's log no longer holds it; for an offline partition, or one whose leader is
+//!   down and not yet replaced, no replica does).
 //! * `duplicate`: a resent batch was appended although its first copy is already in the log
 //!   (a retry without idempotence after a lost answer).
 //! * `reorder`: two records of one producer with the same key landed in a partition in the
@@ -391,6 +392,13 @@ impl Sim {
         }
     }
 
+    /// Whether `b` is up and acting as the leader of `tp` (a restarted broker is not until
+    /// the metadata makes it one again).
+    fn acts_as_leader(&self, b: BrokerId, tp: &TopicPartition) -> bool {
+        self.broker_index(b)
+            .is_some_and(|i| self.brokers[i].is_running() && self.brokers[i].is_leader_of(tp))
+    }
+
     fn record_exists(&self, tp: &TopicPartition, a: &Acked) -> bool {
         let Some(ps) = self.controller.partition(tp) else {
             // A deleted topic's records are gone by request, not lost.
@@ -416,9 +424,14 @@ impl Sim {
                     .any(|x| x.records.iter().any(|r| r.rid == a.1)),
             }
         };
+        // A leader that is down, or restarted and not yet leading again (the controller
+        // replaces it only once its session times out), serves nothing: as for an offline
+        // partition, the record survives if any replica holds it. Without this, powering off
+        // a leader whose followers hold every acknowledged record would report them lost
+        // at once; they are lost only if a replica without them goes on to lead.
         match ps.leader {
-            Some(l) => holds(l),
-            None => ps.replicas.iter().any(|r| holds(*r)),
+            Some(l) if self.acts_as_leader(l, tp) => holds(l),
+            _ => ps.replicas.iter().any(|r| holds(*r)),
         }
     }
 }

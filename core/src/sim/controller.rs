@@ -33,6 +33,8 @@ use super::{kafka_err, limits, Broker, ElectionType, Outcome, Sim, Timer};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BrokerRegistration {
     pub broker_epoch: i64,
+    /// The broker process that registered (Kafka's `incarnationId`): a restart is a new one.
+    pub incarnation: u32,
     pub fenced: bool,
     pub shutting_down: bool,
     pub last_heartbeat: Millis,
@@ -82,6 +84,7 @@ impl Controller {
                 b.id,
                 BrokerRegistration {
                     broker_epoch: e,
+                    incarnation: b.incarnation,
                     fenced: false,
                     shutting_down: false,
                     last_heartbeat: Millis::ZERO,
@@ -166,13 +169,45 @@ impl Sim {
             return;
         }
         match msg {
-            Message::BrokerRegistrationRequest { req, broker, .. } => {
+            Message::BrokerRegistrationRequest {
+                req,
+                broker,
+                incarnation,
+            } => {
+                if let Some(old) = self.controller.brokers.get(&broker) {
+                    let timeout = self
+                        .broker_config
+                        .get_i64("broker.session.timeout.ms")
+                        .max(0) as u64;
+                    // A broker that finished a controlled shutdown has no session left
+                    // (Kafka fences it on SHUTDOWN_NOW): it may register again at once.
+                    let live = !old.fenced
+                        && !old.shutting_down
+                        && self.now - old.last_heartbeat <= timeout;
+                    if live && old.incarnation != incarnation {
+                        // A restarted broker while its previous process's session is still
+                        // valid: Kafka refuses it (DUPLICATE_BROKER_REGISTRATION, "Another
+                        // broker is registered with that broker id") and the broker retries
+                        // at its next heartbeat interval. By then the old session has
+                        // expired and the controller has fenced it: out of every ISR, its
+                        // leaderships moved (R10, R12). So a broker whose restart followed a
+                        // power-off (its log cut to what was flushed) never keeps an ISR
+                        // seat or a leadership it no longer has the records for.
+                        return;
+                    }
+                    if !old.fenced && old.incarnation != incarnation {
+                        // The old process's session expired but no tick has fenced it yet:
+                        // fence it now, before its successor registers.
+                        self.fence_broker(broker);
+                    }
+                }
                 let epoch = self.controller.next_broker_epoch;
                 self.controller.next_broker_epoch += 1;
                 self.controller.brokers.insert(
                     broker,
                     BrokerRegistration {
                         broker_epoch: epoch,
+                        incarnation,
                         fenced: true,
                         shutting_down: false,
                         last_heartbeat: self.now,

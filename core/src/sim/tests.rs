@@ -398,6 +398,62 @@ fn i3_idempotent_resend_is_not_duplicated_but_plain_resend_is() {
     }
 }
 
+/// A leader powered off (its unflushed records gone from its disk) and restarted while its
+/// old session is still valid: the controller refuses the new registration until that
+/// session has expired and the old one is fenced (Kafka's `ClusterControlManager.
+/// registerBroker`: DUPLICATE_BROKER_REGISTRATION), which takes it out of the ISR and moves
+/// its leadership (R10, R12). The restarted broker rejoins the ISR only once caught up, so
+/// nothing acknowledged with acks=all and min.insync=2 is lost, not even for a moment: its
+/// followers held every record all along.
+#[test]
+fn r10_r12_a_restart_after_power_off_leads_again_only_once_caught_up() {
+    let mut sim = cluster(3, 19);
+    create(
+        &mut sim,
+        "t",
+        vec![vec![1, 2, 3]],
+        &[("min.insync.replicas", "2")],
+    );
+    producer(&mut sim, "p", &[("acks", "all")]);
+    produce(&mut sim, "p", "t", "k", 5);
+    sim.settle(60_000).unwrap();
+    let p = part(&sim, "t", 0);
+    assert_eq!((p.leader, p.high_watermark), (Some(b(1)), 5));
+    assert_eq!(p.isr, vec![b(1), b(2), b(3)]);
+    assert_eq!(producer_view(&sim, "p").acked, 5);
+    // No flush.messages / flush.ms: the five records are only in the page cache of each.
+    sim.apply(Command::BrokerPowerOff(b(1))).unwrap();
+    sim.run_for(1_000);
+    // Well inside broker.session.timeout.ms (9000) of broker 1's last heartbeat.
+    sim.apply(Command::BrokerStart(b(1))).unwrap();
+    sim.run_for(3_000);
+    // The controller still names 1 (its old session has not expired), but the restarted
+    // process is not registered, so it leads nothing: its followers kept every record
+    // instead of truncating to its empty log.
+    let p = part(&sim, "t", 0);
+    for r in p.replica_states.iter().filter(|r| r.broker != b(1)) {
+        assert_eq!(r.log_end_offset, 5, "replica {}: {p:?}", r.broker);
+    }
+    sim.run_for(40_000);
+    let p = part(&sim, "t", 0);
+    assert_eq!(
+        p.leader,
+        Some(b(2)),
+        "the first replica in the ISR after 1: {p:?}"
+    );
+    assert_eq!(p.isr, vec![b(1), b(2), b(3)], "1 rejoined once caught up");
+    assert_eq!(p.high_watermark, 5);
+    for r in &p.replica_states {
+        assert_eq!(r.log_end_offset, 5, "replica {}", r.broker);
+    }
+    assert_eq!(sim.view().lost_acked, 0);
+    assert!(
+        sim.findings().iter().all(|f| f.kind != FindingKind::Lost),
+        "{:?}",
+        sim.findings()
+    );
+}
+
 /// Controlled shutdown moves leadership first; the broker leaves cleanly.
 #[test]
 fn controlled_shutdown_moves_leadership() {

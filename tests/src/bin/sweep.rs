@@ -3,7 +3,8 @@
 //! * `sweep replay SEED`: reruns one seed of [`logscope_tests::sweep::run_seed`] and prints its
 //!   summary, or its failure with every action (workload and faults) that led to it.
 //! * `sweep soak N [FROM]`: seeds FROM..FROM+N on every core, progress every 500 seeds, the
-//!   totals at the end (`SOAK seeds=… steps=… faults=… acked=… failed=…`), and each failure.
+//!   totals at the end (`SOAK seeds=… steps=… faults=… acked=… segments=… deleted=… cleaned=…
+//!   failed=…`, then the faults by kind), and each failure.
 //!
 //! Exits non-zero if any seed failed.
 
@@ -12,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use logscope_tests::sweep::{run_seed, Failure};
+use logscope_tests::sweep::{run_seed, Failure, Summary};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,8 +37,16 @@ fn replay(seed: u64) -> ExitCode {
     match run_seed(seed) {
         Ok(s) => {
             println!(
-                "seed {seed} passes: {} steps, {} faults injected, {} records acknowledged, trace hash {:016x}",
-                s.steps, s.faults, s.acked, s.trace_hash
+                "seed {seed} passes: {} steps, {} faults injected ({}), {} records acknowledged, \
+                 storage: {} segments, {} partitions with deleted segments, {} cleaned; trace hash {:016x}",
+                s.steps,
+                s.faults,
+                kinds(&s),
+                s.acked,
+                s.segments,
+                s.partitions_with_deleted_segments,
+                s.partitions_cleaned,
+                s.trace_hash
             );
             ExitCode::SUCCESS
         }
@@ -65,12 +74,21 @@ fn print_failure(f: &Failure, all_actions: bool) {
     println!("reproduce: cargo xtask replay {}", f.seed);
 }
 
+/// `BrokerKill=12 NetCut=3 …`
+fn kinds(s: &Summary) -> String {
+    s.faults_by_kind
+        .iter()
+        .map(|(k, n)| format!("{k}={n}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn soak(seeds: u64, from: u64) -> ExitCode {
     let started = Instant::now();
     let next = AtomicU64::new(from);
     let end = from.saturating_add(seeds);
     let done = AtomicU64::new(0);
-    let totals = Mutex::new((0u64, 0u64, 0u64));
+    let totals = Mutex::new(Summary::default());
     let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     std::thread::scope(|s| {
@@ -82,10 +100,7 @@ fn soak(seeds: u64, from: u64) -> ExitCode {
                 }
                 match run_seed(seed) {
                     Ok(sum) => {
-                        let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
-                        t.0 += sum.steps;
-                        t.1 += sum.faults;
-                        t.2 += sum.acked;
+                        totals.lock().unwrap_or_else(|e| e.into_inner()).add(&sum);
                     }
                     Err(f) => {
                         print_failure(&f, false);
@@ -99,13 +114,20 @@ fn soak(seeds: u64, from: u64) -> ExitCode {
             });
         }
     });
-    let (steps, faults, acked) = *totals.lock().unwrap_or_else(|e| e.into_inner());
+    let t = totals.into_inner().unwrap_or_else(|e| e.into_inner());
     let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     println!(
-        "SOAK seeds={seeds} from={from} steps={steps} faults={faults} acked={acked} failed={} in {:.0?}",
+        "SOAK seeds={seeds} from={from} steps={} faults={} acked={} segments={} deleted={} cleaned={} failed={} in {:.0?}",
+        t.steps,
+        t.faults,
+        t.acked,
+        t.segments,
+        t.partitions_with_deleted_segments,
+        t.partitions_cleaned,
         failures.len(),
         started.elapsed()
     );
+    println!("faults accepted by kind: {}", kinds(&t));
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {
