@@ -373,6 +373,16 @@ impl Sim {
                 snapshot,
                 records,
             } => {
+                if !snapshot && !self.brokers[i].registered {
+                    // A restarted broker applies no metadata until the controller has
+                    // registered it (and then sends it the whole image): Kafka's broker
+                    // publishes the metadata log to its replica manager only after its
+                    // registration is accepted and it has caught up (BrokerLifecycleManager's
+                    // initial catch-up). Otherwise a broker restarted after a power-off,
+                    // whose old session still names it leader, would lead with the log it
+                    // cut back to what was flushed, and its followers would truncate to it.
+                    return;
+                }
                 if snapshot {
                     let listed: BTreeSet<TopicPartition> = records
                         .iter()
