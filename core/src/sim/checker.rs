@@ -412,11 +412,14 @@ impl Sim {
                 return false;
             };
             match a.0 {
-                // Below the log start, retention deleted it; in the clean part of a compacted
-                // log, the cleaner may have: both by design, not lost.
+                // Below the log start, retention deleted it; a gap inside a compacted log
+                // is a cleaner's work, this replica's or, for a follower that fetched the
+                // cleaned range, its leader's (its own `clean_upto` may still be lower):
+                // both by design, not lost. A truncation cuts the tail, never a gap, and
+                // records written over truncated offsets carry other ids.
                 Some(o) => match log.record_at(o) {
                     Some(r) => r.rid == a.1,
-                    None => o < log.log_start || (log.config.compact && o < log.clean_upto),
+                    None => o < log.log_start || (log.config.compact && o < log.leo()),
                 },
                 None => log
                     .batches
