@@ -382,10 +382,25 @@ pub fn link_url(base: &str, state: &LinkState) -> String {
     format!("{base}?{}", link::encode(state))
 }
 
+/// The option that reopens compare mode on a link (`&ab=acks`), empty outside compare mode.
+/// It follows the check value, like the embedding options, so the `v=1` part stays as it is.
+pub fn compare_option(compare: Option<logscope_core::compare::Setting>) -> String {
+    compare.map_or(String::new(), |s| format!("&ab={}", s.id()))
+}
+
 /// The `<iframe>` snippet a course page pastes to show this moment. `host_origin` is added as
-/// an allowed origin when given, for the `postMessage` API.
-pub fn embed_snippet(base: &str, state: &LinkState, host_origin: Option<&str>) -> String {
-    let mut src = format!("{base}?{}&embed=1", link::encode(state));
+/// an allowed origin when given, for the `postMessage` API; `compare` reopens compare mode.
+pub fn embed_snippet(
+    base: &str,
+    state: &LinkState,
+    host_origin: Option<&str>,
+    compare: Option<logscope_core::compare::Setting>,
+) -> String {
+    let mut src = format!(
+        "{base}?{}&embed=1{}",
+        link::encode(state),
+        compare_option(compare)
+    );
     if let Some(origin) = host_origin {
         src.push_str("&origin=");
         src.push_str(&percent_encode(origin));
@@ -552,6 +567,40 @@ mod tests {
         assert!(bad.notices[0].contains("ab: 'linger'"), "{:?}", bad.notices);
     }
 
+    /// A link copied in compare mode, and an embed snippet made there, reopen the same moment
+    /// in compare mode with the same setting, for every setting.
+    #[test]
+    fn links_and_snippets_made_in_compare_mode_reopen_it() {
+        use logscope_core::compare::Setting;
+        for setting in [
+            Setting::Acks,
+            Setting::UncleanLeaderElection,
+            Setting::RebalanceProtocol,
+            Setting::Idempotence,
+        ] {
+            let url = format!(
+                "{}{}",
+                link_url("https://l.example/", &moment()),
+                compare_option(Some(setting))
+            );
+            let query = &url["https://l.example/".len()..];
+            let opened = startup(query, None, Lang::En);
+            assert_eq!(opened.opening, Opening::Link(moment()));
+            assert_eq!(opened.options.compare, Some(setting));
+            assert!(opened.notices.is_empty(), "{:?}", opened.notices);
+            let snippet = embed_snippet("https://l.example/", &moment(), None, Some(setting));
+            let src = snippet
+                .split('"')
+                .nth(1)
+                .expect("src attribute")
+                .replace("&amp;", "&");
+            let opened = startup(&src["https://l.example/".len()..], None, Lang::En);
+            assert_eq!(opened.options.compare, Some(setting));
+            assert!(opened.options.embed);
+        }
+        assert_eq!(compare_option(None), "");
+    }
+
     #[test]
     fn korean_mode_says_in_korean_why_a_link_a_session_or_an_option_was_not_used() {
         let hangul = |s: &str| s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
@@ -677,6 +726,7 @@ mod tests {
             "https://logscope.example/",
             &moment(),
             Some("https://c.example"),
+            None,
         );
         assert!(s.starts_with("<iframe src=\"https://logscope.example/?v=1&amp;seed=7"));
         assert!(s.contains("&amp;embed=1&amp;origin=https%3A%2F%2Fc.example\""));

@@ -136,3 +136,35 @@ async fn a_setting_that_cannot_apply_is_refused_in_words_in_korean_too() {
     assert!(error.contains("no consumer"), "{error}");
     assert!(root.query_selector(".compare__side").unwrap().is_none());
 }
+
+/// In the whole page: the Compare button opens compare mode on the default scenario, and a
+/// link copied there carries `ab=` with the setting shown, so it reopens compare mode.
+#[wasm_bindgen_test]
+async fn a_link_copied_in_compare_mode_reopens_it() {
+    let root = mount_point();
+    let props = logscope_web::components::app::AppProps {
+        lang: Some(Lang::En),
+        paused: true,
+        query: Some(String::new()),
+    };
+    yew::Renderer::<logscope_web::App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    let link = |root: &Element| {
+        root.query_selector("[data-role=link]")
+            .unwrap()
+            .map(|e| e.dyn_into::<web_sys::HtmlInputElement>().unwrap().value())
+    };
+    click(&root, "[data-action=copy-link]").await;
+    let plain = link(&root).expect("the link is shown");
+    assert!(plain.contains("v=1&"), "{plain}");
+    assert!(!plain.contains("&ab="), "{plain}");
+    click(&root, "[data-action=compare]").await;
+    assert_eq!(
+        root.query_selector_all(".compare__side").unwrap().length(),
+        2,
+        "compare mode is open"
+    );
+    click(&root, "[data-action=copy-link]").await;
+    let url = link(&root).expect("the link is shown");
+    assert!(url.ends_with("&ab=acks"), "{url}");
+}

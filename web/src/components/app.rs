@@ -390,7 +390,8 @@ pub fn App(props: &AppProps) -> Html {
             </header>
             <Notice {notices} {lang} {on_dismiss} />
             if embed.shows(Control::Share) {
-                <SharePanel state={state.clone()} view={view_name.clone()} />
+                <SharePanel state={state.clone()} view={view_name.clone()}
+                    compare={(*compare).as_ref().map(|(s, _)| *s)} />
             }
             if let Some((setting, script)) = (*compare).clone() {
                 <ComparePanel {script} {setting} {lang} reduced_motion={*reduced_motion}

@@ -16,7 +16,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::share::{embed_snippet, link_url, run_json, startup, tr, Startup, STORAGE_KEY};
+use crate::share::{
+    compare_option, embed_snippet, link_url, run_json, startup, tr, Startup, STORAGE_KEY,
+};
 use crate::state::{Action, Playground};
 
 fn storage() -> Option<web_sys::Storage> {
@@ -237,6 +239,9 @@ pub struct SharePanelProps {
     pub state: UseReducerHandle<Playground>,
     /// The view the link selects (`cluster`, `timeline`, …).
     pub view: String,
+    /// The setting compare mode shows, if it is open: links and snippets reopen it.
+    #[prop_or_default]
+    pub compare: Option<logscope_core::compare::Setting>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -257,12 +262,17 @@ enum Shown {
 pub fn SharePanel(props: &SharePanelProps) -> Html {
     let lang = props.state.lang();
     let shown = use_state(|| Shown::Nothing);
+    let compare = props.compare;
     let on_copy_link = {
         let state = props.state.clone();
         let view = props.view.clone();
         let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
-            let url = link_url(&page_base(), &moment(&state, &view));
+            let url = format!(
+                "{}{}",
+                link_url(&page_base(), &moment(&state, &view)),
+                compare_option(compare)
+            );
             shown.set(Shown::Link {
                 url: url.clone(),
                 copied: None,
@@ -284,7 +294,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let view = props.view.clone();
         let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
-            let snippet = embed_snippet(&page_base(), &moment(&state, &view), None);
+            let snippet = embed_snippet(&page_base(), &moment(&state, &view), None, compare);
             shown.set(Shown::Embed {
                 snippet,
                 copied: None,
