@@ -148,6 +148,22 @@ pub enum Key {
     SettingUnclean,
     SettingAssignor,
     SettingIdempotence,
+    // The phase jumps, the sequence diagram and the charts.
+    KeyPhasePrev,
+    KeyPhaseNext,
+    NoEarlierPhase,
+    SequenceTitle,
+    SequenceHelp,
+    CurrentStep,
+    PhaseStarts,
+    ChartsTitle,
+    ChartsHelp,
+    ChartUnderReplicated,
+    ChartLag,
+    ChartAcked,
+    ChartEmpty,
+    NoProducers,
+    StepsAxis,
 }
 
 /// The string for `key` in `lang`.
@@ -300,6 +316,45 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "idempotence: on vs off",
             "멱등성(idempotence): 켬 대 끔",
         ),
+        Key::KeyPhasePrev => (
+            "jump to where the protocol phase began (again: the one before)",
+            "프로토콜 국면이 시작된 곳으로 이동 (한 번 더: 그 앞 국면)",
+        ),
+        Key::KeyPhaseNext => (
+            "jump to where the next protocol phase begins",
+            "다음 프로토콜 국면이 시작되는 곳으로 이동",
+        ),
+        Key::NoEarlierPhase => (
+            "No earlier phase start among the recent events.",
+            "최근 이벤트 중에 더 이전 국면의 시작이 없습니다.",
+        ),
+        Key::SequenceTitle => ("Sequence diagram", "시퀀스 다이어그램"),
+        Key::SequenceHelp => (
+            "The latest events up to the step on screen, as arrows between lifelines (dashed: a response; ✕: lost). Click one, or press Enter on it, to go there.",
+            "화면의 단계까지의 최근 이벤트를 생명선 사이의 화살표로 보여 줍니다 (점선: 응답, ✕: 유실). 클릭하거나 Enter를 누르면 그 단계로 이동합니다.",
+        ),
+        Key::CurrentStep => ("the step on screen", "화면의 단계"),
+        Key::PhaseStarts => ("a protocol phase starts", "프로토콜 국면 시작"),
+        Key::ChartsTitle => ("Charts", "차트"),
+        Key::ChartsHelp => (
+            "Sampled at each step the page draws (every frame while playing); at most 400 samples, thinned as the run grows.",
+            "화면이 그리는 단계마다 표본을 기록합니다 (재생 중에는 프레임마다). 표본은 최대 400개이며, 실행이 길어지면 솎아 냅니다.",
+        ),
+        Key::ChartUnderReplicated => (
+            "Under-replicated partitions (led, with an ISR smaller than the replica set)",
+            "복제 부족 파티션 (리더가 있고 ISR이 복제본 집합보다 작음)",
+        ),
+        Key::ChartLag => ("Lag per consumer group", "컨슈머 그룹별 지연"),
+        Key::ChartAcked => (
+            "Records acknowledged per producer",
+            "프로듀서별 확인된 레코드",
+        ),
+        Key::ChartEmpty => (
+            "Nothing sampled yet: play or step forward.",
+            "아직 표본이 없습니다. 재생하거나 앞으로 진행하세요.",
+        ),
+        Key::NoProducers => ("no producer yet.", "아직 프로듀서가 없습니다."),
+        Key::StepsAxis => ("step", "단계"),
     };
     match lang {
         Lang::En => en,

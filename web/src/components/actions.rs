@@ -8,7 +8,6 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::components::cluster::Selected;
-use crate::i18n::timeline::{tt, Tk};
 use crate::i18n::{t, Key, Lang};
 use crate::state::{quote, DEFAULT_GROUP, DEFAULT_TOPIC};
 
@@ -141,8 +140,8 @@ pub fn Shortcuts(props: &ShortcutsProps) -> Html {
         ("Space", t(lang, Key::KeySpace)),
         ("→", t(lang, Key::KeyRight)),
         ("←", t(lang, Key::KeyLeft)),
-        ("Shift+→", tt(lang, Tk::KeyPhaseNext)),
-        ("Shift+←", tt(lang, Tk::KeyPhasePrev)),
+        ("Shift+→", t(lang, Key::KeyPhaseNext)),
+        ("Shift+←", t(lang, Key::KeyPhasePrev)),
         ("?", t(lang, Key::KeyHelp)),
         ("Esc", t(lang, Key::KeyEscape)),
     ];

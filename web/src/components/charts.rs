@@ -20,7 +20,6 @@ use std::rc::Rc;
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
-use crate::i18n::timeline::{tt, Tk};
 use crate::i18n::{t, Key, Lang};
 
 /// The most samples kept.
@@ -141,8 +140,8 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
     history.borrow_mut().record(Sample::of(&props.view));
     html! {
         <section class="charts panel" aria-labelledby="charts-title">
-            <h2 class="panel__title" id="charts-title">{ tt(lang, Tk::ChartsTitle) }</h2>
-            <p class="charts__help">{ tt(lang, Tk::ChartsHelp) }</p>
+            <h2 class="panel__title" id="charts-title">{ t(lang, Key::ChartsTitle) }</h2>
+            <p class="charts__help">{ t(lang, Key::ChartsHelp) }</p>
             { draw_all(&history, lang) }
         </section>
     }
@@ -152,7 +151,7 @@ fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
     let h = history.borrow();
     let samples = &h.samples;
     if samples.len() < 2 {
-        return html! { <p class="panel__empty">{ tt(lang, Tk::ChartEmpty) }</p> };
+        return html! { <p class="panel__empty">{ t(lang, Key::ChartEmpty) }</p> };
     }
     let urp = vec![(
         String::new(),
@@ -162,16 +161,16 @@ fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
             .collect::<Vec<_>>(),
     )];
     html! { <>
-        { chart("under-replicated", tt(lang, Tk::ChartUnderReplicated), &urp, samples, lang) }
+        { chart("under-replicated", t(lang, Key::ChartUnderReplicated), &urp, samples, lang) }
         if samples.iter().all(|s| s.lag.is_empty()) {
-            <p class="panel__empty" data-chart-empty="lag">{ tt(lang, Tk::ChartLag) }{ ": " }{ t(lang, Key::NoGroups) }</p>
+            <p class="panel__empty" data-chart-empty="lag">{ t(lang, Key::ChartLag) }{ ": " }{ t(lang, Key::NoGroups) }</p>
         } else {
-            { chart("lag", tt(lang, Tk::ChartLag), &series(samples, |s| s.lag.clone()), samples, lang) }
+            { chart("lag", t(lang, Key::ChartLag), &series(samples, |s| s.lag.clone()), samples, lang) }
         }
         if samples.iter().all(|s| s.acked.is_empty()) {
-            <p class="panel__empty" data-chart-empty="acked">{ tt(lang, Tk::ChartAcked) }{ ": " }{ tt(lang, Tk::NoProducers) }</p>
+            <p class="panel__empty" data-chart-empty="acked">{ t(lang, Key::ChartAcked) }{ ": " }{ t(lang, Key::NoProducers) }</p>
         } else {
-            { chart("acked", tt(lang, Tk::ChartAcked), &series(samples, |s| s.acked.clone()), samples, lang) }
+            { chart("acked", t(lang, Key::ChartAcked), &series(samples, |s| s.acked.clone()), samples, lang) }
         }
     </> }
 }
@@ -198,7 +197,7 @@ fn chart(
                 .map(|&(_, v)| format!("{name} {v}").trim_start().to_string())
         })
         .collect();
-    let steps = tt(lang, Tk::StepsAxis);
+    let steps = t(lang, Key::StepsAxis);
     let label = format!("{title}: {} ({steps} {first}–{last})", now.join(", "));
     html! {
         <figure class="chart" data-chart={id}>

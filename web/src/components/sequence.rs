@@ -17,8 +17,8 @@ use logscope_core::sim::TraceKind;
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
-use crate::i18n::timeline::{phase_name, tt, Tk};
-use crate::i18n::{narrate, Lang};
+use crate::i18n::timeline::phase_name;
+use crate::i18n::{narrate, t, Key, Lang};
 use crate::layout::api_family;
 use crate::phases::{phase_starts, Phase};
 use crate::state::EventItem;
@@ -149,12 +149,12 @@ pub fn SequencePanel(props: &SequencePanelProps) -> Html {
     let bottom = l.height.saturating_sub(4);
     html! {
         <section class="sequence panel" aria-labelledby="sequence-title">
-            <h2 class="panel__title" id="sequence-title">{ tt(lang, Tk::SequenceTitle) }</h2>
-            <p class="sequence__help">{ tt(lang, Tk::SequenceHelp) }</p>
+            <h2 class="panel__title" id="sequence-title">{ t(lang, Key::SequenceTitle) }</h2>
+            <p class="sequence__help">{ t(lang, Key::SequenceHelp) }</p>
             <div class="sequence__scroll">
             <svg class="sequence__svg" viewBox={format!("0 0 {} {}", l.width, l.height)}
                 width={l.width.to_string()} height={l.height.to_string()}
-                role="group" aria-label={tt(lang, Tk::SequenceTitle)}>
+                role="group" aria-label={t(lang, Key::SequenceTitle)}>
                 <g class="seq__lanes" aria-hidden="true">
                     { for l.lanes.iter().map(|(name, x)| html! {
                         <g class="seq__lane" data-lane={name.clone()}>
@@ -179,12 +179,12 @@ fn arrow(props: &SequencePanelProps, l: &SeqLayout, row: &SeqRow, lang: Lang) ->
     if let Some(phase) = row.phase_start {
         label = format!(
             "{label} ({}: {})",
-            tt(lang, Tk::PhaseStarts),
+            t(lang, Key::PhaseStarts),
             phase_name(lang, phase)
         );
     }
     if row.current {
-        label = format!("{label} ({})", tt(lang, Tk::CurrentStep));
+        label = format!("{label} ({})", t(lang, Key::CurrentStep));
     }
     let class = classes!(
         "seq__event",

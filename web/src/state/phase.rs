@@ -4,7 +4,8 @@
 //! *Step* does, until one starts a new phase; after [`PHASE_JUMP_MAX`] events without one it
 //! goes back to where it was and says so, so that a quiet cluster cannot keep the tab busy.
 
-use crate::i18n::timeline::{no_new_phase, phase_narration, tt, Tk};
+use crate::i18n::timeline::{no_new_phase, phase_narration};
+use crate::i18n::{t, Key};
 use crate::phases::{previous_start, PhaseTracker};
 
 use super::Playground;
@@ -23,7 +24,7 @@ impl Playground {
                     self.after_jump();
                     self.narration = phase_narration(self.lang, phase, self.view.step);
                 }
-                None => self.narration = tt(self.lang, Tk::NoEarlierPhase).to_string(),
+                None => self.narration = t(self.lang, Key::NoEarlierPhase).to_string(),
             }
             return;
         }
