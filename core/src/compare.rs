@@ -544,34 +544,33 @@ fn opt<T: fmt::Display>(v: &Option<T>) -> String {
     }
 }
 
-fn assignment_text(a: &[(String, Vec<String>)]) -> String {
-    let parts: Vec<String> = a
-        .iter()
-        .map(|(m, ps)| format!("{m}={}", ps.join(",")))
-        .collect();
+/// `k=v` pairs separated by spaces, or `none`.
+fn pairs_text(parts: impl Iterator<Item = String>) -> String {
+    let parts: Vec<String> = parts.collect();
     if parts.is_empty() {
         "none".into()
     } else {
         parts.join(" ")
     }
+}
+
+fn assignment_text(a: &[(String, Vec<String>)]) -> String {
+    pairs_text(a.iter().map(|(m, ps)| format!("{m}={}", ps.join(","))))
 }
 
 fn offsets_text(c: &[(String, i64)]) -> String {
-    let parts: Vec<String> = c.iter().map(|(p, o)| format!("{p}={o}")).collect();
-    if parts.is_empty() {
-        "none".into()
-    } else {
-        parts.join(" ")
-    }
+    pairs_text(c.iter().map(|(p, o)| format!("{p}={o}")))
 }
 
 fn findings_text(f: &[(&'static str, u64)]) -> String {
-    let parts: Vec<String> = f.iter().map(|(k, n)| format!("{k}={n}")).collect();
-    if parts.is_empty() {
-        "none".into()
-    } else {
-        parts.join(" ")
-    }
+    pairs_text(f.iter().map(|(k, n)| format!("{k}={n}")))
+}
+
+/// The ids of `b`'s items that `a` has no item for.
+fn only_in_b<'x, T>(a: &'x [T], b: &'x [T], id: fn(&T) -> &str) -> impl Iterator<Item = &'x str> {
+    b.iter()
+        .map(id)
+        .filter(move |name| !a.iter().any(|x| id(x) == *name))
 }
 
 /// Every difference between two outcomes, partitions first, then producers, groups, findings.
@@ -629,15 +628,13 @@ pub fn differences(a: &Outcome, b: &Outcome) -> Vec<Difference> {
             }
         }
     }
-    for pb in &b.partitions {
-        if !a.partitions.iter().any(|p| p.name == pb.name) {
-            push(
-                &format!("partition {}", pb.name),
-                Field::Presence,
-                present(false),
-                present(true),
-            );
-        }
+    for name in only_in_b(&a.partitions, &b.partitions, |p| &p.name) {
+        push(
+            &format!("partition {name}"),
+            Field::Presence,
+            present(false),
+            present(true),
+        );
     }
     for xa in &a.producers {
         let subject = format!("producer {}", xa.client_id);
@@ -664,15 +661,13 @@ pub fn differences(a: &Outcome, b: &Outcome) -> Vec<Difference> {
             opt(&xb.last_error),
         );
     }
-    for xb in &b.producers {
-        if !a.producers.iter().any(|p| p.client_id == xb.client_id) {
-            push(
-                &format!("producer {}", xb.client_id),
-                Field::Presence,
-                present(false),
-                present(true),
-            );
-        }
+    for name in only_in_b(&a.producers, &b.producers, |p| &p.client_id) {
+        push(
+            &format!("producer {name}"),
+            Field::Presence,
+            present(false),
+            present(true),
+        );
     }
     for ga in &a.groups {
         let subject = format!("group {}", ga.group_id);
@@ -693,15 +688,13 @@ pub fn differences(a: &Outcome, b: &Outcome) -> Vec<Difference> {
             offsets_text(&gb.committed),
         );
     }
-    for gb in &b.groups {
-        if !a.groups.iter().any(|g| g.group_id == gb.group_id) {
-            push(
-                &format!("group {}", gb.group_id),
-                Field::Presence,
-                present(false),
-                present(true),
-            );
-        }
+    for name in only_in_b(&a.groups, &b.groups, |g| &g.group_id) {
+        push(
+            &format!("group {name}"),
+            Field::Presence,
+            present(false),
+            present(true),
+        );
     }
     push(
         "findings",
