@@ -129,6 +129,19 @@ fn add_consumer(client_id: &str, seed: u64) -> Command {
     }
 }
 
+/// RF 3 replica lists for `parts` partitions: each starts at a random broker and takes the
+/// next two (one draw of `rng` a partition).
+fn random_assignment(rng: &mut SimRng, parts: u32, brokers: u32) -> Vec<Vec<BrokerId>> {
+    (0..parts)
+        .map(|p| {
+            let first = (p + rng.below(brokers)) % brokers;
+            (0..3)
+                .map(|j| BrokerId((first + j) % brokers + 1))
+                .collect()
+        })
+        .collect()
+}
+
 /// Runs one seed: a 3–5 broker cluster, five topics (RF 3, min.insync 2: `orders`,
 /// `payments`, the transactional `ledger`, the storage topics `logs` and `kv`), two producers
 /// with acks=all (one idempotent, one not), a transactional producer, a consumer group of two
@@ -167,11 +180,7 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
         r.is_ok()
     };
     for (name, parts) in [("orders", 3u32), ("payments", 2), ("ledger", 2)] {
-        let mut assignment = Vec::new();
-        for p in 0..parts {
-            let first = (p + rng.below(brokers)) % brokers;
-            assignment.push((0..3).map(|j| b((first + j) % brokers + 1)).collect());
-        }
+        let assignment = random_assignment(&mut rng, parts, brokers);
         let ok = apply(
             &mut sim,
             &mut actions,
@@ -212,11 +221,7 @@ pub fn run_seed(seed: u64) -> Result<Summary, Failure> {
         ),
     ];
     for (name, extra) in storage_topics {
-        let mut assignment = Vec::new();
-        for p in 0..2 {
-            let first = (p + rng.below(brokers)) % brokers;
-            assignment.push((0..3).map(|j| b((first + j) % brokers + 1)).collect());
-        }
+        let assignment = random_assignment(&mut rng, 2, brokers);
         let mut configs = vec![
             ("min.insync.replicas".to_string(), "2".to_string()),
             ("segment.bytes".to_string(), segment_bytes.clone()),
