@@ -3,6 +3,10 @@
 //! DOM. They wait for Yew with `yew::scheduler::flush()`, never with a sleep.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::{mount_point, text};
+
 use std::rc::Rc;
 
 use logscope_core::compare::Setting;
@@ -24,21 +28,6 @@ const KILL: &str = "cluster brokers=3 seed=7 latency=1ms\n\
     net cut 1 2\n\
     net cut 1 3\n\
     produce p1 orders key=k value=v1\n";
-
-fn mount_point() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{selector} is on the page"))
-        .text_content()
-        .unwrap_or_default()
-}
 
 async fn click(root: &Element, selector: &str) {
     root.query_selector(selector)

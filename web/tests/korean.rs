@@ -3,45 +3,26 @@
 //! Each check is made against the English rendering too, so it cannot pass by accident.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::{mount_point, settled_view, text};
+
 use std::rc::Rc;
 
 use logscope_core::config::{PRODUCER_CONFIGS, TOPIC_CONFIGS};
 use logscope_core::view::BrokerState;
-use logscope_core::{ClusterView, Millis};
 use logscope_web::components::app::AppProps;
 use logscope_web::components::cluster::{ClusterDiagram, ClusterDiagramProps};
 use logscope_web::components::configs::{ConfigPanel, ConfigPanelProps};
 use logscope_web::i18n::Lang;
-use logscope_web::state::default_sim;
 use logscope_web::App;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_point() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("nothing matches {selector}"))
-        .text_content()
-        .unwrap_or_default()
-}
-
 fn hangul(s: &str) -> bool {
     s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
-}
-
-fn settled_view() -> ClusterView {
-    let mut sim = default_sim(7).unwrap();
-    sim.run_until(Millis(10_000));
-    sim.view()
 }
 
 async fn config_panel(lang: Lang) -> Element {

@@ -2,6 +2,10 @@
 //! They wait for Yew with `yew::scheduler::flush()`, never with a sleep.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::{count, mount_point, settled_view, text};
+
 use std::rc::Rc;
 
 use logscope_core::view::BrokerState;
@@ -15,25 +19,6 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A fresh `<div>` in the page to render into.
-fn mount_point() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector).unwrap().length()
-}
-
-/// The default scenario after its leaders are elected.
-fn settled_view() -> ClusterView {
-    let mut sim = default_sim(7).unwrap();
-    sim.run_until(Millis(10_000));
-    sim.view()
-}
 
 async fn render_cluster(view: ClusterView) -> Element {
     let root = mount_point();
@@ -134,15 +119,6 @@ async fn an_offline_partition_and_messages_in_flight_are_drawn() {
         count(&root, ".msg title") >= 1,
         "every message has a hover label"
     );
-}
-
-/// Text of the first element matching `selector`.
-fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("{selector} not found"))
-        .text_content()
-        .unwrap()
 }
 
 fn element<T: wasm_bindgen::JsCast>(root: &Element, selector: &str) -> T {

@@ -2,6 +2,10 @@
 //! render in headless Chromium, click or press keys, `yew::scheduler::flush()`, read the DOM.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
+use common::{count, mount_point, text};
+
 use std::rc::Rc;
 
 use logscope_core::scenario::Session;
@@ -16,25 +20,10 @@ use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_point() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div
-}
-
-fn count(root: &Element, selector: &str) -> u32 {
-    root.query_selector_all(selector).unwrap().length()
-}
-
 fn element(root: &Element, selector: &str) -> Element {
     root.query_selector(selector)
         .unwrap()
         .unwrap_or_else(|| panic!("{selector} not found"))
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    element(root, selector).text_content().unwrap()
 }
 
 fn fact(root: &Element, name: &str) -> String {

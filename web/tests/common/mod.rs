@@ -1,0 +1,36 @@
+//! Helpers shared by the browser tests (each file in `web/tests/` is its own test binary and
+//! uses some of them, hence the `allow`).
+#![allow(dead_code)]
+
+use logscope_core::{ClusterView, Millis};
+use logscope_web::state::default_sim;
+use web_sys::Element;
+
+/// A fresh `<div>` in the page's body to render into.
+pub fn mount_point() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+/// The text of the first element matching `selector`; panics when there is none.
+pub fn text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("nothing matches {selector}"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+/// How many elements match `selector`.
+pub fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+/// The default scenario (seed 7) after 10 s: every partition led, every ISR full.
+pub fn settled_view() -> ClusterView {
+    let mut sim = default_sim(7).unwrap();
+    sim.run_until(Millis(10_000));
+    sim.view()
+}
