@@ -637,7 +637,9 @@ impl Sim {
         out
     }
 
-    /// Sends metadata records from the active controller to every registered, running broker.
+    /// Sends metadata records from the active controller to every running broker. One that is
+    /// not registered yet (restarted, its old session still valid) ignores them in
+    /// `broker_receive` and gets the whole image when its registration is accepted.
     fn publish(&mut self, records: Vec<MetaRecord>) {
         self.controller.meta_version += 1;
         let Some(a) = self.controller.active else {
