@@ -202,6 +202,13 @@ pub const BROKER_CONFIGS: &[ConfigDef] = &[
         "Partitions of __consumer_offsets.",
     ),
     int(
+        "offsets.commit.timeout.ms",
+        "5000",
+        1,
+        I32,
+        "A write to __consumer_offsets (a commit, a group's assignment) is answered once every in-sync replica has it, or fails after this long.",
+    ),
+    int(
         "offsets.topic.replication.factor",
         "3",
         1,

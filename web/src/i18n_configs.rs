@@ -42,6 +42,7 @@ const BROKER: &[(&str, &str)] = &[
     ("broker.heartbeat.interval.ms", "브로커가 활성 컨트롤러에 하트비트를 보내는 간격입니다."),
     ("broker.session.timeout.ms", "이 시간 동안 하트비트를 보내지 않은 브로커는 펜싱(fenced)됩니다."),
     ("controller.quorum.election.timeout.ms", "컨트롤러들이 새 활성 컨트롤러를 선출하기 전에 기다리는 시간입니다."),
+    ("offsets.commit.timeout.ms", "__consumer_offsets에 쓴 것(커밋, 그룹의 할당)은 모든 ISR 복제본이 받은 뒤에 응답하며, 이 시간이 지나면 실패합니다."),
     ("offsets.topic.num.partitions", "__consumer_offsets의 파티션 수입니다."),
     ("offsets.topic.replication.factor", "__consumer_offsets의 복제 계수입니다 (여기서는 브로커 수를 넘지 않게 줄입니다)."),
     ("transaction.state.log.num.partitions", "__transaction_state의 파티션 수입니다."),

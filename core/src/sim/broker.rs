@@ -353,9 +353,9 @@ impl Sim {
                 }
             }
             Timer::ConsumerFetchWait { req } => self.consumer_fetch_expired(b, req),
-            t @ (Timer::GroupDeadline { .. } | Timer::MemberExpiry { .. }) => {
-                self.group_timer(b, t)
-            }
+            t @ (Timer::GroupDeadline { .. }
+            | Timer::MemberExpiry { .. }
+            | Timer::OffsetsWriteTimeout { .. }) => self.group_timer(b, t),
             t @ (Timer::LogRetentionCheck { incarnation } | Timer::LogCleaner { incarnation })
                 if incarnation == inc =>
             {

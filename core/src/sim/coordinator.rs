@@ -138,6 +138,20 @@ pub struct PendingCommit {
     /// The HW the commit's records need.
     pub required: Offset,
     pub offsets: Vec<(TopicPartition, Offset)>,
+    /// Already answered with an error (`offsets.commit.timeout.ms` passed); the offsets still
+    /// count once the HW passes them, as the records are in the log.
+    pub answered: bool,
+}
+
+/// The leader's SyncGroup assignment, written to the group's offsets partition and waiting for
+/// the HW to pass it. Kafka answers SyncGroup from the write's completion
+/// (`GroupMetadataManager.classicGroupSyncGroup`'s append future): until then the group stays
+/// CompletingRebalance and every member's SyncGroup waits (G3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PendingSync {
+    generation: i32,
+    required: Offset,
+    leader: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +175,7 @@ pub struct Group {
     timer_token: u64,
     initial_delay: Option<InitialDelay>,
     pending_commits: Vec<PendingCommit>,
+    pending_sync: Option<PendingSync>,
     next_join_seq: u64,
     /// Owner (client id) of each partition in the last Stable generation.
     last_owners: BTreeMap<TopicPartition, String>,
@@ -184,6 +199,7 @@ impl Group {
             timer_token: 0,
             initial_delay: None,
             pending_commits: Vec::new(),
+            pending_sync: None,
             next_join_seq: 0,
             last_owners: BTreeMap::new(),
             consumer_group: None,
@@ -491,6 +507,14 @@ impl Sim {
             Timer::GroupDeadline { group, token } => {
                 (group, &move |g: &Group| g.timer_token == *token)
             }
+            Timer::OffsetsWriteTimeout { group, required } => (group, &move |g: &Group| {
+                g.pending_sync
+                    .as_ref()
+                    .is_some_and(|p| p.required == *required)
+                    || g.pending_commits
+                        .iter()
+                        .any(|c| c.required == *required && !c.answered)
+            }),
             Timer::MemberExpiry {
                 group,
                 member,
@@ -515,6 +539,9 @@ impl Sim {
     pub(crate) fn group_timer(&mut self, _b: BrokerId, t: Timer) {
         match t {
             Timer::GroupDeadline { group, .. } => self.group_deadline(&group),
+            Timer::OffsetsWriteTimeout { group, required } => {
+                self.offsets_write_timed_out(&group, required)
+            }
             Timer::MemberExpiry { group, member, .. } => {
                 let Some(m) = self.groups.get(&group).and_then(|g| g.members.get(&member)) else {
                     self.consumer_member_expired(&group, &member);
@@ -565,6 +592,11 @@ impl Sim {
                     .filter(|m| m.awaiting_sync.is_none())
                     .map(|m| m.member_id.clone())
                     .collect();
+                // Every member has sent SyncGroup: the leader's assignment is being written,
+                // and the write's completion or timeout decides (`expirePendingSync`).
+                if missing.is_empty() {
+                    return;
+                }
                 for m in &missing {
                     g.members.remove(m);
                     if g.leader.as_deref() == Some(m.as_str()) {
@@ -852,12 +884,11 @@ impl Sim {
         Some(required)
     }
 
-    /// Writes the group's metadata (generation, members, assignments) to its partition.
-    fn persist_group(&mut self, group: &str) {
-        let Some(g) = self.groups.get(group) else {
-            return;
-        };
-        let Some(host) = g.host else { return };
+    /// Writes the group's metadata (generation, members, assignments) to its partition;
+    /// returns the HW the record needs, or `None` when the host no longer leads the partition.
+    fn persist_group(&mut self, group: &str) -> Option<Offset> {
+        let g = self.groups.get(group)?;
+        let host = g.host?;
         let rec = OffsetsRecord::Group {
             group: group.to_string(),
             generation: g.generation,
@@ -875,7 +906,147 @@ impl Sim {
             host.broker,
             group,
             vec![(format!("group:{group}"), Some(value), rec)],
+        )
+    }
+
+    /// Schedules the `offsets.commit.timeout.ms` check of a write to `group`'s partition.
+    fn schedule_offsets_write_timeout(&mut self, b: BrokerId, group: &str, required: Offset) {
+        let after = self
+            .broker_config
+            .get_i64("offsets.commit.timeout.ms")
+            .max(1) as u64;
+        self.schedule_timer(
+            NodeId::Broker(b),
+            after,
+            Timer::OffsetsWriteTimeout {
+                group: group.to_string(),
+                required,
+            },
         );
+    }
+
+    /// A write to `group`'s partition waited `offsets.commit.timeout.ms`: REQUEST_TIMED_OUT,
+    /// which the coordinator answers as COORDINATOR_NOT_AVAILABLE
+    /// (`appendGroupMetadataErrorToResponseError`).
+    fn offsets_write_timed_out(&mut self, group: &str, required: Offset) {
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let Some(host) = g.host else { return };
+        let mut late = Vec::new();
+        for c in g.pending_commits.iter_mut() {
+            if c.required == required && !c.answered {
+                c.answered = true;
+                late.push((c.to, c.req));
+            }
+        }
+        for (to, req) in late {
+            self.send(
+                NodeId::Broker(host.broker),
+                to,
+                Message::OffsetCommitResponse {
+                    req,
+                    error: Some(KafkaError::CoordinatorNotAvailable),
+                },
+            );
+        }
+        let g = self.groups.get_mut(group).expect("exists");
+        if g.pending_sync
+            .as_ref()
+            .is_some_and(|p| p.required == required)
+        {
+            self.sync_write_failed(group, KafkaError::CoordinatorNotAvailable);
+        }
+    }
+
+    /// The leader's assignment could not be stored: every waiting member gets `error`, the
+    /// assignment is dropped and the group rebalances (`resetAndPropagateAssignmentWithError`,
+    /// then `maybePrepareRebalanceOrCompleteJoin`).
+    fn sync_write_failed(&mut self, group: &str, error: KafkaError) {
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let Some(p) = g.pending_sync.take() else {
+            return;
+        };
+        if g.state != GroupState::CompletingRebalance || g.generation != p.generation {
+            return;
+        }
+        let Some(host) = g.host else { return };
+        let mut waiting = Vec::new();
+        for m in g.members.values_mut() {
+            m.assignment.clear();
+            if let Some(r) = m.awaiting_sync.take() {
+                waiting.push((m.node, r));
+            }
+        }
+        for (node, req) in waiting {
+            self.send(
+                NodeId::Broker(host.broker),
+                node,
+                Message::SyncGroupResponse {
+                    req,
+                    error: Some(error),
+                    assignment: Vec::new(),
+                },
+            );
+        }
+        let cause = format!(
+            "Error {} when storing group assignment during SyncGroup (member: {})",
+            error.name(),
+            p.leader
+        );
+        self.prepare_rebalance(group, cause);
+        self.check_join_complete(group);
+    }
+
+    /// The HW passed the leader's stored assignment: the group is Stable and every member that
+    /// sent SyncGroup gets its partitions (`setAndPropagateAssignment`).
+    fn complete_stored_sync(&mut self, b: BrokerId, group: &str) {
+        let Some(tp) = self.offsets_tp(group) else {
+            return;
+        };
+        let Some(i) = self.broker_index(b) else {
+            return;
+        };
+        let hw = self.brokers[i].logs.get(&tp).map_or(0, |l| l.hw);
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        if g.pending_sync.as_ref().is_none_or(|p| p.required > hw) {
+            return;
+        }
+        let p = g.pending_sync.take().expect("checked");
+        if g.state != GroupState::CompletingRebalance || g.generation != p.generation {
+            return;
+        }
+        let mut owners = BTreeMap::new();
+        for m in g.members.values() {
+            for tp in &m.assignment {
+                owners.insert(tp.clone(), m.client_id.clone());
+            }
+        }
+        g.transition(GroupState::Stable);
+        g.timer_token += 1;
+        let mut replies = Vec::new();
+        for m in g.members.values_mut() {
+            if let Some(r) = m.awaiting_sync.take() {
+                replies.push((m.node, m.member_id.clone(), r, m.assignment.clone()));
+            }
+        }
+        self.finish_rebalance(group, p.generation, owners);
+        for (node, id, r, assignment) in replies {
+            self.send(
+                NodeId::Broker(b),
+                node,
+                Message::SyncGroupResponse {
+                    req: r,
+                    error: None,
+                    assignment,
+                },
+            );
+            self.touch_member(group, &id);
+        }
     }
 
     /// The HW of `tp` rose on `b`: parked consumer fetches and offset commits may complete.
@@ -918,12 +1089,16 @@ impl Sim {
         let groups: Vec<String> = self
             .groups
             .iter()
-            .filter(|(_, g)| g.host.is_some_and(|h| h.broker == b) && !g.pending_commits.is_empty())
+            .filter(|(_, g)| {
+                g.host.is_some_and(|h| h.broker == b)
+                    && (!g.pending_commits.is_empty() || g.pending_sync.is_some())
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for gid in groups {
             if self.offsets_tp(&gid).as_ref() == Some(tp) {
                 self.answer_replicated_commits(b, &gid);
+                self.complete_stored_sync(b, &gid);
             }
         }
     }
@@ -1425,41 +1600,37 @@ impl Sim {
                 let m = g.members.get_mut(member_id).expect("checked");
                 m.awaiting_sync = Some(req);
                 m.node = from;
-                if g.leader.as_deref() != Some(member_id) {
+                let gen = g.generation;
+                let storing = g.pending_sync.as_ref().is_some_and(|p| p.generation == gen);
+                if g.leader.as_deref() != Some(member_id) || storing {
                     return;
                 }
                 let given: BTreeMap<String, Vec<TopicPartition>> =
                     assignments.into_iter().collect_map();
-                let mut owners = BTreeMap::new();
                 for m in g.members.values_mut() {
                     m.assignment = given.get(&m.member_id).cloned().unwrap_or_default();
-                    for tp in &m.assignment {
-                        owners.insert(tp.clone(), m.client_id.clone());
-                    }
                 }
-                g.transition(GroupState::Stable);
-                g.timer_token += 1;
-                let gen = g.generation;
-                let mut replies = Vec::new();
-                for m in g.members.values_mut() {
-                    if let Some(r) = m.awaiting_sync.take() {
-                        replies.push((m.node, m.member_id.clone(), r, m.assignment.clone()));
-                    }
-                }
-                self.finish_rebalance(group, gen, owners);
-                self.persist_group(group);
-                for (node, id, r, assignment) in replies {
-                    self.send(
-                        me,
-                        node,
-                        Message::SyncGroupResponse {
-                            req: r,
-                            error: None,
-                            assignment,
-                        },
-                    );
-                    self.touch_member(group, &id);
-                }
+                // The assignment is answered only once it is replicated: a coordinator that
+                // fails before then must not hand the same generation out twice.
+                let Some(required) = self.persist_group(group) else {
+                    let g = self.groups.get_mut(group).expect("hosted");
+                    g.pending_sync = Some(PendingSync {
+                        generation: gen,
+                        required: Offset::MAX,
+                        leader: member_id.to_string(),
+                    });
+                    self.sync_write_failed(group, KafkaError::NotCoordinator);
+                    return;
+                };
+                let g = self.groups.get_mut(group).expect("hosted");
+                g.pending_sync = Some(PendingSync {
+                    generation: gen,
+                    required,
+                    leader: member_id.to_string(),
+                });
+                self.schedule_offsets_write_timeout(b, group, required);
+                // A single-replica ISR: the HW has already passed the record.
+                self.complete_stored_sync(b, group);
             }
             _ => self.send(me, from, reply(KafkaError::UnknownMemberId)),
         }
@@ -1549,6 +1720,7 @@ impl Sim {
                 to: from,
                 required: Offset::MAX,
                 offsets,
+                answered: false,
             });
         let Some(required) = self.append_offsets_records(b, group, recs) else {
             let g = self.groups.get_mut(group).expect("hosted");
@@ -1559,6 +1731,7 @@ impl Sim {
         if let Some(c) = g.pending_commits.iter_mut().find(|c| c.req == req) {
             c.required = required;
         }
+        self.schedule_offsets_write_timeout(b, group, required);
         // A single-replica ISR: the HW has already passed the records.
         self.answer_replicated_commits(b, group);
         None
@@ -1585,6 +1758,9 @@ impl Sim {
             let g = self.groups.get_mut(group).expect("exists");
             for (tp, o) in &c.offsets {
                 g.offsets.insert(tp.clone(), *o);
+            }
+            if c.answered {
+                continue;
             }
             self.send(
                 NodeId::Broker(b),

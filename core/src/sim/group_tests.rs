@@ -771,3 +771,78 @@ fn a5_eager_sticky_keeps_ownership_through_its_user_data() {
         "range (no memory) moves some; the check can fail"
     );
 }
+
+/// G3, the group's record: the leader's SyncGroup is answered only once the assignment is
+/// replicated (`classicGroupSyncGroup` answers from the write's append future); until then the
+/// group stays CompletingRebalance and no member has partitions. A write the followers cannot
+/// get fails after `offsets.commit.timeout.ms` (5,000 ms) with COORDINATOR_NOT_AVAILABLE
+/// (`appendGroupMetadataErrorToResponseError`) and the group rebalances. Without this, a
+/// coordinator lost before replication let its successor hand the same generation out again
+/// (sweep seed 635: two owners of one partition in generation 1).
+#[test]
+fn g3_sync_group_is_answered_once_the_assignment_is_replicated() {
+    let mut sim = cluster(3, 7);
+    topic(&mut sim, "t", 2, 3);
+    // __consumer_offsets is created by the first FindCoordinator.
+    consumer(&mut sim, "c1", "g", &["t"], &[]);
+    let coord = loop {
+        assert!(sim.step(), "no __consumer_offsets");
+        let Some(tp) = sim.offsets_tp("g") else {
+            continue;
+        };
+        let view = sim.view();
+        let offsets = view
+            .topics
+            .iter()
+            .find(|t| t.name == OFFSETS_TOPIC)
+            .unwrap();
+        if let Some(l) = offsets.partitions[tp.partition as usize].leader {
+            break l;
+        }
+    };
+    // The coordinator can reach the controller and the consumer, not its followers.
+    for other in [1, 2, 3].map(BrokerId).into_iter().filter(|b| *b != coord) {
+        sim.apply(Command::NetCut(
+            NodeRef::Broker(coord),
+            NodeRef::Broker(other),
+        ))
+        .unwrap();
+    }
+    let mut synced_at = None;
+    let mut failed_at = None;
+    let mut timed_out = false;
+    while failed_at.is_none() && sim.now().0 < 60_000 {
+        let Some(e) = sim.step_event() else { break };
+        if e.summary.contains("(leader's assignment)") && synced_at.is_none() {
+            synced_at = Some(e.time_ms);
+        }
+        if e.summary == "SyncGroup response COORDINATOR_NOT_AVAILABLE" {
+            failed_at = Some(e.time_ms);
+        }
+        assert!(
+            !e.summary.starts_with("SyncGroup response assignment="),
+            "answered before replication: {e:?}"
+        );
+        timed_out |= e.api == "offsets write timeout";
+        if synced_at.is_some() && !timed_out {
+            assert_eq!(group(&sim, "g").state, "CompletingRebalance");
+            assert!(cons(&sim, "c1").assigned.is_empty());
+        }
+    }
+    let (synced, failed) = (synced_at.unwrap(), failed_at.unwrap());
+    assert!(
+        (5_000..5_100).contains(&(failed - synced)),
+        "the write timed out {} ms after the SyncGroup",
+        failed - synced
+    );
+    // Healed, the followers fetch the record, the HW passes it, and the next round completes.
+    sim.apply(Command::NetHeal(None)).unwrap();
+    g_stable(&mut sim);
+    let g = group(&sim, "g");
+    assert_eq!(g.state, "Stable");
+    assert!(
+        g.generation >= 2,
+        "the failed write's generation 1 was not reused: {g:?}"
+    );
+    assert_eq!(cons(&sim, "c1").assigned.len(), 2);
+}

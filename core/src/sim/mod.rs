@@ -135,6 +135,9 @@ pub enum Timer {
     ConsumerFetchWait { req: u64 },
     /// A group's rebalance deadline: the initial delay, the join or the sync timeout.
     GroupDeadline { group: String, token: u64 },
+    /// A write to a group's offsets partition (a commit, or the leader's assignment) has waited
+    /// `offsets.commit.timeout.ms` for the HW to pass `required`.
+    OffsetsWriteTimeout { group: String, required: i64 },
     /// A member's session may have expired (`session.timeout.ms` after its last heartbeat).
     MemberExpiry {
         group: String,
@@ -176,6 +179,7 @@ impl Timer {
             Timer::ConsumerFetchWait { .. } => "consumer fetch wait expired",
             Timer::GroupDeadline { .. } => "rebalance deadline",
             Timer::MemberExpiry { .. } => "session timeout check",
+            Timer::OffsetsWriteTimeout { .. } => "offsets write timeout",
             Timer::ConsumerPoll { .. } => "poll()",
             Timer::ConsumerHeartbeat { .. } => "heartbeat thread",
             Timer::LogRetentionCheck { .. } => "log retention check",
@@ -524,9 +528,9 @@ impl Sim {
                     Timer::ConsumerFetchWait { req } => {
                         br.consumer_parked.iter().any(|p| p.req == *req)
                     }
-                    Timer::GroupDeadline { .. } | Timer::MemberExpiry { .. } => {
-                        self.group_timer_live(b, t)
-                    }
+                    Timer::GroupDeadline { .. }
+                    | Timer::MemberExpiry { .. }
+                    | Timer::OffsetsWriteTimeout { .. } => self.group_timer_live(b, t),
                     Timer::TxnTimeout { .. } | Timer::TxnMarkerRetry { .. } => {
                         self.txn_timer_live(b, t)
                     }
