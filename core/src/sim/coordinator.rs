@@ -147,6 +147,17 @@ pub struct PendingCommit {
 /// the HW to pass it. Kafka answers SyncGroup from the write's completion
 /// (`GroupMetadataManager.classicGroupSyncGroup`'s append future): until then the group stays
 /// CompletingRebalance and every member's SyncGroup waits (G3).
+/// A ConsumerGroupHeartbeat answer held until the HW passes every record written to the group's
+/// partition so far: Kafka's coordinator runtime completes a write operation's response only once
+/// the partition's last written offset is committed, so a member never acts on an assignment a
+/// failed coordinator could lose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DeferredReply {
+    pub required: Offset,
+    pub to: NodeId,
+    pub msg: Message,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct PendingSync {
     generation: i32,
@@ -176,6 +187,7 @@ pub struct Group {
     initial_delay: Option<InitialDelay>,
     pending_commits: Vec<PendingCommit>,
     pending_sync: Option<PendingSync>,
+    pub(crate) deferred: Vec<DeferredReply>,
     next_join_seq: u64,
     /// Owner (client id) of each partition in the last Stable generation.
     last_owners: BTreeMap<TopicPartition, String>,
@@ -200,6 +212,7 @@ impl Group {
             initial_delay: None,
             pending_commits: Vec::new(),
             pending_sync: None,
+            deferred: Vec::new(),
             next_join_seq: 0,
             last_owners: BTreeMap::new(),
             consumer_group: None,
@@ -508,9 +521,10 @@ impl Sim {
                 (group, &move |g: &Group| g.timer_token == *token)
             }
             Timer::OffsetsWriteTimeout { group, required } => (group, &move |g: &Group| {
-                g.pending_sync
-                    .as_ref()
-                    .is_some_and(|p| p.required == *required)
+                g.deferred.iter().any(|d| d.required == *required)
+                    || g.pending_sync
+                        .as_ref()
+                        .is_some_and(|p| p.required == *required)
                     || g.pending_commits
                         .iter()
                         .any(|c| c.required == *required && !c.answered)
@@ -951,6 +965,35 @@ impl Sim {
             );
         }
         let g = self.groups.get_mut(group).expect("exists");
+        let (late, keep): (Vec<DeferredReply>, Vec<DeferredReply>) =
+            core::mem::take(&mut g.deferred)
+                .into_iter()
+                .partition(|d| d.required == required);
+        g.deferred = keep;
+        for d in late {
+            if let Message::ConsumerGroupHeartbeatResponse {
+                req,
+                member_id,
+                member_epoch,
+                heartbeat_interval_ms,
+                ..
+            } = d.msg
+            {
+                self.send(
+                    NodeId::Broker(host.broker),
+                    d.to,
+                    Message::ConsumerGroupHeartbeatResponse {
+                        req,
+                        error: Some(KafkaError::CoordinatorNotAvailable),
+                        member_id,
+                        member_epoch,
+                        heartbeat_interval_ms,
+                        assignment: None,
+                    },
+                );
+            }
+        }
+        let g = self.groups.get_mut(group).expect("exists");
         if g.pending_sync
             .as_ref()
             .is_some_and(|p| p.required == required)
@@ -1091,7 +1134,9 @@ impl Sim {
             .iter()
             .filter(|(_, g)| {
                 g.host.is_some_and(|h| h.broker == b)
-                    && (!g.pending_commits.is_empty() || g.pending_sync.is_some())
+                    && (!g.pending_commits.is_empty()
+                        || g.pending_sync.is_some()
+                        || !g.deferred.is_empty())
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -1099,6 +1144,7 @@ impl Sim {
             if self.offsets_tp(&gid).as_ref() == Some(tp) {
                 self.answer_replicated_commits(b, &gid);
                 self.complete_stored_sync(b, &gid);
+                self.answer_deferred(b, &gid);
             }
         }
     }
@@ -1735,6 +1781,60 @@ impl Sim {
         // A single-replica ISR: the HW has already passed the records.
         self.answer_replicated_commits(b, group);
         None
+    }
+
+    /// Sends `msg` from the coordinator `b` of `group` once the HW of the group's partition has
+    /// reached its log end (everything written so far is committed), at once if it has.
+    pub(crate) fn reply_when_committed(
+        &mut self,
+        b: BrokerId,
+        group: &str,
+        to: NodeId,
+        msg: Message,
+    ) {
+        let committed = self.offsets_tp(group).and_then(|tp| {
+            let i = self.broker_index(b)?;
+            let log = self.brokers[i].logs.get(&tp)?;
+            Some((log.hw, log.leo()))
+        });
+        let Some(leo) = committed.filter(|(hw, leo)| hw < leo).map(|(_, leo)| leo) else {
+            self.send(NodeId::Broker(b), to, msg);
+            return;
+        };
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let first = !g.deferred.iter().any(|d| d.required == leo);
+        g.deferred.push(DeferredReply {
+            required: leo,
+            to,
+            msg,
+        });
+        if first {
+            self.schedule_offsets_write_timeout(b, group, leo);
+        }
+    }
+
+    /// Sends the deferred answers of `group` whose records the HW has passed.
+    fn answer_deferred(&mut self, b: BrokerId, group: &str) {
+        let Some(tp) = self.offsets_tp(group) else {
+            return;
+        };
+        let Some(i) = self.broker_index(b) else {
+            return;
+        };
+        let hw = self.brokers[i].logs.get(&tp).map_or(0, |l| l.hw);
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let (done, wait): (Vec<DeferredReply>, Vec<DeferredReply>) =
+            core::mem::take(&mut g.deferred)
+                .into_iter()
+                .partition(|d| d.required <= hw);
+        g.deferred = wait;
+        for d in done {
+            self.send(NodeId::Broker(b), d.to, d.msg);
+        }
     }
 
     /// Answers the commits of `group` whose records the HW has passed.
