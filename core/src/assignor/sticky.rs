@@ -36,8 +36,8 @@
 //! * Cooperative (A6) then withholds every partition that changes owner: it is revoked by the
 //!   old owner now and assigned to the new one in the follow-up rebalance.
 
-use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::collections::{VecMap, VecSet};
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -471,7 +471,7 @@ fn general(
 
     let mut b = General {
         ctx,
-        sorted: (0..n).map(|m| (cur[m].len(), rank[m])).collect_set(),
+        sorted: (0..n).map(|m| (cur[m].len(), rank[m])).collect(),
         cur,
         owner,
         rank,
@@ -543,7 +543,7 @@ struct General<'c, 'a> {
     /// `currentPartitionConsumer`.
     owner: Vec<u32>,
     /// `sortedCurrentSubscriptions`: (assignment size, member-id rank) of participating members.
-    sorted: BTreeSet<(usize, usize)>,
+    sorted: VecSet<(usize, usize)>,
     rank: Vec<usize>,
     by_rank: Vec<usize>,
     /// Members still in `currentAssignment` (not set aside as fixed).
@@ -756,10 +756,10 @@ fn tp_hash(ctx: &Ctx<'_>, g: u32) -> i32 {
 #[derive(Default)]
 struct PartitionMovements {
     /// `partitionMovements`.
-    by_partition: BTreeMap<u32, (u32, u32)>,
+    by_partition: VecMap<u32, (u32, u32)>,
     /// `partitionMovementsByTopic`: (topic, source, destination) to the partitions, in Java
     /// `HashSet` order.
-    by_topic: BTreeMap<(u32, u32, u32), java::HashSetOrder<u32>>,
+    by_topic: VecMap<(u32, u32, u32), java::HashSetOrder<u32>>,
 }
 
 impl PartitionMovements {
