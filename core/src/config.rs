@@ -6,7 +6,7 @@
 //! those tables, so an unknown key or a value Kafka would reject is refused in one place, with
 //! a message that names the key and what is allowed. Defaults follow Kafka 4.0 (L8, I5, G5).
 
-use alloc::collections::BTreeMap;
+use crate::collections::VecMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -370,7 +370,7 @@ pub const CONSUMER_CONFIGS: &[ConfigDef] = &[
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfigMap {
     entity: &'static str,
-    set: BTreeMap<String, String>,
+    set: VecMap<String, String>,
 }
 
 /// The names of a table, for error messages that list what is allowed.
@@ -467,7 +467,7 @@ impl ConfigMap {
     pub fn new(entity: &'static str) -> Self {
         Self {
             entity,
-            set: BTreeMap::new(),
+            set: VecMap::new(),
         }
     }
 

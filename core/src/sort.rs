@@ -10,39 +10,8 @@
 //! comparison, so native and wasm runs (and the trace hashes) agree. The price is an indirect
 //! call per comparison, which the assignor benchmarks absorb well inside their targets.
 
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use core::cmp::Ordering;
-
-/// `collect()` into a `BTreeSet` or `BTreeMap` without the standard library's sort-then-build
-/// (its `FromIterator` sorts the items first, one more driftsort per element type): the items
-/// are inserted one by one, which gives the same set or map (for a map, a repeated key keeps
-/// its last value, as `collect()` does).
-pub(crate) trait CollectTree: Iterator + Sized {
-    fn collect_set(self) -> BTreeSet<Self::Item>
-    where
-        Self::Item: Ord,
-    {
-        let mut set = BTreeSet::new();
-        for item in self {
-            set.insert(item);
-        }
-        set
-    }
-
-    fn collect_map<K: Ord, V>(self) -> BTreeMap<K, V>
-    where
-        Self: Iterator<Item = (K, V)>,
-    {
-        let mut map = BTreeMap::new();
-        for (k, v) in self {
-            map.insert(k, v);
-        }
-        map
-    }
-}
-
-impl<I: Iterator> CollectTree for I {}
 
 /// Sorts `v` stably by `cmp`, like `slice::sort_by`.
 pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {

@@ -6,12 +6,12 @@
 //! lines) so that the caller, native or in a page, times it and divides. Every workload is
 //! deterministic, so native and wasm do exactly the same work.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use logscope_core::assignor::{
     self, Assignment, AssignorName, GroupSubscription, MemberSubscription, TopicMeta,
 };
+use logscope_core::collections::VecMap;
 use logscope_core::ids::BrokerId;
 use logscope_core::scenario::{lex, parse};
 use logscope_core::sim::log::{Log, LogConfig};
@@ -158,7 +158,7 @@ pub fn partitions_cluster(brokers: u32, partitions: u32) -> (Sim, u64) {
 /// all of `topics` topics (`topic-000`…) of `partitions` partitions each. Owns nothing.
 pub fn scale_group(members: usize, topics: usize, partitions: u32) -> GroupSubscription {
     let names: Vec<String> = (0..topics).map(|t| format!("topic-{t:04}")).collect();
-    let topic_map: BTreeMap<String, TopicMeta> = names
+    let topic_map: VecMap<String, TopicMeta> = names
         .iter()
         .map(|n| (n.clone(), TopicMeta::new(partitions)))
         .collect();

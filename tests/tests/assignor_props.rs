@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use logscope_core::assignor::{
     assign, Assignment, AssignorName, GroupSubscription, MemberSubscription, TopicMeta,
 };
+use logscope_core::collections::VecMap;
 use logscope_core::TopicPartition;
 use proptest::prelude::*;
 
@@ -22,7 +23,7 @@ fn config() -> ProptestConfig {
 
 /// A group where every member subscribes to every topic.
 fn uniform_group(members: usize, partitions: &[u32]) -> GroupSubscription {
-    let topics: BTreeMap<String, TopicMeta> = partitions
+    let topics: VecMap<String, TopicMeta> = partitions
         .iter()
         .enumerate()
         .map(|(t, &n)| (format!("t{t}"), TopicMeta::new(n)))

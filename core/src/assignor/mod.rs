@@ -23,7 +23,7 @@ mod roundrobin;
 mod server;
 mod sticky;
 
-use alloc::collections::BTreeMap;
+use crate::collections::VecMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -86,12 +86,12 @@ impl MemberSubscription {
 /// coordinator received them (that order only matters where Kafka's does, see [`java`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupSubscription {
-    pub topics: BTreeMap<String, TopicMeta>,
+    pub topics: VecMap<String, TopicMeta>,
     pub members: Vec<MemberSubscription>,
 }
 
 /// The assignment: member id to its partitions, each list sorted.
-pub type Assignment = BTreeMap<String, Vec<TopicPartition>>;
+pub type Assignment = VecMap<String, Vec<TopicPartition>>;
 
 /// The assignors this simulator implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -248,7 +248,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(group: &'a GroupSubscription) -> Result<Self, AssignError> {
-        let mut seen = alloc::collections::BTreeSet::new();
+        let mut seen = crate::collections::VecSet::new();
         for m in &group.members {
             if !seen.insert(m.member_id.as_str()) {
                 return Err(AssignError::DuplicateMember(m.member_id.clone()));

@@ -5,7 +5,7 @@
 //! the same subscribers and partition count are assigned together (co-partitioning), and the
 //! plain range pass then fills what is left.
 
-use alloc::collections::BTreeMap;
+use crate::collections::VecMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -102,7 +102,7 @@ pub(crate) fn assign(ctx: &Ctx<'_>) -> Vec<Vec<u32>> {
     if states.iter().any(|s| s.needs_rack_aware) {
         // Group topics by subscriber list, then by partition count (0 when no subscriber has a
         // rack, as Kafka's `partitionRacks` map is then empty).
-        let mut groups: BTreeMap<(Vec<usize>, u32), Vec<usize>> = BTreeMap::new();
+        let mut groups: VecMap<(Vec<usize>, u32), Vec<usize>> = VecMap::new();
         for (i, s) in states.iter().enumerate() {
             let size = if s.has_consumer_racks {
                 ctx.partition_count(s.topic)

@@ -9,7 +9,7 @@
 //! comment saying so, never silently left out. Each command is preceded by the scenario line it
 //! came from, and `expect` lines become comments next to a command that shows the same state.
 
-use alloc::collections::BTreeMap;
+use crate::collections::VecMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -93,7 +93,7 @@ fn compose(
         ));
     }
     // As in the scenario: internal topics' replication is capped at the broker count.
-    let mut cfg: BTreeMap<String, String> = BTreeMap::new();
+    let mut cfg: VecMap<String, String> = VecMap::new();
     cfg.insert(
         "offsets.topic.replication.factor".into(),
         brokers.min(3).to_string(),
@@ -148,7 +148,7 @@ fn shell(brokers: u32, stmts: &[(String, Stmt)]) -> String {
         "# Run Kafka's tools inside the first broker that is up, against that broker.\nkafka() {{\n  local tool=$1; shift\n  for b in {}; do\n    if docker compose ps --status running --services | grep -qx \"$b\"; then\n      docker compose exec -T \"$b\" \"/opt/kafka/bin/$tool.sh\" --bootstrap-server \"$b:9092\" \"$@\"\n      return\n    fi\n  done\n  echo \"no broker is running\" >&2; return 1\n}}\n\n",
         services.join(" ")
     ));
-    let mut producer_props: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut producer_props: VecMap<String, Vec<(String, String)>> = VecMap::new();
     let mut clusters = 0;
     for (source, stmt) in stmts {
         s.push_str(&format!("# {source}\n"));

@@ -2,8 +2,7 @@
 //! `--state`) and `--reset-offsets` in the column layout of Kafka 4.0's `ConsumerGroupCommand`,
 //! and the `expect group|assignment|consumed|lag` checks (G1, G3, A1–A4).
 
-use crate::sort::CollectTree;
-use alloc::collections::BTreeSet;
+use crate::collections::VecSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -55,7 +54,7 @@ fn host_of(client_id: &str) -> String {
     format!("/{client_id}")
 }
 
-fn tp_list(tps: &BTreeSet<TopicPartition>) -> String {
+fn tp_list(tps: &VecSet<TopicPartition>) -> String {
     let v: Vec<String> = tps.iter().map(ToString::to_string).collect();
     v.join(",")
 }
@@ -84,7 +83,7 @@ fn assignment_string(tps: &[TopicPartition]) -> String {
     if tps.is_empty() {
         return MISSING.to_string();
     }
-    let mut by_topic: alloc::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+    let mut by_topic: crate::collections::VecMap<&str, Vec<u32>> = Default::default();
     for tp in tps {
         by_topic
             .entry(tp.topic.as_str())
@@ -294,7 +293,7 @@ pub(super) fn describe(
         client: String,
     }
     let mut rows: Vec<Row> = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut seen = VecSet::new();
     for o in &g.offsets {
         let owner = g.members.iter().find(|m| m.assigned.contains(&o.tp));
         let committed = o.committed >= 0;
@@ -512,7 +511,7 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
             let g = group_or_err(view, group)?;
             let mut d = Diffs::new(format!("expect assignment {group}"));
             for (client, want) in members {
-                let want: BTreeSet<TopicPartition> = want.iter().cloned().collect_set();
+                let want: VecSet<TopicPartition> = want.iter().cloned().collect();
                 // A member is found by its CLIENT-ID, or by the member id of the consumer of
                 // that name: a static member that restarts under a new client.id keeps the old
                 // client id in the group (ClassicGroup.replaceStaticMember keeps the replaced
@@ -526,12 +525,12 @@ pub(super) fn expect(view: &ClusterView, e: &Expect) -> Result<Vec<String>, Scen
                 let is_it = |m: &&crate::view::MemberView| {
                     m.client_id == *client || Some(m.member_id.as_str()) == member_id
                 };
-                let have: BTreeSet<TopicPartition> = g
+                let have: VecSet<TopicPartition> = g
                     .members
                     .iter()
                     .filter(is_it)
                     .flat_map(|m| m.assigned.iter().cloned())
-                    .collect_set();
+                    .collect();
                 if want != have {
                     let have_text = if g.members.iter().any(|m| is_it(&m)) {
                         tp_list(&have)

@@ -5,8 +5,7 @@
 //! `expect` lines print nothing when they hold; when they fail, the error names each field,
 //! the expected and the actual value. A failed line leaves the session as it was.
 
-use crate::sort::CollectTree;
-use alloc::collections::BTreeSet;
+use crate::collections::VecSet;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -856,13 +855,13 @@ impl Session {
         {
             Some((_, c)) => c.clone(),
             None => {
-                let taken: BTreeSet<String> = self
+                let taken: VecSet<String> = self
                     .sim_ref()?
                     .view()
                     .producers
                     .iter()
                     .map(|p| p.client_id.clone())
-                    .collect_set();
+                    .collect();
                 let mut name = "console-producer".to_string();
                 let mut n = 2;
                 while taken.contains(&name) {
@@ -937,13 +936,13 @@ impl Session {
     ) -> Result<Vec<String>, ScenarioError> {
         const RUN_LIMIT_MS: u64 = 60_000;
         const TICK_MS: u64 = 100;
-        let taken: BTreeSet<String> = {
+        let taken: VecSet<String> = {
             let view = self.sim_ref()?.view();
             view.consumers
                 .iter()
                 .map(|c| c.client_id.clone())
                 .chain(view.producers.iter().map(|p| p.client_id.clone()))
-                .collect_set()
+                .collect()
         };
         let mut name = "console-consumer".to_string();
         let mut n = 2;
@@ -1065,8 +1064,8 @@ impl Session {
                     }
                 }
                 if let Some(isr) = &fields.isr {
-                    let want: BTreeSet<u32> = isr.iter().copied().collect_set();
-                    let have: BTreeSet<u32> = p.isr.iter().map(|b| b.0).collect_set();
+                    let want: VecSet<u32> = isr.iter().copied().collect();
+                    let have: VecSet<u32> = p.isr.iter().map(|b| b.0).collect();
                     if want != have {
                         d.differ("isr", &ids_list(isr), &broker_list(&p.isr));
                     }
@@ -1175,8 +1174,8 @@ impl Session {
                             "expect records keys= on a log of more than {RECORDS_SHOWN} records (the view carries the newest {RECORDS_SHOWN})"
                         )));
                     }
-                    let distinct: BTreeSet<Option<&str>> =
-                        r.records.iter().map(|x| x.key.as_deref()).collect_set();
+                    let distinct: VecSet<Option<&str>> =
+                        r.records.iter().map(|x| x.key.as_deref()).collect();
                     d.check("keys", Some(*k), distinct.len() as u64);
                 }
                 d.finish()
@@ -1372,12 +1371,12 @@ fn describe_topics(
             "Topic '{name}' does not exist as expected"
         )));
     }
-    let live: BTreeSet<BrokerId> = view
+    let live: VecSet<BrokerId> = view
         .brokers
         .iter()
         .filter(|b| b.state.is_up())
         .map(|b| b.id)
-        .collect_set();
+        .collect();
     let mut out = Vec::new();
     for t in topics {
         let rf = t.partitions.first().map_or(0, |p| p.replicas.len());

@@ -15,8 +15,8 @@
 //! covering every partition they follow there, parked at the leader for up to
 //! `replica.fetch.wait.max.ms` when there is nothing new.
 
-use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -52,7 +52,7 @@ pub struct FollowerState {
 pub struct LeaderState {
     pub epoch: LeaderEpoch,
     pub epoch_start_offset: Offset,
-    pub followers: BTreeMap<BrokerId, FollowerState>,
+    pub followers: VecMap<BrokerId, FollowerState>,
     /// While an `AlterPartition` is in flight: the maximal ISR (R10, R11).
     pub pending_isr: Option<Vec<BrokerId>>,
 }
@@ -110,11 +110,16 @@ pub struct Broker {
     pub shutting_down: bool,
     pub metadata_version: u64,
     /// The logs on this broker's disk: they outlive the process.
+    ///
+    /// This map, `parts` and `cluster_meta` stay `BTreeMap`s: they have an entry per partition
+    /// (up to ten thousand in the growth bench) and take them in the order the metadata
+    /// arrives, so a sorted vector would shift large values on most inserts (creating 10,000
+    /// partitions took 8x as long).
     pub logs: BTreeMap<TopicPartition, Log>,
     /// The metadata cache and leader state: lost when the process stops.
     pub parts: BTreeMap<TopicPartition, PartMeta>,
     /// Per leader broker: the fetch request in flight, if any.
-    pub fetch_inflight: BTreeMap<BrokerId, Option<u64>>,
+    pub fetch_inflight: VecMap<BrokerId, Option<u64>>,
     pub parked: Vec<ParkedFetch>,
     pub delayed: Vec<DelayedProduce>,
     pub isr_check_armed: bool,
@@ -138,7 +143,7 @@ impl Broker {
             metadata_version: 0,
             logs: BTreeMap::new(),
             parts: BTreeMap::new(),
-            fetch_inflight: BTreeMap::new(),
+            fetch_inflight: VecMap::new(),
             parked: Vec::new(),
             delayed: Vec::new(),
             isr_check_armed: false,
@@ -384,13 +389,13 @@ impl Sim {
                     return;
                 }
                 if snapshot {
-                    let listed: BTreeSet<TopicPartition> = records
+                    let listed: VecSet<TopicPartition> = records
                         .iter()
                         .filter_map(|r| match r {
                             MetaRecord::Partition { tp, .. } => Some(tp.clone()),
                             MetaRecord::RemoveTopic { .. } => None,
                         })
-                        .collect_set();
+                        .collect();
                     let gone: Vec<TopicPartition> = self.brokers[i]
                         .parts
                         .keys()
@@ -477,8 +482,8 @@ impl Sim {
                 }
             }
             Message::MetadataRequest { req } => {
-                let mut topics: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>> =
-                    BTreeMap::new();
+                let mut topics: VecMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>> =
+                    VecMap::new();
                 for (tp, leader) in &self.brokers[i].cluster_meta {
                     let v = topics.entry(tp.topic.clone()).or_default();
                     let idx = tp.partition as usize;
@@ -607,7 +612,7 @@ impl Sim {
                                         },
                                     )
                                 })
-                                .collect_map();
+                                .collect();
                             Some(LeaderState {
                                 epoch: state.leader_epoch,
                                 epoch_start_offset: start,

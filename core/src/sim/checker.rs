@@ -18,7 +18,8 @@
 //! The checker runs after every step but only rescans when something that can destroy data
 //! happened (a truncation, a power-off, a leader change), so a quiet run pays nothing.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -86,16 +87,22 @@ pub struct Checker {
     pub dirty: bool,
     /// Shared in chunks between clones, like the logs: it grows with every acknowledged
     /// record and the timeline keeps many clones of it.
-    acked: BTreeMap<TopicPartition, super::pvec::PVec<Acked>>,
-    lost: BTreeSet<u64>,
-    last_by_key: BTreeMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
-    /// Per group: how many times each record was processed by one of its consumers.
-    pub processed: BTreeMap<String, BTreeMap<u64, u32>>,
+    acked: VecMap<TopicPartition, super::pvec::PVec<Acked>>,
+    lost: VecSet<u64>,
+    /// Per partition and producer: the newest record id appended for each key. The inner map
+    /// stays a `BTreeMap`: it takes every distinct key a run produces, in no order.
+    last_by_key: VecMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
+    /// Per group: how many times each record was processed by one of its consumers. The inner
+    /// map stays a `BTreeMap`: it grows with every record consumed through a whole run, and
+    /// records arrive interleaved across partitions at different lags (a group that starts
+    /// from the earliest offsets fills in keys all over), which a sorted vector would make
+    /// quadratic.
+    pub processed: VecMap<String, BTreeMap<u64, u32>>,
     /// Per group: the newest generation seen by a consumer and who owns what in it.
-    claims: BTreeMap<String, (i32, BTreeMap<TopicPartition, String>)>,
+    claims: VecMap<String, (i32, VecMap<TopicPartition, String>)>,
     /// Transactional records by record id: `None` while their transaction is open, then
     /// whether it committed (decided by the marker a leader wrote).
-    pub txn_records: BTreeMap<u64, Option<bool>>,
+    pub txn_records: VecMap<u64, Option<bool>>,
 }
 
 impl Checker {
@@ -237,7 +244,7 @@ impl Sim {
             self.checker.txn_records.insert(*r, Some(commit));
         }
         if !commit {
-            let gone: BTreeSet<u64> = rids.iter().copied().collect();
+            let gone: VecSet<u64> = rids.iter().copied().collect();
             for list in self.checker.acked.values_mut() {
                 list.retain(|a| !gone.contains(&a.1));
             }
@@ -301,8 +308,8 @@ impl Sim {
             return;
         }
         self.checker.dirty = false;
-        let mut now_lost = BTreeSet::new();
-        let mut by_tp: BTreeMap<TopicPartition, (usize, Option<Offset>)> = BTreeMap::new();
+        let mut now_lost = VecSet::new();
+        let mut by_tp: VecMap<TopicPartition, (usize, Option<Offset>)> = VecMap::new();
         for (tp, list) in &self.checker.acked {
             for a in list {
                 if !self.record_exists(tp, a) {
@@ -366,12 +373,12 @@ impl Sim {
             .checker
             .claims
             .entry(group.to_string())
-            .or_insert((generation, BTreeMap::new()));
+            .or_insert((generation, VecMap::new()));
         if generation < e.0 {
             return;
         }
         if generation > e.0 {
-            *e = (generation, BTreeMap::new());
+            *e = (generation, VecMap::new());
         }
         let mut clash = Vec::new();
         for tp in tps {

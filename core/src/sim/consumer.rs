@@ -28,8 +28,8 @@
 //! `ConsumerGroupHeartbeat` loop of `consumer_group_client.rs`; the poll loop, fetching and
 //! commits (with the member epoch as generation) are shared.
 
-use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::collections::{VecMap, VecSet};
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -142,17 +142,17 @@ pub struct Consumer {
     /// Assigned and not revoked.
     pub owned: Vec<TopicPartition>,
     /// Next offset to hand to the application.
-    pub positions: BTreeMap<TopicPartition, Offset>,
-    pub committed: BTreeMap<TopicPartition, Offset>,
+    pub positions: VecMap<TopicPartition, Offset>,
+    pub committed: VecMap<TopicPartition, Offset>,
     /// Next offset to fetch (ahead of the position by what is buffered).
-    fetch_offsets: BTreeMap<TopicPartition, Offset>,
+    fetch_offsets: VecMap<TopicPartition, Offset>,
     /// Partitions whose position comes from `auto.offset.reset` (-2 earliest, -1 latest).
-    resets: BTreeMap<TopicPartition, Offset>,
+    resets: VecMap<TopicPartition, Offset>,
     /// Partitions waiting for their committed offset.
-    awaiting_offsets: BTreeSet<TopicPartition>,
-    metadata: BTreeMap<TopicPartition, (BrokerId, LeaderEpoch)>,
+    awaiting_offsets: VecSet<TopicPartition>,
+    metadata: VecMap<TopicPartition, (BrokerId, LeaderEpoch)>,
     metadata_stale: bool,
-    inflight: BTreeMap<u64, Req>,
+    inflight: VecMap<u64, Req>,
     buffer: VecDeque<(TopicPartition, Offset, u64)>,
     /// Records handed to the application and being processed.
     processing: Option<Vec<(TopicPartition, Offset, u64)>>,
@@ -412,14 +412,14 @@ impl Sim {
             member_id: String::new(),
             generation: -1,
             owned: Vec::new(),
-            positions: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            fetch_offsets: BTreeMap::new(),
-            resets: BTreeMap::new(),
-            awaiting_offsets: BTreeSet::new(),
-            metadata: BTreeMap::new(),
+            positions: VecMap::new(),
+            committed: VecMap::new(),
+            fetch_offsets: VecMap::new(),
+            resets: VecMap::new(),
+            awaiting_offsets: VecSet::new(),
+            metadata: VecMap::new(),
             metadata_stale: true,
-            inflight: BTreeMap::new(),
+            inflight: VecMap::new(),
             buffer: VecDeque::new(),
             processing: None,
             echo: None,
@@ -691,8 +691,8 @@ impl Sim {
 
     fn send_fetches(&mut self, ci: usize) {
         let c = &self.consumers[ci];
-        let buffered: BTreeSet<&TopicPartition> = c.buffer.iter().map(|r| &r.0).collect_set();
-        let mut by_leader: BTreeMap<BrokerId, Vec<(TopicPartition, Offset)>> = BTreeMap::new();
+        let buffered: VecSet<&TopicPartition> = c.buffer.iter().map(|r| &r.0).collect();
+        let mut by_leader: VecMap<BrokerId, Vec<(TopicPartition, Offset)>> = VecMap::new();
         for tp in &c.owned {
             if buffered.contains(tp) || c.awaiting_offsets.contains(tp) {
                 continue;
@@ -710,14 +710,14 @@ impl Sim {
                 .or_default()
                 .push((tp.clone(), off));
         }
-        let busy: BTreeSet<BrokerId> = c
+        let busy: VecSet<BrokerId> = c
             .inflight
             .values()
             .filter_map(|r| match r {
                 Req::Fetch { broker } => Some(*broker),
                 _ => None,
             })
-            .collect_set();
+            .collect();
         for (leader, partitions) in by_leader {
             if busy.contains(&leader) {
                 continue;
@@ -1310,7 +1310,7 @@ impl Sim {
                 .as_deref()
                 .and_then(AssignorName::parse)
                 .unwrap_or(AssignorName::Range);
-            let mut topics = BTreeMap::new();
+            let mut topics = VecMap::new();
             for m in &members {
                 for t in &m.topics {
                     if let Some(n) = self.topic_partition_count(t) {

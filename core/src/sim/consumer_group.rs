@@ -28,8 +28,8 @@
 //! assignors ignore racks; the group's state is written to `__consumer_offsets` as one snapshot
 //! record per change (Kafka writes member, target and current-assignment records).
 
+use crate::collections::{VecMap, VecSet};
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -104,9 +104,9 @@ pub struct ConsumerMember {
     pub previous_epoch: i32,
     pub state: MemberState,
     /// What the member may own now (A13: previous ∩ target, plus what was free to give).
-    pub assigned: BTreeSet<TopicPartition>,
+    pub assigned: VecSet<TopicPartition>,
     /// What it must revoke before it moves to the target epoch.
-    pub pending_revocation: BTreeSet<TopicPartition>,
+    pub pending_revocation: VecSet<TopicPartition>,
     pub session_timeout_ms: u64,
     pub deadline: u64,
 }
@@ -118,9 +118,9 @@ pub struct ConsumerGroup {
     pub group_epoch: i32,
     /// The group epoch the target assignment was computed for.
     pub assignment_epoch: i32,
-    pub members: BTreeMap<String, ConsumerMember>,
+    pub members: VecMap<String, ConsumerMember>,
     /// The target assignment, per member id.
-    pub target: BTreeMap<String, BTreeSet<TopicPartition>>,
+    pub target: VecMap<String, VecSet<TopicPartition>>,
     /// The server-side assignor of the last target assignment.
     pub assignor: AssignorName,
 }
@@ -131,8 +131,8 @@ impl ConsumerGroup {
             state: ConsumerGroupState::Empty,
             group_epoch: 0,
             assignment_epoch: 0,
-            members: BTreeMap::new(),
-            target: BTreeMap::new(),
+            members: VecMap::new(),
+            target: VecMap::new(),
             assignor: AssignorName::ServerUniform,
         }
     }
@@ -164,7 +164,7 @@ impl ConsumerGroup {
     /// The assignor the members ask for most (Kafka's `computePreferredServerAssignor`); the
     /// broker's default, `uniform`, when none asks (A10).
     fn preferred_assignor(&self) -> AssignorName {
-        let mut counts: BTreeMap<AssignorName, usize> = BTreeMap::new();
+        let mut counts: VecMap<AssignorName, usize> = VecMap::new();
         for m in self.members.values() {
             if let Some(a) = m.server_assignor.as_deref().and_then(parse_remote_assignor) {
                 *counts.entry(a).or_default() += 1;
@@ -189,23 +189,22 @@ impl ConsumerGroup {
             return;
         }
         let owns_revoked =
-            |pending: &BTreeSet<TopicPartition>| owned.iter().any(|tp| pending.contains(tp));
+            |pending: &VecSet<TopicPartition>| owned.iter().any(|tp| pending.contains(tp));
         match m.state {
             MemberState::Stable if m.member_epoch == self.assignment_epoch => return,
             MemberState::UnrevokedPartitions if owns_revoked(&m.pending_revocation) => return,
             _ => {}
         }
         let target = self.target.get(id).cloned().unwrap_or_default();
-        let subscribed: BTreeSet<&str> = m.topics.iter().map(String::as_str).collect();
-        let target: BTreeSet<TopicPartition> = target
+        let subscribed: VecSet<&str> = m.topics.iter().map(String::as_str).collect();
+        let target: VecSet<TopicPartition> = target
             .into_iter()
             .filter(|tp| subscribed.contains(tp.topic.as_str()))
             .collect();
-        let assigned: BTreeSet<TopicPartition> =
-            m.assigned.intersection(&target).cloned().collect();
-        let revoke: BTreeSet<TopicPartition> = m.assigned.difference(&assigned).cloned().collect();
+        let assigned: VecSet<TopicPartition> = m.assigned.intersection(&target).cloned().collect();
+        let revoke: VecSet<TopicPartition> = m.assigned.difference(&assigned).cloned().collect();
         let mut unreleased = false;
-        let mut to_assign = BTreeSet::new();
+        let mut to_assign = VecSet::new();
         for tp in target.difference(&assigned) {
             if self.owned_by_other(tp, id) && !m.pending_revocation.contains(tp) {
                 unreleased = true;
@@ -455,8 +454,8 @@ impl Sim {
             member_epoch: 0,
             previous_epoch: -1,
             state: MemberState::Stable,
-            assigned: BTreeSet::new(),
-            pending_revocation: BTreeSet::new(),
+            assigned: VecSet::new(),
+            pending_revocation: VecSet::new(),
             session_timeout_ms: session,
             deadline: now + session,
         };
@@ -527,8 +526,8 @@ impl Sim {
         let cg = g.consumer_group.as_mut().expect("consumer group");
         cg.reconcile(member_id, owned);
         let m = &cg.members[member_id];
-        let owned_set: BTreeSet<&TopicPartition> = owned.iter().collect();
-        let assigned_set: BTreeSet<&TopicPartition> = m.assigned.iter().collect();
+        let owned_set: VecSet<&TopicPartition> = owned.iter().collect();
+        let assigned_set: VecSet<&TopicPartition> = m.assigned.iter().collect();
         let assignment =
             (joined || owned_set != assigned_set).then(|| m.assigned.iter().cloned().collect());
         Reply {
@@ -552,7 +551,7 @@ impl Sim {
             return;
         }
         let name = cg.preferred_assignor();
-        let mut topics = BTreeMap::new();
+        let mut topics = VecMap::new();
         let mut members = Vec::new();
         for m in cg.members.values() {
             let subscribed: Vec<String> = m
@@ -695,7 +694,7 @@ impl Sim {
             cg.state,
             ConsumerGroupState::Stable | ConsumerGroupState::Empty
         ) {
-            let owners: BTreeMap<TopicPartition, String> = cg
+            let owners: VecMap<TopicPartition, String> = cg
                 .members
                 .values()
                 .flat_map(|m| {
@@ -792,7 +791,7 @@ impl Sim {
             let Some(cg) = &g.consumer_group else {
                 continue;
             };
-            let mut owner: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
+            let mut owner: VecMap<&TopicPartition, &str> = VecMap::new();
             for m in cg.members.values() {
                 for tp in m.assigned.iter().chain(m.pending_revocation.iter()) {
                     if let Some(o) = owner.insert(tp, &m.member_id) {
@@ -877,7 +876,7 @@ mod tests {
             previous_epoch: epoch - 1,
             state: MemberState::Stable,
             assigned: assigned.iter().map(|p| tp(*p)).collect(),
-            pending_revocation: BTreeSet::new(),
+            pending_revocation: VecSet::new(),
             session_timeout_ms: 45_000,
             deadline: 0,
         }
@@ -957,7 +956,7 @@ mod tests {
     #[test]
     fn a13_no_partition_owned_by_two_members_during_reconciliation() {
         let owners_ok = |cg: &ConsumerGroup| {
-            let mut seen = BTreeSet::new();
+            let mut seen = VecSet::new();
             cg.members
                 .values()
                 .flat_map(|m| m.assigned.iter().chain(m.pending_revocation.iter()))
@@ -966,7 +965,7 @@ mod tests {
         // Every interleaving of 6 heartbeats from A and B (each reports what it owns).
         for order in 0u32..64 {
             let mut cg = group();
-            let mut owned: BTreeMap<&str, Vec<TopicPartition>> = BTreeMap::new();
+            let mut owned: VecMap<&str, Vec<TopicPartition>> = VecMap::new();
             owned.insert("A", vec![tp(0), tp(1), tp(2)]);
             owned.insert("B", vec![tp(3)]);
             for i in 0..6 {

@@ -15,8 +15,7 @@
 //! `StripedReplicaPlacer` lays out replicas differently but with the same balance. Scripts that
 //! need exact placement pin it with `--replica-assignment`.
 
-use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -56,8 +55,8 @@ pub struct Controller {
     /// The quorum's leader epoch; bumps with every new active controller.
     pub epoch: u32,
     pub election_pending: bool,
-    pub brokers: BTreeMap<BrokerId, BrokerRegistration>,
-    pub topics: BTreeMap<String, TopicState>,
+    pub brokers: VecMap<BrokerId, BrokerRegistration>,
+    pub topics: VecMap<String, TopicState>,
     next_broker_epoch: i64,
     pub next_producer_id: i64,
     /// Bumps with every batch of metadata records published.
@@ -71,8 +70,8 @@ impl Controller {
             active: Some(1),
             epoch: 1,
             election_pending: false,
-            brokers: BTreeMap::new(),
-            topics: BTreeMap::new(),
+            brokers: VecMap::new(),
+            topics: VecMap::new(),
             next_broker_epoch: 1,
             next_producer_id: 1000,
             meta_version: 0,
@@ -741,7 +740,7 @@ impl Sim {
     }
 
     fn rack_alternated(&self, live: &[BrokerId]) -> Vec<BrokerId> {
-        let mut by_rack: BTreeMap<String, Vec<BrokerId>> = BTreeMap::new();
+        let mut by_rack: VecMap<String, Vec<BrokerId>> = VecMap::new();
         let mut any_rack = false;
         for b in live {
             let rack = self
@@ -920,7 +919,7 @@ impl Sim {
                     ),
                 ));
             }
-            let set: BTreeSet<BrokerId> = replicas.iter().copied().collect_set();
+            let set: VecSet<BrokerId> = replicas.iter().copied().collect();
             if set.len() != replicas.len() {
                 return Err(kafka_err(
                     KafkaError::InvalidReplicaAssignment,

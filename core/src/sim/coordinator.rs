@@ -29,8 +29,7 @@
 //! to replicate; members that got `MEMBER_ID_REQUIRED` and never came back do not hold up a
 //! rebalance.
 
-use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -178,10 +177,10 @@ pub struct Group {
     pub generation: i32,
     pub protocol: Option<String>,
     pub leader: Option<String>,
-    pub members: BTreeMap<String, GroupMember>,
-    pub pending_members: BTreeSet<String>,
+    pub members: VecMap<String, GroupMember>,
+    pub pending_members: VecSet<String>,
     /// Committed offsets (replicated ones only).
-    pub offsets: BTreeMap<TopicPartition, Offset>,
+    pub offsets: VecMap<TopicPartition, Offset>,
     pub host: Option<Host>,
     timer_token: u64,
     initial_delay: Option<InitialDelay>,
@@ -190,7 +189,7 @@ pub struct Group {
     pub(crate) deferred: Vec<DeferredReply>,
     next_join_seq: u64,
     /// Owner (client id) of each partition in the last Stable generation.
-    last_owners: BTreeMap<TopicPartition, String>,
+    last_owners: VecMap<TopicPartition, String>,
     /// Set when the group is a KIP-848 consumer group; the classic fields above then stay
     /// Empty, except the offsets and the hosting.
     pub consumer_group: Option<alloc::boxed::Box<ConsumerGroup>>,
@@ -204,9 +203,9 @@ impl Group {
             generation: 0,
             protocol: None,
             leader: None,
-            members: BTreeMap::new(),
-            pending_members: BTreeSet::new(),
-            offsets: BTreeMap::new(),
+            members: VecMap::new(),
+            pending_members: VecSet::new(),
+            offsets: VecMap::new(),
             host: None,
             timer_token: 0,
             initial_delay: None,
@@ -214,7 +213,7 @@ impl Group {
             pending_sync: None,
             deferred: Vec::new(),
             next_join_seq: 0,
-            last_owners: BTreeMap::new(),
+            last_owners: VecMap::new(),
             consumer_group: None,
         }
     }
@@ -728,7 +727,7 @@ impl Sim {
             g.protocol = None;
             g.leader = None;
             g.timer_token += 1;
-            self.finish_rebalance(group, generation, BTreeMap::new());
+            self.finish_rebalance(group, generation, VecMap::new());
             self.persist_group(group);
             return;
         }
@@ -804,7 +803,7 @@ impl Sim {
         &mut self,
         group: &str,
         generation: i32,
-        owners: BTreeMap<TopicPartition, String>,
+        owners: VecMap<TopicPartition, String>,
     ) {
         let now = self.now.0;
         let Some(g) = self.groups.get_mut(group) else {
@@ -1063,7 +1062,7 @@ impl Sim {
         if g.state != GroupState::CompletingRebalance || g.generation != p.generation {
             return;
         }
-        let mut owners = BTreeMap::new();
+        let mut owners = VecMap::new();
         for m in g.members.values() {
             for tp in &m.assignment {
                 owners.insert(tp.clone(), m.client_id.clone());
@@ -1651,8 +1650,7 @@ impl Sim {
                 if g.leader.as_deref() != Some(member_id) || storing {
                     return;
                 }
-                let given: BTreeMap<String, Vec<TopicPartition>> =
-                    assignments.into_iter().collect_map();
+                let given: VecMap<String, Vec<TopicPartition>> = assignments.into_iter().collect();
                 for m in g.members.values_mut() {
                     m.assignment = given.get(&m.member_id).cloned().unwrap_or_default();
                 }
@@ -2130,11 +2128,11 @@ impl Sim {
                 let coordinator = self
                     .offsets_tp(&g.id)
                     .and_then(|tp| self.controller.partition(&tp).and_then(|p| p.leader));
-                let mut topics: BTreeSet<String> = g
+                let mut topics: VecSet<String> = g
                     .members
                     .values()
                     .flat_map(|m| m.subscription.topics.iter().cloned())
-                    .collect_set();
+                    .collect();
                 topics.extend(g.offsets.keys().map(|tp| tp.topic.clone()));
                 if let Some(cg) = &g.consumer_group {
                     topics.extend(cg.members.values().flat_map(|m| m.topics.iter().cloned()));

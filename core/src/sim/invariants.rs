@@ -6,7 +6,7 @@
 //! never empties an ISR); a leader never holds an epoch older than its partition's latest
 //! epoch start it knows; no two running brokers lead one partition in one epoch.
 
-use alloc::collections::BTreeMap;
+use crate::collections::VecMap;
 use alloc::format;
 use alloc::string::String;
 
@@ -35,7 +35,7 @@ impl Sim {
                 }
             }
         }
-        let mut leaders: BTreeMap<(TopicPartition, LeaderEpoch), BrokerId> = BTreeMap::new();
+        let mut leaders: VecMap<(TopicPartition, LeaderEpoch), BrokerId> = VecMap::new();
         for b in &self.brokers {
             for (tp, log) in &b.logs {
                 let leo = log.leo();

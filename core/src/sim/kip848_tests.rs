@@ -1,7 +1,7 @@
 //! The KIP-848 consumer protocol end to end (G8, A13): consumers with
 //! `group.protocol=consumer` against the coordinator, compared with the classic protocol.
 
-use alloc::collections::BTreeMap;
+use crate::collections::VecMap;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -66,7 +66,7 @@ fn run_checked(sim: &mut Sim, until: u64, apis: &mut Vec<&'static str>) {
             break;
         }
         sim.check_invariants().unwrap();
-        let mut owner: BTreeMap<TopicPartition, String> = BTreeMap::new();
+        let mut owner: VecMap<TopicPartition, String> = VecMap::new();
         for c in sim.consumers.iter().filter(|c| c.is_alive()) {
             for tp in &c.owned {
                 if let Some(o) = owner.insert(tp.clone(), c.client_id.clone()) {

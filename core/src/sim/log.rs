@@ -10,6 +10,7 @@
 //! ranges of it, each with its own offset index and time index. A clone of a log (time
 //! travel checkpoints) copies batch headers and `Rc`s, never records.
 
+use crate::collections::VecMap;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::rc::Rc;
@@ -161,7 +162,7 @@ pub struct Log {
     /// Everything below this offset is on disk (fsynced; the recovery point); a power-off
     /// keeps only that.
     pub flushed: Offset,
-    pub producers: BTreeMap<i64, ProducerEntry>,
+    pub producers: VecMap<i64, ProducerEntry>,
     /// Records appended since the last flush (for `flush.messages`).
     pub unflushed_records: u64,
     /// The segments, oldest first; the last one is active. Empty until the first append.
@@ -180,7 +181,7 @@ pub struct Log {
     pub last_cleaned: Option<(u64, CleanReport)>,
     /// I7: open transactions, producer id → the offset of their first record
     /// (`ProducerStateEntry.currentTxnFirstOffset`).
-    pub ongoing_txns: BTreeMap<i64, Offset>,
+    pub ongoing_txns: VecMap<i64, Offset>,
     /// I7: completed transactions whose marker the HW has not passed yet, as (first offset,
     /// marker offset): still "unstable" (`unreplicatedTxns`).
     pub completed_txns: Vec<(Offset, Offset)>,
@@ -1145,7 +1146,8 @@ impl Log {
         let first_dirty = c.first_dirty;
         let end_batch = self.segments[end].first_batch.min(self.batches.len());
         let drm = self.config.delete_retention_ms.max(0) as u64;
-        // The offset map: the latest offset of each key in the dirty part.
+        // The offset map: the latest offset of each key in the dirty part. A `BTreeMap`, not a
+        // `VecMap`: it takes every distinct key of the dirty part, in no order.
         let mut latest: BTreeMap<Rc<str>, Offset> = BTreeMap::new();
         for b in self.batches.range(0, end_batch) {
             // C5: aborted records never enter the offset map.
@@ -1167,7 +1169,7 @@ impl Log {
             }
         }
         // C4: the last batch of each producer id, in the whole log.
-        let mut last_of_pid: BTreeMap<i64, Offset> = BTreeMap::new();
+        let mut last_of_pid: VecMap<i64, Offset> = VecMap::new();
         for b in &self.batches {
             if b.producer_id >= 0 && b.control.is_none() {
                 last_of_pid.insert(b.producer_id, b.base_offset);
@@ -1175,7 +1177,7 @@ impl Log {
         }
         // C5: per producer, whether a record of its current transaction survives (a marker
         // stays while one does).
-        let mut txn_survivor: BTreeMap<i64, bool> = BTreeMap::new();
+        let mut txn_survivor: VecMap<i64, bool> = VecMap::new();
         let mut report = CleanReport {
             segments: end,
             first_dirty,
@@ -1280,7 +1282,7 @@ impl Log {
 /// I6: a marker with a higher epoch bumps the producer's epoch and clears its sequence
 /// state (`ProducerAppendInfo.appendEndTxnMarker`); a marker for a producer the log does not
 /// know starts its state at the marker's epoch.
-fn bump_by_marker(producers: &mut BTreeMap<i64, ProducerEntry>, b: &Batch) {
+fn bump_by_marker(producers: &mut VecMap<i64, ProducerEntry>, b: &Batch) {
     let e = producers
         .entry(b.producer_id)
         .or_insert_with(|| ProducerEntry {

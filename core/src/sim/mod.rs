@@ -212,12 +212,12 @@ pub struct Sim {
     /// Consumer clients; `NodeId::Client(ClientId(CONSUMER_CLIENT_BASE + i))`.
     pub(crate) consumers: Vec<Consumer>,
     /// Consumer groups by `group.id`, with the coordinator state of the broker hosting each.
-    pub(crate) groups: alloc::collections::BTreeMap<String, Group>,
+    pub(crate) groups: crate::collections::VecMap<String, Group>,
     /// What each `__consumer_offsets` record says, by record id (the records themselves sit
     /// in the partition's log; a record truncated away is no longer found by a reload).
-    pub(crate) offsets_store: alloc::collections::BTreeMap<u64, coordinator::OffsetsRecord>,
+    pub(crate) offsets_store: crate::collections::VecMap<u64, coordinator::OffsetsRecord>,
     /// Rebalance history per group (metrics for the UI; survives coordinator moves).
-    pub(crate) rebalances: alloc::collections::BTreeMap<String, Vec<view::RebalanceView>>,
+    pub(crate) rebalances: crate::collections::VecMap<String, Vec<view::RebalanceView>>,
     pub(crate) checker: Checker,
     /// Transaction coordinators' state and the records of `__transaction_state`.
     pub(crate) txn: txn::Txns,
@@ -284,9 +284,9 @@ impl Sim {
             controller,
             producers: Vec::new(),
             consumers: Vec::new(),
-            groups: alloc::collections::BTreeMap::new(),
-            offsets_store: alloc::collections::BTreeMap::new(),
-            rebalances: alloc::collections::BTreeMap::new(),
+            groups: crate::collections::VecMap::new(),
+            offsets_store: crate::collections::VecMap::new(),
+            rebalances: crate::collections::VecMap::new(),
             checker: Checker::default(),
             txn: txn::Txns::default(),
             trace_hash: trace::HASH_INIT,

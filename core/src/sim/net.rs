@@ -6,7 +6,8 @@
 //! the next message of an API kind. A dropped message is recorded in the trace, so the UI can
 //! show it vanish.
 
-use alloc::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use crate::collections::{VecMap, VecSet};
+use alloc::collections::BinaryHeap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -161,11 +162,11 @@ pub struct Network {
     heap: BinaryHeap<Entry>,
     seq: u64,
     /// Nodes cut off from everyone.
-    pub isolated: BTreeSet<NodeId>,
+    pub isolated: VecSet<NodeId>,
     /// Links cut, stored with the smaller node first.
-    pub cut: BTreeSet<(NodeId, NodeId)>,
+    pub cut: VecSet<(NodeId, NodeId)>,
     /// Extra latency per node, in ms.
-    pub slow: BTreeMap<NodeId, u64>,
+    pub slow: VecMap<NodeId, u64>,
     pub next_faults: Vec<NextFault>,
 }
 

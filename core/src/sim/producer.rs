@@ -29,8 +29,8 @@
 //! a multi-record batch and resend the parts (`Sender.completeBatch`); that split is not
 //! simulated yet.
 
-use crate::sort::CollectTree;
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::collections::{VecMap, VecSet};
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -97,7 +97,7 @@ pub struct Producer {
     ignore_keys: bool,
     /// `compression.type`: the batches' codec and its size ratio.
     codec: Codec,
-    pub metadata: BTreeMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>>,
+    pub metadata: VecMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>>,
     metadata_inflight: Option<u64>,
     metadata_stale: bool,
     /// `retry.backoff.ms` between metadata requests, so an incomplete answer is not re-asked
@@ -106,15 +106,15 @@ pub struct Producer {
     pub(crate) bootstrap: u32,
     pub producer_id: Option<(i64, i16)>,
     pid_inflight: Option<u64>,
-    pub queues: BTreeMap<TopicPartition, VecDeque<PBatch>>,
-    pub inflight: BTreeMap<u64, InFlight>,
-    next_seq: BTreeMap<TopicPartition, i32>,
+    pub queues: VecMap<TopicPartition, VecDeque<PBatch>>,
+    pub inflight: VecMap<u64, InFlight>,
+    next_seq: VecMap<TopicPartition, i32>,
     /// The built-in partitioner per topic (`BuiltInPartitioner.StickyPartitionInfo`): the
     /// sticky partition and the bytes produced to it since it was chosen.
-    sticky: BTreeMap<String, (u32, u64)>,
+    sticky: VecMap<String, (u32, u64)>,
     /// The partitions that have had a batch queue (`TopicInfo.batches`, whose entries Kafka
     /// never removes): adaptive partitioning starts once every partition of a topic has one.
-    deques: BTreeMap<String, BTreeSet<u32>>,
+    deques: VecMap<String, VecSet<u32>>,
     /// `partitioner.adaptive.partitioning.enable`.
     adaptive: bool,
     /// `buffer.memory` and `max.block.ms`.
@@ -125,7 +125,7 @@ pub struct Producer {
     blocked_since: Millis,
     /// Adaptive partitioning's load stats per topic (P6): partition ids and their cumulative
     /// frequency table, rebuilt by every sender pass; absent means uniform.
-    load_stats: BTreeMap<String, (Vec<u32>, Vec<u32>)>,
+    load_stats: VecMap<String, (Vec<u32>, Vec<u32>)>,
     wake_token: u64,
     wake_at: Option<Millis>,
     pub acked: u64,
@@ -300,24 +300,24 @@ fn build_producer(
         ignore_keys: config.get_bool("partitioner.ignore.keys"),
         codec,
         config,
-        metadata: BTreeMap::new(),
+        metadata: VecMap::new(),
         metadata_inflight: None,
         metadata_stale: true,
         metadata_not_before: Millis::ZERO,
         bootstrap: 0,
         producer_id: None,
         pid_inflight: None,
-        queues: BTreeMap::new(),
-        inflight: BTreeMap::new(),
-        next_seq: BTreeMap::new(),
-        sticky: BTreeMap::new(),
-        deques: BTreeMap::new(),
+        queues: VecMap::new(),
+        inflight: VecMap::new(),
+        next_seq: VecMap::new(),
+        sticky: VecMap::new(),
+        deques: VecMap::new(),
         adaptive,
         buffer_memory,
         max_block_ms,
         blocked: VecDeque::new(),
         blocked_since: Millis::ZERO,
-        load_stats: BTreeMap::new(),
+        load_stats: VecMap::new(),
         wake_token: 0,
         wake_at: None,
         acked: 0,
@@ -620,7 +620,7 @@ impl Sim {
         if !pr.adaptive {
             return;
         }
-        let mut stats = BTreeMap::new();
+        let mut stats = VecMap::new();
         for (topic, parts) in &pr.deques {
             let n = self
                 .controller
@@ -729,7 +729,7 @@ impl Sim {
         }
         self.update_load_stats(pi);
         // Drain: one batch per partition per request, grouped by leader.
-        let mut by_broker: BTreeMap<BrokerId, Vec<PBatch>> = BTreeMap::new();
+        let mut by_broker: VecMap<BrokerId, Vec<PBatch>> = VecMap::new();
         let mut next_wake: Option<Millis> = None;
         let mut wake = |t: Millis| {
             if t > now {
@@ -966,7 +966,7 @@ impl Sim {
                     pr.metadata_inflight = None;
                     pr.metadata_stale = false;
                     pr.metadata_not_before = self.now + pr.retry_backoff_ms;
-                    pr.metadata = topics.into_iter().collect_map();
+                    pr.metadata = topics.into_iter().collect();
                     // The next metadata request goes to another broker if this one knew nothing.
                     if pr.metadata.is_empty() {
                         pr.bootstrap += 1;

@@ -38,7 +38,7 @@
 //! `transaction.abort.timed.out.transaction.cleanup.interval.ms` (10 s) after the deadline;
 //! markers that got no answer are sent again after 30 s (`request.timeout.ms`).
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{VecMap, VecSet};
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::{String, ToString};
@@ -107,11 +107,11 @@ pub struct TxnMeta {
     pub producer_epoch: i16,
     pub timeout_ms: u64,
     pub state: TxnState,
-    pub partitions: BTreeSet<TopicPartition>,
+    pub partitions: VecSet<TopicPartition>,
     pub start_ms: u64,
     pub host: Option<Host>,
     /// Partitions whose marker has not been acknowledged yet.
-    pub pending_markers: BTreeSet<TopicPartition>,
+    pub pending_markers: VecSet<TopicPartition>,
     pub pending: Option<PendingWrite>,
     pub token: u64,
 }
@@ -132,12 +132,12 @@ pub struct MarkerWait {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Txns {
     /// The coordinators' in-memory metadata, by transactional id.
-    pub meta: BTreeMap<String, TxnMeta>,
+    pub meta: VecMap<String, TxnMeta>,
     /// What each `__transaction_state` record says, by record id (the records sit in the
     /// partition's log; a record truncated away is no longer found by a load).
-    pub store: BTreeMap<u64, TxnMeta>,
+    pub store: VecMap<u64, TxnMeta>,
     /// Offsets sent to a transaction and not yet committed or aborted: (group, producer id).
-    pub pending_offsets: BTreeMap<(String, i64), Vec<(TopicPartition, Offset)>>,
+    pub pending_offsets: VecMap<(String, i64), Vec<(TopicPartition, Offset)>>,
     pub marker_waits: Vec<MarkerWait>,
 }
 
@@ -204,7 +204,7 @@ pub struct TxnClient {
     inflight: Option<(u64, TxnReq)>,
     not_before: Millis,
     /// `partitionsInTransaction`.
-    pub added: BTreeSet<TopicPartition>,
+    pub added: VecSet<TopicPartition>,
     /// `transactionStarted`: something was added, so the coordinator must end it.
     started: bool,
     offsets: Option<SendOffsets>,
@@ -223,7 +223,7 @@ impl TxnClient {
             group_coordinator: None,
             inflight: None,
             not_before: Millis::ZERO,
-            added: BTreeSet::new(),
+            added: VecSet::new(),
             started: false,
             offsets: None,
             committed: 0,
@@ -304,7 +304,7 @@ pub(crate) struct AbortedFilter {
     read_committed: bool,
     /// (first offset, producer id), ascending, not yet reached.
     upcoming: Vec<(Offset, i64)>,
-    aborted_pids: BTreeSet<i64>,
+    aborted_pids: VecSet<i64>,
 }
 
 impl AbortedFilter {
@@ -314,7 +314,7 @@ impl AbortedFilter {
         AbortedFilter {
             read_committed,
             upcoming,
-            aborted_pids: BTreeSet::new(),
+            aborted_pids: VecSet::new(),
         }
     }
 
@@ -690,7 +690,7 @@ impl Sim {
         };
         let (pid, epoch) = (m.producer_id, m.producer_epoch);
         let pending: Vec<TopicPartition> = m.pending_markers.iter().cloned().collect();
-        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
+        let mut by_leader: VecMap<BrokerId, Vec<TopicPartition>> = VecMap::new();
         for tp in pending {
             if let Some(l) = self.controller.partition(&tp).and_then(|p| p.leader) {
                 by_leader.entry(l).or_default().push(tp);
@@ -957,10 +957,10 @@ impl Sim {
                     producer_epoch: 0,
                     timeout_ms: timeout,
                     state: TxnState::Empty,
-                    partitions: BTreeSet::new(),
+                    partitions: VecSet::new(),
                     start_ms: self.now.0,
                     host: Some(host),
-                    pending_markers: BTreeSet::new(),
+                    pending_markers: VecSet::new(),
                     pending: None,
                     token: 0,
                 },
@@ -1413,7 +1413,7 @@ impl Sim {
                     ));
                 }
                 // The group's current positions: what its consumers will read next.
-                let mut offsets: BTreeMap<TopicPartition, Offset> = BTreeMap::new();
+                let mut offsets: VecMap<TopicPartition, Offset> = VecMap::new();
                 for c in &self.consumers {
                     if c.group == group && c.is_alive() {
                         for (tp, o) in &c.positions {
