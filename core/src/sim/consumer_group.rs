@@ -311,11 +311,7 @@ impl Sim {
         };
         // An error from validation changed nothing and is answered at once; any other answer
         // reflects the group's state, and waits until what was written of it is committed.
-        let hosted_here = self
-            .groups
-            .get(&h.group)
-            .is_some_and(|g| g.host.is_some_and(|x| x.broker == b));
-        if reply.error.is_some() || !hosted_here {
+        if reply.error.is_some() {
             self.send(NodeId::Broker(b), from, msg);
         } else {
             self.reply_when_committed(b, &h.group, from, msg);

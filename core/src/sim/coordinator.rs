@@ -1045,13 +1045,9 @@ impl Sim {
     /// The HW passed the leader's stored assignment: the group is Stable and every member that
     /// sent SyncGroup gets its partitions (`setAndPropagateAssignment`).
     fn complete_stored_sync(&mut self, b: BrokerId, group: &str) {
-        let Some(tp) = self.offsets_tp(group) else {
+        let Some(hw) = self.offsets_hw(b, group) else {
             return;
         };
-        let Some(i) = self.broker_index(b) else {
-            return;
-        };
-        let hw = self.brokers[i].logs.get(&tp).map_or(0, |l| l.hw);
         let Some(g) = self.groups.get_mut(group) else {
             return;
         };
@@ -1781,6 +1777,20 @@ impl Sim {
         None
     }
 
+    /// The HW and log end of `group`'s offsets partition on broker `b`.
+    fn offsets_log_ends(&self, b: BrokerId, group: &str) -> Option<(Offset, Offset)> {
+        let tp = self.offsets_tp(group)?;
+        let log = self.brokers[self.broker_index(b)?].logs.get(&tp)?;
+        Some((log.hw, log.leo()))
+    }
+
+    /// The HW of `group`'s offsets partition on broker `b` (0 before anything is written).
+    fn offsets_hw(&self, b: BrokerId, group: &str) -> Option<Offset> {
+        let tp = self.offsets_tp(group)?;
+        let i = self.broker_index(b)?;
+        Some(self.brokers[i].logs.get(&tp).map_or(0, |l| l.hw))
+    }
+
     /// Sends `msg` from the coordinator `b` of `group` once the HW of the group's partition has
     /// reached its log end (everything written so far is committed), at once if it has.
     pub(crate) fn reply_when_committed(
@@ -1790,12 +1800,14 @@ impl Sim {
         to: NodeId,
         msg: Message,
     ) {
-        let committed = self.offsets_tp(group).and_then(|tp| {
-            let i = self.broker_index(b)?;
-            let log = self.brokers[i].logs.get(&tp)?;
-            Some((log.hw, log.leo()))
-        });
-        let Some(leo) = committed.filter(|(hw, leo)| hw < leo).map(|(_, leo)| leo) else {
+        let hosted_here = self
+            .groups
+            .get(group)
+            .is_some_and(|g| g.host.is_some_and(|h| h.broker == b));
+        let pending = self
+            .offsets_log_ends(b, group)
+            .filter(|(hw, leo)| hosted_here && hw < leo);
+        let Some((_, leo)) = pending else {
             self.send(NodeId::Broker(b), to, msg);
             return;
         };
@@ -1815,13 +1827,9 @@ impl Sim {
 
     /// Sends the deferred answers of `group` whose records the HW has passed.
     fn answer_deferred(&mut self, b: BrokerId, group: &str) {
-        let Some(tp) = self.offsets_tp(group) else {
+        let Some(hw) = self.offsets_hw(b, group) else {
             return;
         };
-        let Some(i) = self.broker_index(b) else {
-            return;
-        };
-        let hw = self.brokers[i].logs.get(&tp).map_or(0, |l| l.hw);
         let Some(g) = self.groups.get_mut(group) else {
             return;
         };
@@ -1837,13 +1845,9 @@ impl Sim {
 
     /// Answers the commits of `group` whose records the HW has passed.
     fn answer_replicated_commits(&mut self, b: BrokerId, group: &str) {
-        let Some(tp) = self.offsets_tp(group) else {
+        let Some(hw) = self.offsets_hw(b, group) else {
             return;
         };
-        let Some(i) = self.broker_index(b) else {
-            return;
-        };
-        let hw = self.brokers[i].logs.get(&tp).map_or(0, |l| l.hw);
         let Some(g) = self.groups.get_mut(group) else {
             return;
         };

@@ -772,22 +772,13 @@ fn a5_eager_sticky_keeps_ownership_through_its_user_data() {
     );
 }
 
-/// G3, the group's record: the leader's SyncGroup is answered only once the assignment is
-/// replicated (`classicGroupSyncGroup` answers from the write's append future); until then the
-/// group stays CompletingRebalance and no member has partitions. A write the followers cannot
-/// get fails after `offsets.commit.timeout.ms` (5,000 ms) with COORDINATOR_NOT_AVAILABLE
-/// (`appendGroupMetadataErrorToResponseError`) and the group rebalances. Without this, a
-/// coordinator lost before replication let its successor hand the same generation out again
-/// (sweep seed 635: two owners of one partition in generation 1).
-#[test]
-fn g3_sync_group_is_answered_once_the_assignment_is_replicated() {
-    let mut sim = cluster(3, 7);
-    topic(&mut sim, "t", 2, 3);
-    // __consumer_offsets is created by the first FindCoordinator.
-    consumer(&mut sim, "c1", "g", &["t"], &[]);
+/// Steps until `group`'s coordinator is known (`__consumer_offsets` is created by the first
+/// FindCoordinator), then cuts it off from every other broker: it still reaches the controller
+/// and the clients, but its followers never get what it writes. Returns the coordinator.
+pub(super) fn cut_off_coordinator(sim: &mut Sim, group: &str) -> BrokerId {
     let coord = loop {
         assert!(sim.step(), "no __consumer_offsets");
-        let Some(tp) = sim.offsets_tp("g") else {
+        let Some(tp) = sim.offsets_tp(group) else {
             continue;
         };
         let view = sim.view();
@@ -800,14 +791,36 @@ fn g3_sync_group_is_answered_once_the_assignment_is_replicated() {
             break l;
         }
     };
-    // The coordinator can reach the controller and the consumer, not its followers.
-    for other in [1, 2, 3].map(BrokerId).into_iter().filter(|b| *b != coord) {
+    let others: Vec<BrokerId> = sim
+        .view()
+        .brokers
+        .iter()
+        .map(|b| b.id)
+        .filter(|b| *b != coord)
+        .collect();
+    for other in others {
         sim.apply(Command::NetCut(
             NodeRef::Broker(coord),
             NodeRef::Broker(other),
         ))
         .unwrap();
     }
+    coord
+}
+
+/// G3, the group's record: the leader's SyncGroup is answered only once the assignment is
+/// replicated (`classicGroupSyncGroup` answers from the write's append future); until then the
+/// group stays CompletingRebalance and no member has partitions. A write the followers cannot
+/// get fails after `offsets.commit.timeout.ms` (5,000 ms) with COORDINATOR_NOT_AVAILABLE
+/// (`appendGroupMetadataErrorToResponseError`) and the group rebalances. Without this, a
+/// coordinator lost before replication let its successor hand the same generation out again
+/// (sweep seed 635: two owners of one partition in generation 1).
+#[test]
+fn g3_sync_group_is_answered_once_the_assignment_is_replicated() {
+    let mut sim = cluster(3, 7);
+    topic(&mut sim, "t", 2, 3);
+    consumer(&mut sim, "c1", "g", &["t"], &[]);
+    cut_off_coordinator(&mut sim, "g");
     let mut synced_at = None;
     let mut failed_at = None;
     let mut timed_out = false;

@@ -259,6 +259,14 @@ fn mixing_protocols_in_one_group_is_not_supported_yet() {
     assert!(sim == before);
 }
 
+fn consumer(sim: &Sim, name: &str) -> crate::view::ConsumerView {
+    sim.view()
+        .consumers
+        .into_iter()
+        .find(|c| c.client_id == name)
+        .unwrap()
+}
+
 /// G8 with the group's records: a ConsumerGroupHeartbeat answer that hands out an assignment is
 /// sent only once the records written to the group's `__consumer_offsets` partition are
 /// replicated (the coordinator runtime completes a write's response when the partition's last
@@ -269,29 +277,7 @@ fn mixing_protocols_in_one_group_is_not_supported_yet() {
 fn g8_heartbeat_assignment_is_answered_once_replicated() {
     let mut sim = cluster();
     add(&mut sim, "c1", KIP848);
-    // __consumer_offsets is created by the first FindCoordinator.
-    let coord = loop {
-        assert!(sim.step(), "no __consumer_offsets");
-        let Some(tp) = sim.offsets_tp("g") else {
-            continue;
-        };
-        let view = sim.view();
-        let offsets = view
-            .topics
-            .iter()
-            .find(|t| t.name == OFFSETS_TOPIC)
-            .unwrap();
-        if let Some(l) = offsets.partitions[tp.partition as usize].leader {
-            break l;
-        }
-    };
-    for other in [1, 2, 3].map(BrokerId).into_iter().filter(|b| *b != coord) {
-        sim.apply(Command::NetCut(
-            NodeRef::Broker(coord),
-            NodeRef::Broker(other),
-        ))
-        .unwrap();
-    }
+    super::group_tests::cut_off_coordinator(&mut sim, "g");
     let mut failed_at = None;
     while failed_at.is_none() && sim.now().0 < 60_000 {
         let Some(e) = sim.step_event() else { break };
@@ -300,24 +286,13 @@ fn g8_heartbeat_assignment_is_answered_once_replicated() {
         {
             failed_at = Some(e.time_ms);
         }
-        let c1 = sim
-            .view()
-            .consumers
-            .into_iter()
-            .find(|c| c.client_id == "c1")
-            .unwrap();
+        let c1 = consumer(&sim, "c1");
         assert!(c1.assigned.is_empty(), "assigned before replication: {e:?}");
     }
     let failed = failed_at.expect("the heartbeat's write timed out");
     assert!(failed >= 5_000, "failed at {failed} ms");
     sim.apply(Command::NetHeal(None)).unwrap();
     sim.settle(120_000).unwrap();
-    let c1 = sim
-        .view()
-        .consumers
-        .into_iter()
-        .find(|c| c.client_id == "c1")
-        .unwrap();
-    assert_eq!(c1.assigned.len(), 4);
+    assert_eq!(consumer(&sim, "c1").assigned.len(), 4);
     assert_eq!(group(&sim).state, "Stable");
 }
