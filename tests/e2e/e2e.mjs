@@ -215,6 +215,24 @@ try {
   expect(violations.length > 0, 'a securitypolicyviolation for the injected inline script');
   console.log(`e2e: CSP in force (an injected inline script was refused: ${violations[0]})`);
 
+  // A panic in this build is a wasm trap (panic = immediate-abort), which static/boot.js turns
+  // into the error box with a reload link. The trap is simulated: no input makes the app panic.
+  await page.evaluate(() => {
+    const error = new WebAssembly.RuntimeError('unreachable');
+    window.dispatchEvent(new ErrorEvent('error', { error, message: String(error) }));
+  });
+  const panicBox = page.locator('.panic[role="alert"]');
+  await panicBox.waitFor({ timeout: TIMEOUT_MS });
+  const panicText = await panicBox.textContent();
+  expect(panicText.includes('stopped because of a bug'), `the trap's error box, found ${panicText}`);
+  expect(
+    (await panicBox.locator('a.panic__reload').getAttribute('href')) === page.url(),
+    'the error box to link to the page itself',
+  );
+  expect((await panicBox.boundingBox()) !== null, 'the error box to be visible');
+  await shot('panic-box');
+  console.log('e2e: a wasm trap shows the error box with its reload link');
+
   console.log(
     `e2e: seed ${seed}; ${brokers} brokers, ${replicas} replicas, 3 leaders; ` +
       `step ${firstStep} -> ${step} at ${time}`,

@@ -83,7 +83,7 @@ pub fn run(root: &Path, quick: bool) -> ExitCode {
     });
     let dist = root.join("dist");
     let app_ok = run.step("trunk build --release (offline)", || {
-        cmd(Command::new("trunk").args(["build", "--release"]))
+        cmd(&mut tools::release_build())
     });
     if wasm_ok && app_ok {
         if !run.step("browser benches in headless Chromium", || {

@@ -161,7 +161,7 @@ fn e2e_only(root: &Path) -> ExitCode {
 fn release_build_e2e_sizes(root: &Path, run: &mut Steps) {
     let dist = root.join("dist");
     let built = run.step("trunk build --release (offline)", || {
-        cmd(Command::new("trunk").args(["build", "--release"]))
+        cmd(&mut tools::release_build())
     });
     if !built {
         run.skip("end-to-end test", "there is no fresh build to test");

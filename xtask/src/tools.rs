@@ -8,7 +8,11 @@
 //! * Trunk 0.21.14, installed `--locked` (without it, it does not compile);
 //! * npm's `binaryen@132` for `wasm-opt` (Debian's is too old for today's Rust) and
 //!   `playwright-core` for the end-to-end test, both from `tests/e2e/package.json`;
-//! * Debian's `chromium` and `chromium-driver` for headless browser tests.
+//! * Debian's `chromium` and `chromium-driver` for headless browser tests;
+//! * for the shipped bundle only: a nightly toolchain with `rust-src` and its own
+//!   `wasm32-unknown-unknown` target, so that `trunk build --release` rebuilds the standard
+//!   library for size ([`release_build`]). Without them the bundle is built with stable and is
+//!   larger; the build says so.
 //!
 //! A failure ends in one sentence that says what to install by hand.
 
@@ -67,8 +71,82 @@ pub fn ensure(needs: Needs) -> Result<(), String> {
     if needs == Needs::Everything {
         node_tools(&root)?;
         chromium()?;
+        nightly_for_bundle();
     }
     Ok(())
+}
+
+/// `trunk build --release`, the bundle a visitor downloads, built by nightly cargo with the
+/// standard library rebuilt for size (`-Zbuild-std`, its `optimize_for_size` feature) and with
+/// `panic = immediate-abort`: a panic traps at once, without formatting its message, so none of
+/// the panic and formatting machinery that only panics need is shipped. Together they take
+/// about 55 KB off the gzipped wasm (BENCHMARKS.md, bundle). A panic in that build is still
+/// shown to the visitor, by `static/boot.js`, without the message; debug builds (`cargo xtask
+/// serve`, the web tests) keep the Rust panic hook and its message.
+///
+/// Falls back to stable, with a warning, when nightly, its `rust-src` or its wasm32 target is
+/// missing and could not be installed.
+pub fn release_build() -> Command {
+    let mut c = Command::new("trunk");
+    c.args(["build", "--release"]);
+    if nightly_bundle_ready() {
+        // Trunk runs `cargo`; the rustup proxy picks nightly from RUSTUP_TOOLCHAIN. The
+        // variables `cargo xtask` inherited from stable cargo must not point it back there.
+        c.env("RUSTUP_TOOLCHAIN", "nightly")
+            .env_remove("CARGO")
+            .env_remove("RUSTC")
+            .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+            .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                "-Zunstable-options -Cpanic=immediate-abort",
+            );
+        println!("shipped bundle: nightly, std rebuilt for size, panic = immediate-abort");
+    } else {
+        println!(
+            "warning: nightly with rust-src and wasm32-unknown-unknown is missing; the shipped \
+             bundle is built with stable and is about 55 KB larger gzipped"
+        );
+    }
+    c
+}
+
+/// Whether nightly has what [`release_build`] needs: `rust-src` and the wasm32 target.
+fn nightly_bundle_ready() -> bool {
+    let Some(sysroot) =
+        stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
+    else {
+        return false;
+    };
+    let rustlib = PathBuf::from(sysroot.trim()).join("lib").join("rustlib");
+    rustlib.join("src/rust/library/std").is_dir() && rustlib.join("wasm32-unknown-unknown").is_dir()
+}
+
+/// Installs what [`release_build`] needs, when missing. A failure is a warning: the bundle can
+/// still be built with stable.
+fn nightly_for_bundle() {
+    if nightly_bundle_ready() {
+        println!("ok: nightly with rust-src and wasm32-unknown-unknown (for the shipped bundle)");
+        return;
+    }
+    let has_nightly = stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "-V"]));
+    let steps: [&[&str]; 3] = [
+        &["toolchain", "install", "nightly", "--profile", "minimal"],
+        &["component", "add", "rust-src", "--toolchain", "nightly"],
+        &[
+            "target",
+            "add",
+            "wasm32-unknown-unknown",
+            "--toolchain",
+            "nightly",
+        ],
+    ];
+    for args in steps.iter().skip(usize::from(has_nightly.is_some())) {
+        if let Err(e) = install(Command::new("rustup").args(*args), "install it by hand") {
+            println!("warning: {e}");
+            return;
+        }
+    }
 }
 
 fn rust_target_and_components() -> Result<(), String> {
