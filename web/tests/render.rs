@@ -70,6 +70,86 @@ async fn draws_every_broker_and_marks_one_leader_per_partition() {
     );
 }
 
+/// Three brokers, three partitions, twenty acknowledged records.
+fn view_with_records() -> ClusterView {
+    let mut session = logscope_core::scenario::Session::new();
+    for line in [
+        "cluster brokers=3 seed=7",
+        "kafka-topics --create --topic orders --partitions 3 --replication-factor 3",
+        "producer add p1 linger.ms=0",
+        "produce p1 orders count=20",
+        "settle",
+    ] {
+        session.run_line(line).unwrap();
+    }
+    session.sim().unwrap().view()
+}
+
+/// Renders a 3-broker cluster with records into a `<div>` `width` CSS pixels wide, the SVG filling it as
+/// `static/style.css` makes it (that file is not loaded in the test page).
+async fn render_cluster_at(width: u32) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(
+        "svg.cluster { display: block; width: 100%; height: auto; }",
+    ));
+    document.head().unwrap().append_child(&style).unwrap();
+    let root = mount_point();
+    root.set_attribute("style", &format!("width: {width}px"))
+        .unwrap();
+    let props = ClusterDiagramProps {
+        view: Rc::new(view_with_records()),
+        display_ms: 0.0,
+        lang: Lang::En,
+        reduced_motion: false,
+        selected: None,
+        on_select: Default::default(),
+    };
+    yew::Renderer::<ClusterDiagram>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    // The drawn width is measured after the first render, which renders again.
+    yew::scheduler::flush().await;
+    root
+}
+
+/// Issue 7's level of detail: records' offset labels too small to read are left out, records
+/// are not. The 3-broker drawing is about 1,100 units wide: at 1,200 px its 9 px labels are
+/// 9.8 px, at 400 px 3.3 px (under `MIN_LEGIBLE_PX`).
+#[wasm_bindgen_test]
+async fn record_offsets_are_left_out_only_where_they_would_be_illegible() {
+    let wide = render_cluster_at(1_200).await;
+    let narrow = render_cluster_at(400).await;
+    let attr = |root: &Element| {
+        root.query_selector("svg.cluster")
+            .unwrap()
+            .unwrap()
+            .get_attribute("data-record-offsets")
+            .unwrap_or_default()
+    };
+    assert_eq!(attr(&wide), "shown");
+    assert_eq!(attr(&narrow), "hidden");
+    let records = count(&wide, ".record");
+    assert!(
+        records >= 9,
+        "the cluster has records on screen ({records})"
+    );
+    assert_eq!(count(&wide, ".record__offset"), records);
+    assert_eq!(
+        count(&narrow, ".record"),
+        records,
+        "every record is still drawn"
+    );
+    assert_eq!(count(&narrow, ".record__offset"), 0);
+    // The offsets are still there for whoever hovers or uses a screen reader.
+    let label = narrow
+        .query_selector(".replica")
+        .unwrap()
+        .unwrap()
+        .get_attribute("aria-label")
+        .unwrap_or_default();
+    assert!(label.contains("HW "), "{label}");
+}
+
 #[wasm_bindgen_test]
 async fn an_offline_broker_is_drawn_as_offline() {
     let mut view = settled_view();

@@ -6,8 +6,18 @@
 //! of the log begins), consumers on the right, and the messages in
 //! flight (`.msg`, coloured by API family) where they are at the time on screen.
 //! All text goes in as text nodes; each part has an ARIA label.
+//!
+//! Level of detail: the drawing is scaled to the page's width, so in a large cluster the 9 px
+//! offset under each record would be drawn a few pixels tall. When it would be under
+//! [`MIN_LEGIBLE_PX`], those per-record labels are left out (every record is still drawn, and
+//! the replica's tooltip and ARIA label give its log start, LSO, HW and LEO): thousands of text
+//! nodes nobody can read are most of the browser's layout and paint work per frame there
+//! (BENCHMARKS.md, frame time).
 
 use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use logscope_core::view::{BrokerState, MessageView};
 use logscope_core::ClusterView;
@@ -44,11 +54,59 @@ pub struct ClusterDiagramProps {
     pub on_select: Callback<Selected>,
 }
 
+/// The font size of a record's offset label in `static/style.css` (`.record__offset`).
+const OFFSET_FONT_PX: f64 = 9.0;
+/// The smallest drawn size at which the offset labels are kept (see the module docs).
+pub const MIN_LEGIBLE_PX: f64 = 5.0;
+
+/// Whether records' offset labels are legible when a drawing `layout_width` units wide is shown
+/// `drawn_width` CSS pixels wide. Before the first measurement (`drawn_width` 0) they are drawn.
+pub fn offsets_legible(layout_width: u32, drawn_width: i32) -> bool {
+    drawn_width <= 0
+        || layout_width == 0
+        || OFFSET_FONT_PX * f64::from(drawn_width) / f64::from(layout_width) >= MIN_LEGIBLE_PX
+}
+
+/// The width the SVG is drawn at, in CSS pixels: measured once mounted and again on each
+/// `resize` of the window (never during a render, which would force a layout every frame).
+#[hook]
+fn use_drawn_width(svg: NodeRef) -> i32 {
+    let width = use_state_eq(|| 0);
+    {
+        let width = width.clone();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(el) = svg.cast::<web_sys::Element>() {
+                    width.set(el.client_width());
+                }
+            };
+            measure();
+            let listener = Closure::<dyn Fn()>::new(measure);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ =
+                    w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "resize",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    *width
+}
+
 #[function_component]
 pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
     let layout = use_memo((Rc::clone(&props.view), props.lang), |(view, lang)| {
         layout(view, *lang)
     });
+    let svg = use_node_ref();
+    let offsets = offsets_legible(layout.width, use_drawn_width(svg.clone()));
     let lang = props.lang;
     let view_box = format!("0 0 {} {}", layout.width, layout.height);
     let select = |s: Selected| {
@@ -68,7 +126,8 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
         )
     };
     html! {
-        <svg class="cluster" viewBox={view_box} width={layout.width.to_string()}
+        <svg class="cluster" ref={svg} viewBox={view_box} width={layout.width.to_string()}
+            data-record-offsets={if offsets { "shown" } else { "hidden" }}
             role="group" aria-label={t(lang, Key::ClusterLabel)}>
             <g class="controllers" aria-label={t(lang, Key::Controllers)}>
                 { for layout.controllers.iter().map(|c| controller(c, lang)) }
@@ -81,7 +140,7 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             { for layout.brokers.iter().map(|b| {
                 let (onclick, onkeydown) = select(Selected::Broker(b.id.0));
                 let selected = props.selected == Some(Selected::Broker(b.id.0));
-                html! { <Broker key={b.id.0} broker={b.clone()} {lang} {selected} {onclick} {onkeydown} /> }
+                html! { <Broker key={b.id.0} broker={b.clone()} {lang} {selected} {offsets} {onclick} {onkeydown} /> }
             }) }
             { for layout.consumers.iter().map(|c| {
                 let (onclick, onkeydown) = select(Selected::Consumer(c.name.clone()));
@@ -184,6 +243,9 @@ pub struct BrokerProps {
     pub lang: Lang,
     #[prop_or_default]
     pub selected: bool,
+    /// Draw each record's offset under it ([`offsets_legible`]).
+    #[prop_or(true)]
+    pub offsets: bool,
     #[prop_or_default]
     pub onclick: Callback<MouseEvent>,
     #[prop_or_default]
@@ -215,7 +277,7 @@ pub fn Broker(props: &BrokerProps) -> Html {
             <text class="broker__state" x="12" y="36">
                 { if b.state.is_up() { state } else { format!("✕ {}", state.to_uppercase()) } }
             </text>
-            { for b.replicas.iter().map(|r| html! { <Replica key={r.topic_partition.clone()} replica={r.clone()} lang={props.lang} /> }) }
+            { for b.replicas.iter().map(|r| html! { <Replica key={r.topic_partition.clone()} replica={r.clone()} lang={props.lang} offsets={props.offsets} /> }) }
         </g>
     }
 }
@@ -225,6 +287,9 @@ pub struct ReplicaProps {
     pub replica: ReplicaLayout,
     #[prop_or_default]
     pub lang: Lang,
+    /// Draw each record's offset under it ([`offsets_legible`]).
+    #[prop_or(true)]
+    pub offsets: bool,
 }
 
 #[function_component]
@@ -303,8 +368,10 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                         <g {class} data-offset={o.to_string()}>
                             <rect x={fixed1(r.cell_x(o) + 0.5)} y={strip_y.to_string()}
                                 width={fixed1(cell - 1.0)} height={strip_h.to_string()} rx="2" />
-                            <text class="record__offset" x={fixed1(r.cell_x(o) + cell / 2.0)} y="33"
-                                text-anchor="middle">{ o }</text>
+                            if props.offsets {
+                                <text class="record__offset" x={fixed1(r.cell_x(o) + cell / 2.0)} y="33"
+                                    text-anchor="middle">{ o }</text>
+                            }
                         </g>
                     }
                 }) }
@@ -340,5 +407,24 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                 </text>
             </g>
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_labels_are_kept_while_at_least_min_legible_px_tall() {
+        // 9 px at a scale of 5/9 is exactly 5 px: kept; any smaller: left out.
+        assert!(offsets_legible(900, 500));
+        assert!(!offsets_legible(900, 499));
+        // Drawn at its own size or larger.
+        assert!(offsets_legible(1_100, 1_100));
+        // Issue 7's large cluster (about 2,900 units) on a 1,066-px-wide stage: 3.3 px.
+        assert!(!offsets_legible(2_900, 1_066));
+        // Not measured yet, or nothing drawn: drawn as before.
+        assert!(offsets_legible(2_900, 0));
+        assert!(offsets_legible(0, 500));
     }
 }
