@@ -21,7 +21,10 @@ use web_sys::Element;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn render_cluster(view: ClusterView) -> Element {
-    let root = mount_point();
+    render_cluster_into(mount_point(), view).await
+}
+
+async fn render_cluster_into(root: Element, view: ClusterView) -> Element {
     let props = ClusterDiagramProps {
         view: Rc::new(view),
         display_ms: 0.0,
@@ -85,28 +88,21 @@ fn view_with_records() -> ClusterView {
     session.sim().unwrap().view()
 }
 
-/// Renders a 3-broker cluster with records into a `<div>` `width` CSS pixels wide, the SVG filling it as
-/// `static/style.css` makes it (that file is not loaded in the test page).
+/// Renders a 3-broker cluster with records into a `<div>` `width` CSS pixels wide, the SVG
+/// filling it as `static/style.css` makes it (that file is not loaded in the test page; the
+/// rule here applies inside these `<div>`s only).
 async fn render_cluster_at(width: u32) -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let style = document.create_element("style").unwrap();
     style.set_text_content(Some(
-        "svg.cluster { display: block; width: 100%; height: auto; }",
+        ".drawn-width svg.cluster { display: block; width: 100%; height: auto; }",
     ));
     document.head().unwrap().append_child(&style).unwrap();
     let root = mount_point();
+    root.set_attribute("class", "drawn-width").unwrap();
     root.set_attribute("style", &format!("width: {width}px"))
         .unwrap();
-    let props = ClusterDiagramProps {
-        view: Rc::new(view_with_records()),
-        display_ms: 0.0,
-        lang: Lang::En,
-        reduced_motion: false,
-        selected: None,
-        on_select: Default::default(),
-    };
-    yew::Renderer::<ClusterDiagram>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
+    let root = render_cluster_into(root, view_with_records()).await;
     // The drawn width is measured after the first render, which renders again.
     yew::scheduler::flush().await;
     root
