@@ -15,6 +15,7 @@ use crate::components::configs::ConfigPanel;
 use crate::components::console::Console;
 use crate::components::embed::use_host_api;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
+use crate::components::seen::RedrawWhenSeen;
 use crate::components::sequence::SequencePanel;
 use crate::components::share::{
     read_startup, use_open_view, use_saved_session, Notice, SharePanel,
@@ -308,6 +309,7 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(lang.other())))
     };
     let view = state.view().clone();
+    let running = state.running();
     let view_name = startup.opening.view().to_string();
     use_saved_session(&state, view_name.clone(), !embed.embed);
     use_host_api(&state, Rc::new(embed.origins.clone()));
@@ -443,11 +445,18 @@ pub fn App(props: &AppProps) -> Html {
                 <Console entries={state.console().clone()} history={state.history().clone()}
                     view={view.clone()} {lang} {on_run} />
                 }
-                <EventsPanel events={state.events().clone()} position={state.position()} {lang} on_seek={on_seek.clone()} />
-                <SequencePanel events={state.events().clone()} position={state.position()}
-                    view={view.clone()} {lang} {on_seek} />
+                <RedrawWhenSeen {running}>
+                    <EventsPanel events={state.events().clone()} position={state.position()} {lang} on_seek={on_seek.clone()} />
+                </RedrawWhenSeen>
+                <RedrawWhenSeen {running}>
+                    <SequencePanel events={state.events().clone()} position={state.position()}
+                        view={view.clone()} {lang} {on_seek} />
+                </RedrawWhenSeen>
+                // The charts sample every step they draw, so they are always drawn.
                 <ChartsPanel view={view.clone()} {lang} />
-                <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
+                <RedrawWhenSeen {running}>
+                    <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
+                </RedrawWhenSeen>
                 <FindingsPanel {view} {lang} {on_seek_step} />
             </div>
         </main>

@@ -10,6 +10,7 @@ pub mod configs;
 pub mod console;
 pub mod embed;
 pub mod panels;
+pub mod seen;
 pub mod sequence;
 pub mod share;
 pub mod toolbar;

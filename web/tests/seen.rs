@@ -1,0 +1,105 @@
+//! Browser tests of `RedrawWhenSeen`: panels out of view are not redrawn while the run plays,
+//! and are redrawn as soon as they are seen or the run stops.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{mount_point, text};
+
+use logscope_web::components::seen::{RedrawWhenSeen, RedrawWhenSeenProps};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::Element;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn props(running: bool, said: &str) -> RedrawWhenSeenProps {
+    RedrawWhenSeenProps {
+        running,
+        children: html! { <p class="said">{ said.to_string() }</p> },
+    }
+}
+
+/// Waits for the IntersectionObserver's first report: it comes after a rendering step.
+async fn after_two_frames() {
+    for _ in 0..2 {
+        let frame = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .request_animation_frame(&resolve)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+    }
+    yew::scheduler::flush().await;
+}
+
+/// A mount point placed `top` CSS pixels from the top of the page (`absolute`) or of the
+/// viewport (`fixed`), whatever else the test page holds; the page is scrolled to its top.
+fn mount_at(position: &str, top: u32) -> Element {
+    let root = mount_point();
+    root.set_attribute(
+        "style",
+        &format!("position: {position}; top: {top}px; left: 0; width: 300px"),
+    )
+    .unwrap();
+    web_sys::window().unwrap().scroll_to_with_x_and_y(0.0, 0.0);
+    root
+}
+
+#[wasm_bindgen_test]
+async fn out_of_view_it_keeps_its_drawing_while_running_and_redraws_when_stopped() {
+    let root = mount_at("fixed", 20_000);
+    let mut app =
+        yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
+            .render();
+    yew::scheduler::flush().await;
+    after_two_frames().await;
+    assert_eq!(text(&root, ".said"), "step 1", "drawn at first");
+
+    app.update(props(true, "step 2"));
+    yew::scheduler::flush().await;
+    assert_eq!(
+        text(&root, ".said"),
+        "step 1",
+        "out of view while running: not redrawn"
+    );
+
+    app.update(props(false, "step 3"));
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, ".said"), "step 3", "stopped: redrawn");
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn in_view_it_redraws_every_change_while_running() {
+    let root = mount_at("fixed", 0);
+    let mut app =
+        yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
+            .render();
+    yew::scheduler::flush().await;
+    after_two_frames().await;
+    app.update(props(true, "step 2"));
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, ".said"), "step 2");
+    app.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn scrolled_into_view_it_draws_the_latest() {
+    let root = mount_at("absolute", 20_000);
+    let mut app =
+        yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
+            .render();
+    yew::scheduler::flush().await;
+    after_two_frames().await;
+    app.update(props(true, "step 2"));
+    yew::scheduler::flush().await;
+    assert_eq!(text(&root, ".said"), "step 1");
+
+    root.scroll_into_view();
+    after_two_frames().await;
+    assert_eq!(text(&root, ".said"), "step 2", "seen: the latest is drawn");
+    web_sys::window().unwrap().scroll_to_with_x_and_y(0.0, 0.0);
+    app.destroy();
+}
