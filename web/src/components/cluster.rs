@@ -9,10 +9,11 @@
 //!
 //! Level of detail: the drawing is scaled to the page's width, so in a large cluster the 9 px
 //! offset under each record would be drawn a few pixels tall. When it would be under
-//! [`MIN_LEGIBLE_PX`], those per-record labels are left out (every record is still drawn, and
-//! the replica's tooltip and ARIA label give its log start, LSO, HW and LEO): thousands of text
-//! nodes nobody can read are most of the browser's layout and paint work per frame there
-//! (BENCHMARKS.md, frame time).
+//! [`MIN_LEGIBLE_PX`], those per-record labels are left out and each strip's records are drawn
+//! as a few paths (every cell is still drawn, in the same colours; the replica's tooltip and
+//! ARIA label give its log start, LSO, HW and LEO): thousands of elements nobody can read
+//! apart were most of the browser's layout and paint work per frame there (BENCHMARKS.md,
+//! frame time).
 
 use std::rc::Rc;
 
@@ -357,24 +358,26 @@ pub fn Replica(props: &ReplicaProps) -> Html {
             <text class="replica__label" x="8" y="14">{ r.topic_partition.clone() }</text>
             <text class="replica__role" x={(r.width - 8).to_string()} y="14" text-anchor="end">{ tag }</text>
             <g class="log">
-                { for (r.first_shown..end).map(|o| {
-                    let class = classes!(
-                        "record",
-                        (o < r.high_watermark).then_some("record--committed"),
-                        (o >= r.flushed).then_some("record--unflushed"),
-                        r.control.contains(&o).then_some("record--control"),
-                    );
-                    html! {
-                        <g {class} data-offset={o.to_string()}>
-                            <rect x={fixed1(r.cell_x(o) + 0.5)} y={strip_y.to_string()}
-                                width={fixed1(cell - 1.0)} height={strip_h.to_string()} rx="2" />
-                            if props.offsets {
+                if props.offsets {
+                    { for (r.first_shown..end).map(|o| {
+                        let class = classes!(
+                            "record",
+                            (o < r.high_watermark).then_some("record--committed"),
+                            (o >= r.flushed).then_some("record--unflushed"),
+                            r.control.contains(&o).then_some("record--control"),
+                        );
+                        html! {
+                            <g {class} data-offset={o.to_string()}>
+                                <rect x={fixed1(r.cell_x(o) + 0.5)} y={strip_y.to_string()}
+                                    width={fixed1(cell - 1.0)} height={strip_h.to_string()} rx="2" />
                                 <text class="record__offset" x={fixed1(r.cell_x(o) + cell / 2.0)} y="33"
                                     text-anchor="middle">{ o }</text>
-                            }
-                        </g>
-                    }
-                }) }
+                            </g>
+                        }
+                    }) }
+                } else {
+                    { dense_records(r, end, strip_y, strip_h) }
+                }
                 if r.first_shown == r.log_start {
                     <line class="log__start" x1="7" y1={(strip_y - 2).to_string()} x2="7" y2={(strip_y + strip_h + 2).to_string()} />
                 } else {
@@ -406,6 +409,41 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                     { if r.log_end == 0 { format!("{} 0", t(lang, Key::LogEnd)) } else { String::from("▸") } }
                 </text>
             </g>
+        </g>
+    }
+}
+
+/// A strip drawn too small to read ([`offsets_legible`] false): its records as one path per
+/// kind (`.records--committed`, `--uncommitted`, then the `--unflushed` and `--control`
+/// outlines over them), the same cells as the per-record `<g class="record">` drawing, in a
+/// handful of elements instead of two per record (each element is layout and paint work on
+/// every frame; BENCHMARKS.md, frame time).
+fn dense_records(r: &ReplicaLayout, end: u64, strip_y: u32, strip_h: u32) -> Html {
+    let width = fixed1(r.cell_width() - 1.0);
+    let mut paths: [(&str, String); 4] = [
+        ("records records--committed", String::new()),
+        ("records records--uncommitted", String::new()),
+        ("records records--unflushed", String::new()),
+        ("records records--control", String::new()),
+    ];
+    for o in r.first_shown..end {
+        let cell = format!(
+            "M{} {strip_y}h{width}v{strip_h}h-{width}z",
+            fixed1(r.cell_x(o) + 0.5)
+        );
+        paths[usize::from(o >= r.high_watermark)].1.push_str(&cell);
+        if o >= r.flushed {
+            paths[2].1.push_str(&cell);
+        }
+        if r.control.contains(&o) {
+            paths[3].1.push_str(&cell);
+        }
+    }
+    html! {
+        <g class="log__records" data-first={r.first_shown.to_string()} data-end={end.to_string()}>
+            { for paths.into_iter().filter(|(_, d)| !d.is_empty()).map(|(class, d)| html! {
+                <path {class} {d} />
+            }) }
         </g>
     }
 }
