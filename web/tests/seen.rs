@@ -47,24 +47,32 @@ fn mount_at(position: &str, top: u32) -> Element {
     root
 }
 
-#[wasm_bindgen_test]
-async fn out_of_view_it_keeps_its_drawing_while_running_and_redraws_when_stopped() {
-    let root = mount_at("fixed", 20_000);
+/// Mounts `RedrawWhenSeen` where `mount_at` says, draws "step 1", waits for the observer's
+/// first report, then gives it "step 2" while running.
+async fn drawn_then_changed_while_running(
+    position: &str,
+    top: u32,
+) -> (Element, yew::AppHandle<RedrawWhenSeen>) {
+    let root = mount_at(position, top);
     let mut app =
         yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
             .render();
     yew::scheduler::flush().await;
     after_two_frames().await;
     assert_eq!(text(&root, ".said"), "step 1", "drawn at first");
-
     app.update(props(true, "step 2"));
     yew::scheduler::flush().await;
+    (root, app)
+}
+
+#[wasm_bindgen_test]
+async fn out_of_view_it_keeps_its_drawing_while_running_and_redraws_when_stopped() {
+    let (root, mut app) = drawn_then_changed_while_running("fixed", 20_000).await;
     assert_eq!(
         text(&root, ".said"),
         "step 1",
         "out of view while running: not redrawn"
     );
-
     app.update(props(false, "step 3"));
     yew::scheduler::flush().await;
     assert_eq!(text(&root, ".said"), "step 3", "stopped: redrawn");
@@ -73,30 +81,15 @@ async fn out_of_view_it_keeps_its_drawing_while_running_and_redraws_when_stopped
 
 #[wasm_bindgen_test]
 async fn in_view_it_redraws_every_change_while_running() {
-    let root = mount_at("fixed", 0);
-    let mut app =
-        yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
-            .render();
-    yew::scheduler::flush().await;
-    after_two_frames().await;
-    app.update(props(true, "step 2"));
-    yew::scheduler::flush().await;
+    let (root, app) = drawn_then_changed_while_running("fixed", 0).await;
     assert_eq!(text(&root, ".said"), "step 2");
     app.destroy();
 }
 
 #[wasm_bindgen_test]
 async fn scrolled_into_view_it_draws_the_latest() {
-    let root = mount_at("absolute", 20_000);
-    let mut app =
-        yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
-            .render();
-    yew::scheduler::flush().await;
-    after_two_frames().await;
-    app.update(props(true, "step 2"));
-    yew::scheduler::flush().await;
+    let (root, app) = drawn_then_changed_while_running("absolute", 20_000).await;
     assert_eq!(text(&root, ".said"), "step 1");
-
     root.scroll_into_view();
     after_two_frames().await;
     assert_eq!(text(&root, ".said"), "step 2", "seen: the latest is drawn");
