@@ -752,8 +752,10 @@ fn report(
     let _ = writeln!(w, "\n## Bundle\n");
     let _ = writeln!(
         w,
-        "What a visitor downloads from `dist/` (`trunk build --release`, wasm-opt'ed), raw and \
-         `gzip -9`.\n"
+        "What a visitor downloads from `dist/` (`trunk build --release` under nightly with the \
+         standard library rebuilt for size and `panic = immediate-abort`, as `cargo xtask` \
+         builds it; then wasm-opt), raw and `gzip -9`. Every `.wasm`, `.js` and `.css` file of \
+         `dist/` counts, the example course page's `embed.js` and `embed.css` included.\n"
     );
     let _ = writeln!(w, "| File kind | Raw | Gzipped |");
     let _ = writeln!(w, "| --- | --- | --- |");
