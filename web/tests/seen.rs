@@ -20,9 +20,18 @@ fn props(running: bool, said: &str) -> RedrawWhenSeenProps {
     }
 }
 
-/// Waits for the IntersectionObserver's first report: it comes after a rendering step.
-async fn after_two_frames() {
-    for _ in 0..2 {
+/// Waits, a frame at a time, until the observer's last report on `root`'s panel is `seen`
+/// (its `data-seen`), then lets Yew draw what it changed.
+async fn seen_as(root: &Element, seen: bool) {
+    for _ in 0..300 {
+        let now = root
+            .query_selector(".when-seen")
+            .unwrap()
+            .and_then(|e| e.get_attribute("data-seen"));
+        if now.as_deref() == Some(if seen { "true" } else { "false" }) {
+            yew::scheduler::flush().await;
+            return;
+        }
         let frame = js_sys::Promise::new(&mut |resolve, _| {
             web_sys::window()
                 .unwrap()
@@ -30,8 +39,9 @@ async fn after_two_frames() {
                 .unwrap();
         });
         wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+        yew::scheduler::flush().await;
     }
-    yew::scheduler::flush().await;
+    panic!("the observer never reported seen = {seen}");
 }
 
 /// A mount point placed `top` CSS pixels from the top of the page (`absolute`) or of the
@@ -48,17 +58,18 @@ fn mount_at(position: &str, top: u32) -> Element {
 }
 
 /// Mounts `RedrawWhenSeen` where `mount_at` says, draws "step 1", waits for the observer's
-/// first report, then gives it "step 2" while running.
+/// report (`seen`, as placed), then gives it "step 2" while running.
 async fn drawn_then_changed_while_running(
     position: &str,
     top: u32,
+    seen: bool,
 ) -> (Element, yew::AppHandle<RedrawWhenSeen>) {
     let root = mount_at(position, top);
     let mut app =
         yew::Renderer::<RedrawWhenSeen>::with_root_and_props(root.clone(), props(true, "step 1"))
             .render();
     yew::scheduler::flush().await;
-    after_two_frames().await;
+    seen_as(&root, seen).await;
     assert_eq!(text(&root, ".said"), "step 1", "drawn at first");
     app.update(props(true, "step 2"));
     yew::scheduler::flush().await;
@@ -67,7 +78,7 @@ async fn drawn_then_changed_while_running(
 
 #[wasm_bindgen_test]
 async fn out_of_view_it_keeps_its_drawing_while_running_and_redraws_when_stopped() {
-    let (root, mut app) = drawn_then_changed_while_running("fixed", 20_000).await;
+    let (root, mut app) = drawn_then_changed_while_running("fixed", 20_000, false).await;
     assert_eq!(
         text(&root, ".said"),
         "step 1",
@@ -81,17 +92,17 @@ async fn out_of_view_it_keeps_its_drawing_while_running_and_redraws_when_stopped
 
 #[wasm_bindgen_test]
 async fn in_view_it_redraws_every_change_while_running() {
-    let (root, app) = drawn_then_changed_while_running("fixed", 0).await;
+    let (root, app) = drawn_then_changed_while_running("fixed", 0, true).await;
     assert_eq!(text(&root, ".said"), "step 2");
     app.destroy();
 }
 
 #[wasm_bindgen_test]
 async fn scrolled_into_view_it_draws_the_latest() {
-    let (root, app) = drawn_then_changed_while_running("absolute", 20_000).await;
+    let (root, app) = drawn_then_changed_while_running("absolute", 20_000, false).await;
     assert_eq!(text(&root, ".said"), "step 1");
     root.scroll_into_view();
-    after_two_frames().await;
+    seen_as(&root, true).await;
     assert_eq!(text(&root, ".said"), "step 2", "seen: the latest is drawn");
     web_sys::window().unwrap().scroll_to_with_x_and_y(0.0, 0.0);
     app.destroy();

@@ -34,7 +34,8 @@ pub fn RedrawWhenSeen(props: &RedrawWhenSeenProps) -> Html {
         *shown.borrow_mut() = props.children.clone();
     }
     let children = shown.borrow().clone();
-    html! { <div class="when-seen" ref={node}>{ children }</div> }
+    // `data-seen` says what the observer last reported (tests wait for it).
+    html! { <div class="when-seen" data-seen={seen.to_string()} ref={node}>{ children }</div> }
 }
 
 /// Whether `node`'s box is within [`MARGIN`] of the viewport. True until the first report, so
