@@ -696,7 +696,8 @@ fn report(
          from `tests/wasm-bench` (the workloads as plain wasm exports, no JS glue), timed with \
          `performance.now()` inside the page: one cold run first (V8 compiles wasm in a baseline \
          tier and optimises in the background), then the median of the runs after it. Two builds: \
-         **as shipped** (the `release` profile the app uses: opt-level \"s\", LTO) and \
+         **as shipped** (the `release` profile: opt-level \"s\", LTO, stable; the app itself is \
+         built for size further, with the `web` profile under nightly: see Bundle) and \
          **opt-level 3** (the `bench` profile of the native figures; full run only), so the \
          ratio separates the cost of wasm from the cost of optimising for size. Ratio: how many \
          times slower than native (1.00 = as fast). The native and browser figures are taken \
