@@ -74,7 +74,8 @@ async fn draws_every_broker_and_marks_one_leader_per_partition() {
     );
 }
 
-/// Three brokers, three partitions, twenty acknowledged records.
+/// Three brokers, three partitions, twenty acknowledged records, then ten more that the
+/// followers cannot fetch (every broker link cut), so below and above the HW.
 fn view_with_records() -> ClusterView {
     let mut session = logscope_core::scenario::Session::new();
     for line in [
@@ -83,6 +84,11 @@ fn view_with_records() -> ClusterView {
         "producer add p1 linger.ms=0",
         "produce p1 orders count=20",
         "settle",
+        "net cut 1 2",
+        "net cut 1 3",
+        "net cut 2 3",
+        "produce p1 orders count=10",
+        "run 100ms",
     ] {
         session.run_line(line).unwrap();
     }
@@ -148,7 +154,10 @@ async fn record_offsets_are_left_out_only_where_they_would_be_illegible() {
     };
     assert_eq!(count(&narrow, ".record"), 0);
     let committed = count(&wide, ".record--committed") as usize;
-    assert!(committed > 0);
+    assert!(
+        committed > 0 && (records as usize) > committed,
+        "{committed} of {records}"
+    );
     assert_eq!(cells(&narrow, ".records--committed"), committed);
     assert_eq!(
         cells(&narrow, ".records--uncommitted"),
@@ -162,6 +171,15 @@ async fn record_offsets_are_left_out_only_where_they_would_be_illegible() {
         .get_attribute("aria-label")
         .unwrap_or_default();
     assert!(label.contains("HW "), "{label}");
+    // Widened, the drawing is measured again on the window's `resize`, and labelled again.
+    narrow.set_attribute("style", "width: 1200px").unwrap();
+    web_sys::window()
+        .unwrap()
+        .dispatch_event(&web_sys::Event::new("resize").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(attr(&narrow), "shown");
+    assert_eq!(count(&narrow, ".record__offset"), records);
 }
 
 #[wasm_bindgen_test]

@@ -182,23 +182,7 @@ fn nightly_cargo() -> Command {
 }
 
 fn ensure_fuzz_tools() -> Result<(), String> {
-    let nightly = Command::new("rustup")
-        .args(["run", "nightly", "rustc", "--version"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !nightly {
-        println!("installing: rustup toolchain install nightly --profile minimal");
-        cmd(Command::new("rustup").args([
-            "toolchain",
-            "install",
-            "nightly",
-            "--profile",
-            "minimal",
-        ]))
-        .map_err(|e| format!("{e}; install a nightly toolchain by hand, then run this again"))?;
-    }
+    crate::tools::ensure_nightly()?;
     if !has_cargo_subcommand("fuzz") {
         install(&["install", "cargo-fuzz", "--locked"])?;
     }

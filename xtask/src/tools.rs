@@ -129,9 +129,7 @@ fn nightly_for_bundle() {
         println!("ok: nightly with rust-src and wasm32-unknown-unknown (for the shipped bundle)");
         return;
     }
-    let has_nightly = stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "-V"]));
-    let steps: [&[&str]; 3] = [
-        &["toolchain", "install", "nightly", "--profile", "minimal"],
+    let steps: [&[&str]; 2] = [
         &["component", "add", "rust-src", "--toolchain", "nightly"],
         &[
             "target",
@@ -141,12 +139,26 @@ fn nightly_for_bundle() {
             "nightly",
         ],
     ];
-    for args in steps.iter().skip(usize::from(has_nightly.is_some())) {
-        if let Err(e) = install(Command::new("rustup").args(*args), "install it by hand") {
-            println!("warning: {e}");
-            return;
-        }
+    let installed = ensure_nightly().and_then(|()| {
+        steps
+            .iter()
+            .try_for_each(|args| install(Command::new("rustup").args(*args), "install it by hand"))
+    });
+    if let Err(e) = installed {
+        println!("warning: {e}");
     }
+}
+
+/// A nightly toolchain (minimal profile), for fuzzing and the shipped bundle: installed when
+/// `rustup run nightly` cannot start its rustc.
+pub fn ensure_nightly() -> Result<(), String> {
+    if stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "-V"])).is_some() {
+        return Ok(());
+    }
+    install(
+        Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]),
+        "install a nightly toolchain by hand",
+    )
 }
 
 fn rust_target_and_components() -> Result<(), String> {
