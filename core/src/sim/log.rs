@@ -781,9 +781,8 @@ impl Log {
     /// Batches from `offset` on, at most `max_bytes` (at least one batch if any).
     pub fn read_from(&self, offset: Offset, max_bytes: u64) -> Vec<Batch> {
         let mut out = Vec::new();
-        let idx = self.batches.partition_point(|b| b.next_offset() <= offset);
         let mut bytes = 0;
-        for b in self.batches.iter_from(idx) {
+        for b in self.batches_from(offset) {
             if !out.is_empty() && bytes + b.size_bytes() > max_bytes {
                 break;
             }
@@ -792,6 +791,13 @@ impl Log {
             out.push(b.clone());
         }
         out
+    }
+
+    /// The batches holding `offset` and after, borrowed: what the view reads on every drawn
+    /// frame, where [`Log::read_from`]'s clones (a fetch's answer) would be pure waste.
+    pub fn batches_from(&self, offset: Offset) -> impl Iterator<Item = &Batch> {
+        let idx = self.batches.partition_point(|b| b.next_offset() <= offset);
+        self.batches.iter_from(idx)
     }
 
     /// The record at `offset`, if the log holds it (not below the log start, not cleaned).

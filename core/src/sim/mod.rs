@@ -1084,7 +1084,7 @@ impl Sim {
                 let records = log.map_or_else(Vec::new, |l| {
                     let mut out = Vec::new();
                     let from = (l.leo() - view::RECORDS_SHOWN as i64).max(l.log_start);
-                    for batch in l.read_from(from, u64::MAX) {
+                    for batch in l.batches_from(from) {
                         for (j, r) in batch.records.iter().enumerate() {
                             let off = batch.base_offset + j as i64;
                             if off < from {
