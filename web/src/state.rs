@@ -204,7 +204,10 @@ pub struct ConsoleEntry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventItem {
     pub position: usize,
-    pub event: TraceEvent,
+    /// Shared: the list is copied whenever a frame adds to it while the previous state still
+    /// holds it, and a copy of [`EVENTS_KEPT`] whole events (with their strings) cost more than
+    /// the frame's simulation at 1× (BENCHMARKS.md, frame time).
+    pub event: Rc<TraceEvent>,
 }
 
 struct Epoch {
@@ -345,6 +348,32 @@ impl Engine {
     /// Whether positions after this one are recorded (we are in the past).
     fn has_future(&self) -> bool {
         self.position() < self.total()
+    }
+}
+
+/// The view on screen now, behind a handle that stays the same from step to step. For a
+/// component that reads the view only when the user acts (the console's Tab completion): its
+/// props compare the handle, not the view, so a run does not redraw it on every step.
+#[derive(Clone)]
+pub struct LatestView(Rc<RefCell<Rc<ClusterView>>>);
+
+impl LatestView {
+    pub fn new(view: Rc<ClusterView>) -> Self {
+        LatestView(Rc::new(RefCell::new(view)))
+    }
+
+    pub fn get(&self) -> Rc<ClusterView> {
+        Rc::clone(&self.0.borrow())
+    }
+
+    pub fn set(&self, view: Rc<ClusterView>) {
+        *self.0.borrow_mut() = view;
+    }
+}
+
+impl PartialEq for LatestView {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -647,7 +676,10 @@ impl Playground {
         while events.back().is_some_and(|e| e.position >= position) {
             events.pop_back();
         }
-        events.push_back(EventItem { position, event });
+        events.push_back(EventItem {
+            position,
+            event: Rc::new(event),
+        });
         while events.len() > EVENTS_KEPT {
             events.pop_front();
         }

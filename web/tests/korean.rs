@@ -13,7 +13,7 @@ use logscope_core::config::{PRODUCER_CONFIGS, TOPIC_CONFIGS};
 use logscope_core::view::BrokerState;
 use logscope_web::components::app::AppProps;
 use logscope_web::components::cluster::{ClusterDiagram, ClusterDiagramProps};
-use logscope_web::components::configs::{ConfigPanel, ConfigPanelProps};
+use logscope_web::components::configs::{ConfigPanel, ConfigPanelProps, ConfigSources};
 use logscope_web::i18n::Lang;
 use logscope_web::App;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -28,7 +28,7 @@ fn hangul(s: &str) -> bool {
 async fn config_panel(lang: Lang) -> Element {
     let root = mount_point();
     let props = ConfigPanelProps {
-        view: Rc::new(settled_view()),
+        sources: Rc::new(ConfigSources::of(&settled_view())),
         lang,
         on_run: Default::default(),
     };

@@ -365,6 +365,37 @@ async fn tab_completes_in_the_console() {
     assert_eq!(input.value(), "broker kill ");
 }
 
+/// The console and the config panel are not drawn again on every step (they hold a handle to
+/// the view, or what they need of it, not the view itself), so they must still see what changed
+/// since they were drawn: a topic created after mount is completed by Tab and offered by the
+/// config panel.
+#[wasm_bindgen_test]
+async fn the_console_and_the_config_panel_see_a_topic_created_after_mount() {
+    let root = paused_app().await;
+    assert_eq!(count(&root, ".configs option[value=\"topic:payments\"]"), 0);
+    type_line(
+        &root,
+        "kafka-topics --create --topic payments --partitions 1 --replication-factor 1",
+    )
+    .await;
+    assert_eq!(count(&root, ".configs option[value=\"topic:payments\"]"), 1);
+    let input: web_sys::HtmlInputElement = element(&root, "input[data-control=\"console\"]");
+    input.set_value("kafka-topics --describe --topic pay");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Tab");
+    init.set_bubbles(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(input.value(), "kafka-topics --describe --topic payments ");
+}
+
 #[wasm_bindgen_test]
 async fn clicking_a_broker_offers_actions_that_are_scenario_lines() {
     let root = paused_app().await;

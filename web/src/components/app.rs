@@ -11,7 +11,7 @@ use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::charts::ChartsPanel;
 use crate::components::cluster::{ClusterDiagram, Selected};
 use crate::components::compare::ComparePanel;
-use crate::components::configs::ConfigPanel;
+use crate::components::configs::{ConfigPanel, ConfigSources};
 use crate::components::console::Console;
 use crate::components::embed::use_host_api;
 use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
@@ -24,7 +24,9 @@ use crate::components::toolbar::Toolbar;
 use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
 use crate::share::{lang_of, tr, Control, Opening};
-use crate::state::{names_its_seed, Action, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME};
+use crate::state::{
+    names_its_seed, Action, LatestView, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME,
+};
 use logscope_core::compare::Setting;
 use std::rc::Rc;
 
@@ -266,10 +268,11 @@ pub fn App(props: &AppProps) -> Html {
         let d = state.dispatcher();
         Callback::from(move |()| d.dispatch(make(())))
     };
-    let on_run = {
-        let d = state.dispatcher();
-        Callback::from(move |line: String| d.dispatch(Action::RunLine(line)))
-    };
+    // The same callback on every step: the console and the config panel compare it in their
+    // props, and a new one each frame would draw them again on every step of a run.
+    let on_run = use_callback(state.dispatcher(), |line: String, d| {
+        d.dispatch(Action::RunLine(line))
+    });
     let on_seek = {
         let d = state.dispatcher();
         Callback::from(move |pos: usize| d.dispatch(Action::Seek(pos)))
@@ -309,6 +312,8 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(lang.other())))
     };
     let view = state.view().clone();
+    let latest_view = use_memo((), |()| LatestView::new(Rc::clone(&view)));
+    latest_view.set(Rc::clone(&view));
     let running = state.running();
     let view_name = startup.opening.view().to_string();
     use_saved_session(&state, view_name.clone(), !embed.embed);
@@ -431,7 +436,7 @@ pub fn App(props: &AppProps) -> Html {
                 on_run={on_run.clone()} on_close={on_close_menu} />
             }
             <Legend {lang} />
-            <ConfigPanel view={view.clone()} {lang} on_run={on_run.clone()} />
+            <ConfigPanel sources={Rc::new(ConfigSources::of(&view))} {lang} on_run={on_run.clone()} />
             if let Some(error) = state.error() {
                 <p class="app__error" role="alert">{ error.to_string() }</p>
             }
@@ -443,7 +448,7 @@ pub fn App(props: &AppProps) -> Html {
                     on_close={dispatch(|()| Action::TourClose)} />
                 if embed.shows_console() {
                 <Console entries={state.console().clone()} history={state.history().clone()}
-                    view={view.clone()} {lang} {on_run} />
+                    view={(*latest_view).clone()} {lang} {on_run} />
                 }
                 <RedrawWhenSeen {running}>
                     <EventsPanel events={state.events().clone()} position={state.position()} {lang} on_seek={on_seek.clone()} />

@@ -19,6 +19,33 @@ use crate::i18n::{t, Key, Lang};
 use crate::i18n_configs::config_doc;
 use crate::state::{quote, DEFAULT_GROUP};
 
+/// What the panel reads of the cluster: the topics it can configure, with their explicit
+/// settings, and the client ids already taken. The panel gets this instead of the whole view,
+/// so that it is drawn again only when one of these changes, not on every step of a run
+/// (BENCHMARKS.md, frame time).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigSources {
+    /// Topics other than the internal ones, in the view's order, with their explicit settings.
+    pub topics: Vec<(String, Vec<(String, String)>)>,
+    pub producers: Vec<String>,
+    pub consumers: Vec<String>,
+}
+
+impl ConfigSources {
+    pub fn of(view: &ClusterView) -> Self {
+        ConfigSources {
+            topics: view
+                .topics
+                .iter()
+                .filter(|t| !t.internal)
+                .map(|t| (t.name.clone(), t.configs.clone()))
+                .collect(),
+            producers: view.producers.iter().map(|p| p.client_id.clone()).collect(),
+            consumers: view.consumers.iter().map(|c| c.client_id.clone()).collect(),
+        }
+    }
+}
+
 /// What the panel configures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -62,13 +89,13 @@ impl Target {
 }
 
 /// The value a field starts from: the topic's explicit setting, else Kafka's default.
-pub fn current_value(view: &ClusterView, target: &Target, def: &ConfigDef) -> String {
+pub fn current_value(sources: &ConfigSources, target: &Target, def: &ConfigDef) -> String {
     if let Target::Topic(name) = target {
-        if let Some((_, v)) = view
+        if let Some((_, v)) = sources
             .topics
             .iter()
-            .find(|t| &t.name == name)
-            .and_then(|t| t.configs.iter().find(|(k, _)| k == def.name))
+            .find(|(t, _)| t == name)
+            .and_then(|(_, configs)| configs.iter().find(|(k, _)| k == def.name))
         {
             return v.clone();
         }
@@ -87,7 +114,7 @@ pub fn check(target: &Target, key: &str, value: &str) -> Option<String> {
 /// The scenario line that applies `changed` (key → new value) to `target`; `None` when there
 /// is nothing to apply to a topic.
 pub fn apply_line(
-    view: &ClusterView,
+    sources: &ConfigSources,
     target: &Target,
     changed: &BTreeMap<String, String>,
 ) -> Option<String> {
@@ -113,23 +140,11 @@ pub fn apply_line(
         }
         Target::NewProducer | Target::NewConsumer => {
             let mut line = if *target == Target::NewProducer {
-                let taken: Vec<&str> = view
-                    .producers
-                    .iter()
-                    .map(|p| p.client_id.as_str())
-                    .collect();
+                let taken: Vec<&str> = sources.producers.iter().map(String::as_str).collect();
                 format!("producer add {}", next_id("producer", &taken))
             } else {
-                let taken: Vec<&str> = view
-                    .consumers
-                    .iter()
-                    .map(|c| c.client_id.as_str())
-                    .collect();
-                let topic = view
-                    .topics
-                    .iter()
-                    .find(|t| !t.internal)
-                    .map_or("orders", |t| t.name.as_str());
+                let taken: Vec<&str> = sources.consumers.iter().map(String::as_str).collect();
+                let topic = sources.topics.first().map_or("orders", |(t, _)| t.as_str());
                 format!(
                     "consumer add {} group={DEFAULT_GROUP} topics={}",
                     next_id("consumer", &taken),
@@ -147,7 +162,7 @@ pub fn apply_line(
 
 #[derive(Properties, PartialEq)]
 pub struct ConfigPanelProps {
-    pub view: Rc<ClusterView>,
+    pub sources: Rc<ConfigSources>,
     #[prop_or_default]
     pub lang: Lang,
     pub on_run: Callback<String>,
@@ -159,16 +174,16 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
     let target = use_state(|| Target::NewProducer);
     // Edited fields only (key → text as typed), for the current target.
     let edits = use_state(BTreeMap::<String, String>::new);
-    let view = &props.view;
+    let sources = &*props.sources;
 
     let mut options = vec![
         (Target::NewProducer, t(lang, Key::NewProducer).to_string()),
         (Target::NewConsumer, t(lang, Key::NewConsumer).to_string()),
     ];
-    for topic in view.topics.iter().filter(|t| !t.internal) {
+    for (topic, _) in &sources.topics {
         options.push((
-            Target::Topic(topic.name.clone()),
-            format!("{} {}", t(lang, Key::TopicWord), topic.name),
+            Target::Topic(topic.clone()),
+            format!("{} {}", t(lang, Key::TopicWord), topic),
         ));
     }
     let on_target = {
@@ -187,7 +202,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
         .table()
         .iter()
         .map(|def| {
-            let start = current_value(view, &target, def);
+            let start = current_value(sources, &target, def);
             let text = edits.get(def.name).cloned().unwrap_or_else(|| start.clone());
             let error = (text != start).then(|| check(&target, def.name, &text)).flatten();
             if error.is_some() {
@@ -224,7 +239,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
     let line = if invalid {
         None
     } else {
-        apply_line(view, &target, &changed)
+        apply_line(sources, &target, &changed)
     };
     let on_apply = {
         let (on_run, edits, line) = (props.on_run.clone(), edits.clone(), line.clone());
@@ -265,8 +280,8 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
 mod tests {
     use super::*;
 
-    fn view() -> ClusterView {
-        crate::state::default_sim(1).unwrap().view()
+    fn sources() -> ConfigSources {
+        ConfigSources::of(&crate::state::default_sim(1).unwrap().view())
     }
 
     #[test]
@@ -283,22 +298,22 @@ mod tests {
 
     #[test]
     fn applying_is_a_scenario_line() {
-        let view = view();
+        let sources = sources();
         let mut changed = BTreeMap::new();
         assert_eq!(
-            apply_line(&view, &Target::Topic("orders".into()), &changed),
+            apply_line(&sources, &Target::Topic("orders".into()), &changed),
             None
         );
         changed.insert("cleanup.policy".to_string(), "compact,delete".to_string());
         changed.insert("retention.ms".to_string(), "60000".to_string());
         assert_eq!(
-            apply_line(&view, &Target::Topic("orders".into()), &changed).unwrap(),
+            apply_line(&sources, &Target::Topic("orders".into()), &changed).unwrap(),
             "kafka-configs --alter --entity-type topics --entity-name orders --add-config \
              'cleanup.policy=[compact,delete],retention.ms=60000'"
         );
         let mut changed = BTreeMap::new();
         changed.insert("acks".to_string(), "1".to_string());
-        let line = apply_line(&view, &Target::NewProducer, &changed).unwrap();
+        let line = apply_line(&sources, &Target::NewProducer, &changed).unwrap();
         assert!(
             line.starts_with("producer add producer-") && line.ends_with(" acks=1"),
             "{line}"

@@ -6,17 +6,18 @@
 use std::rc::Rc;
 
 use logscope_core::scenario::complete;
-use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
-use crate::state::{ConsoleEntry, ConsoleKind};
+use crate::state::{ConsoleEntry, ConsoleKind, LatestView};
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub entries: Rc<Vec<ConsoleEntry>>,
     pub history: Rc<Vec<String>>,
-    pub view: Rc<ClusterView>,
+    /// Read only when Tab is pressed; the same handle on every step, so the console is not
+    /// drawn again on each one.
+    pub view: LatestView,
     #[prop_or_default]
     pub lang: Lang,
     pub on_run: Callback<String>,
@@ -82,7 +83,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
         let cursor = cursor.clone();
         let hints = hints.clone();
         let history = Rc::clone(&props.history);
-        let view = Rc::clone(&props.view);
+        let view = props.view.clone();
         let on_run = props.on_run.clone();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "Enter" => {
@@ -109,7 +110,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
             "Tab" => {
                 e.prevent_default();
-                let words = complete(&text, Some(&view));
+                let words = complete(&text, Some(&view.get()));
                 match words.len() {
                     0 => hints.set(Vec::new()),
                     1 => {

@@ -89,7 +89,7 @@ pub fn sequence_layout(
     let first = upto.saturating_sub(SEQ_WINDOW);
     // Phases are found over every kept event, so the window's first arrow is not taken for a
     // phase start just because nothing before it is drawn.
-    let starts = phase_starts(events.iter().take(upto).map(|e| (e.position, &e.event)));
+    let starts = phase_starts(events.iter().take(upto).map(|e| (e.position, &*e.event)));
     let window = events.range(first..upto);
     let names = lane_names(
         view,
@@ -273,7 +273,7 @@ mod tests {
     fn item(position: usize, from: &str, to: &str, api: &'static str) -> EventItem {
         EventItem {
             position,
-            event: TraceEvent {
+            event: Rc::new(TraceEvent {
                 step: position as u64,
                 time_ms: 0,
                 kind: TraceKind::Delivered,
@@ -283,7 +283,7 @@ mod tests {
                 from: from.into(),
                 to: to.into(),
                 summary: String::new(),
-            },
+            }),
         }
     }
 

@@ -336,7 +336,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let state = props.state.clone();
         let view = props.view.clone();
         Callback::from(move |_: MouseEvent| {
-            let events: Vec<_> = state.events().iter().map(|e| &e.event).collect();
+            let events: Vec<_> = state.events().iter().map(|e| &*e.event).collect();
             let json = run_json(&moment(&state, &view), state.view(), &events);
             download(
                 &format!(

@@ -17,7 +17,7 @@ impl Playground {
     pub(super) fn phase_jump(&mut self, forward: bool) {
         let here = self.engine.borrow().position();
         if !forward {
-            let kept = self.events.iter().map(|e| (e.position, &e.event));
+            let kept = self.events.iter().map(|e| (e.position, &*e.event));
             match previous_start(kept, here) {
                 Some((pos, phase)) => {
                     self.engine.borrow_mut().seek(pos);
@@ -32,7 +32,7 @@ impl Playground {
             self.events
                 .iter()
                 .filter(|e| e.position <= here)
-                .map(|e| &e.event),
+                .map(|e| &*e.event),
         );
         // Kept to put back if no phase starts: the window would otherwise hold only the last
         // EVENTS_KEPT of the events run, all ahead of where the jump stays.
@@ -103,7 +103,7 @@ mod tests {
             stepped = stepped.reduce(Action::Step);
         }
         let last = stepped.position();
-        let starts = phase_starts(stepped.events().iter().map(|e| (e.position, &e.event)))
+        let starts = phase_starts(stepped.events().iter().map(|e| (e.position, &*e.event)))
             .into_iter()
             .map(|(pos, _)| pos)
             .filter(|&pos| pos > from && pos <= last)
