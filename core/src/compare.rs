@@ -378,8 +378,8 @@ impl Outcome {
                             .filter(|rec| rec.offset < hw)
                             .map(|rec| RecordOutcome {
                                 offset: rec.offset,
-                                key: rec.key.clone(),
-                                value: rec.value.clone(),
+                                key: rec.key.as_deref().map(String::from),
+                                value: rec.value.as_deref().map(String::from),
                                 control: rec.control,
                             })
                             .collect()

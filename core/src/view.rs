@@ -3,6 +3,7 @@
 //! [`ClusterView`] and never reaches into the engine (ARCHITECTURE.md, "web changes the
 //! simulation only through commands").
 
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -134,8 +135,10 @@ pub const RECORDS_SHOWN: usize = 64;
 pub struct RecordView {
     pub offset: Offset,
     pub leader_epoch: LeaderEpoch,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    /// Shared with the log (the view is built on every drawn frame; copying each shown
+    /// record's key and value was most of its cost).
+    pub key: Option<Rc<str>>,
+    pub value: Option<Rc<str>>,
     pub timestamp_ms: u64,
     /// A transaction marker (`COMMIT` / `ABORT`): a control record, never handed to an
     /// application.

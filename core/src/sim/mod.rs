@@ -1093,8 +1093,8 @@ impl Sim {
                             out.push(view::RecordView {
                                 offset: off,
                                 leader_epoch: batch.leader_epoch,
-                                key: r.key.as_deref().map(String::from),
-                                value: r.value.as_deref().map(String::from),
+                                key: r.key.clone(),
+                                value: r.value.clone(),
                                 timestamp_ms: r.timestamp,
                                 control: batch.control.map(|c| c.name()),
                                 producer_id: batch.producer_id,

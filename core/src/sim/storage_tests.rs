@@ -777,22 +777,16 @@ fn c1_cleaner_runs_on_every_replica() {
     sim.run_for(40_000);
     for b in 1..=3 {
         let r = replica(&sim, b);
-        let keys: Vec<(Option<String>, Option<String>)> = r
+        let keys: Vec<(Option<&str>, Option<&str>)> = r
             .records
             .iter()
-            .map(|x| (x.key.clone(), x.value.clone()))
+            .map(|x| (x.key.as_deref(), x.value.as_deref()))
             .collect();
         assert!(
-            keys.iter()
-                .filter(|(k, _)| k.as_deref() == Some("a"))
-                .count()
-                == 1,
+            keys.iter().filter(|(k, _)| *k == Some("a")).count() == 1,
             "broker {b}: {keys:?}"
         );
-        assert!(
-            keys.contains(&(Some("a".into()), None)),
-            "broker {b}: {keys:?}"
-        );
+        assert!(keys.contains(&(Some("a"), None)), "broker {b}: {keys:?}");
         assert!(r.segments.iter().any(|s| s.clean));
     }
     sim.check_invariants().unwrap();
