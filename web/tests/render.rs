@@ -163,6 +163,23 @@ async fn record_offsets_are_left_out_only_where_they_would_be_illegible() {
         cells(&narrow, ".records--uncommitted"),
         records as usize - committed
     );
+    // So small, the role tag and the log end are shapes, not glyphs: one role mark per
+    // replica, a star on each leader, a ▸ triangle for each log end.
+    let replicas = count(&wide, ".replica");
+    assert!(replicas >= 9, "{replicas} replicas");
+    assert_eq!(count(&wide, ".replica__role"), replicas);
+    assert_eq!(count(&wide, ".replica__mark"), 0);
+    assert_eq!(count(&narrow, ".replica__role"), 0);
+    assert_eq!(count(&narrow, ".replica__mark"), replicas);
+    let leaders = count(&wide, ".replica--leader");
+    assert!(leaders > 0 && leaders < replicas, "{leaders} leaders");
+    assert_eq!(
+        count(&narrow, ".replica--leader .replica__mark--leader"),
+        leaders
+    );
+    assert_eq!(count(&narrow, ".replica__mark--leader"), leaders);
+    assert_eq!(count(&narrow, ".log__leo"), 0);
+    assert_eq!(count(&narrow, ".log__leo-mark"), replicas);
     // The offsets are still there for whoever hovers or uses a screen reader.
     let label = narrow
         .query_selector(".replica")

@@ -343,7 +343,11 @@ pub fn Replica(props: &ReplicaProps) -> Html {
             <title>{ label }</title>
             <rect class="replica__box" width={r.width.to_string()} height={r.height.to_string()} rx="4" />
             <text class="replica__label" x="8" y="14">{ r.topic_partition.clone() }</text>
-            <text class="replica__role" x={(r.width - 8).to_string()} y="14" text-anchor="end">{ tag }</text>
+            if props.offsets {
+                <text class="replica__role" x={(r.width - 8).to_string()} y="14" text-anchor="end">{ tag }</text>
+            } else {
+                { role_mark(r) }
+            }
             <g class="log">
                 if props.offsets {
                     { for (r.first_shown..end).map(|o| {
@@ -367,8 +371,11 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                 }
                 if r.first_shown == r.log_start {
                     <line class="log__start" x1="7" y1={(strip_y - 2).to_string()} x2="7" y2={(strip_y + strip_h + 2).to_string()} />
-                } else {
+                } else if props.offsets {
                     <text class="log__more" x="2" y="33">{ "…" }</text>
+                } else {
+                    // Older records not drawn: the "…" as three dots.
+                    <path class="log__more-mark" d="M2 31h1.6v1.6h-1.6zM4.4 31h1.6v1.6h-1.6zM6.8 31h1.6v1.6h-1.6z" />
                 }
                 // A segment starts at its base offset: a notch at that cell's left edge reaching
                 // below the strip (the HW line reaches above it, so the two stay apart).
@@ -392,12 +399,56 @@ pub fn Replica(props: &ReplicaProps) -> Html {
                 <line class="log__hw" data-hw={r.high_watermark.to_string()}
                     x1={fixed1(hw_x)} y1={(strip_y - 3).to_string()}
                     x2={fixed1(hw_x)} y2={(strip_y + strip_h + 3).to_string()} />
-                <text class="log__leo" x={fixed1(r.cell_x(end) + 2.0)} y="33">
-                    { if r.log_end == 0 { format!("{} 0", t(lang, Key::LogEnd)) } else { String::from("▸") } }
-                </text>
+                if props.offsets {
+                    <text class="log__leo" x={fixed1(r.cell_x(end) + 2.0)} y="33">
+                        { if r.log_end == 0 { format!("{} 0", t(lang, Key::LogEnd)) } else { String::from("▸") } }
+                    </text>
+                } else {
+                    // The log end's "▸" as a triangle.
+                    <path class="log__leo-mark" d={format!("M{} {}l5 4l-5 4z", fixed1(r.cell_x(end) + 2.0), strip_y + 5)} />
+                }
             </g>
         </g>
     }
+}
+
+/// The replica's role where its tag would be too small to read ([`offsets_legible`] false):
+/// the tag's own symbol drawn as a shape, ★ leader, ✕ out of sync, ⚠ offline, and a dot for an
+/// in-sync follower. Glyphs were half of what painting the large cluster cost (a text is far
+/// dearer to paint than a path; BENCHMARKS.md, frame time), and at this size they were
+/// unreadable anyway. The role is still in the replica's title and ARIA label.
+fn role_mark(r: &ReplicaLayout) -> Html {
+    let (cx, cy) = (f64::from(r.width) - 13.0, 9.5);
+    let (kind, d) = if r.offline {
+        (
+            "offline",
+            format!("M{} {}l5.5 9.5h-11z", fixed1(cx), fixed1(cy - 5.0)),
+        )
+    } else if r.leader {
+        // A five-pointed star, outer radius 5.5 and inner 2.3, first point straight up: its
+        // outline as fixed steps (no trigonometry in the bundle for one shape).
+        let d = format!(
+            "M{} {}l1.4 3.6l3.8 0.2l-3 2.4l1 3.7l-3.2 -2.1l-3.2 2.1l1 -3.7l-3 -2.4l3.8 -0.2z",
+            fixed1(cx),
+            fixed1(cy - 5.5)
+        );
+        ("leader", d)
+    } else if r.in_isr {
+        (
+            "isr",
+            format!(
+                "M{} {}a2.5 2.5 0 1 0 5 0a2.5 2.5 0 1 0 -5 0z",
+                fixed1(cx - 2.5),
+                fixed1(cy)
+            ),
+        )
+    } else {
+        (
+            "out-of-sync",
+            format!("M{} {}l8 8m0 -8l-8 8", fixed1(cx - 4.0), fixed1(cy - 4.0)),
+        )
+    };
+    html! { <path class={format!("replica__mark replica__mark--{kind}")} {d} /> }
 }
 
 /// A strip drawn too small to read ([`offsets_legible`] false): its records as one path per
