@@ -2,8 +2,8 @@
 //! clock), listens for keyboard shortcuts, and lays out the toolbar, the drawing, the action
 //! bar, the console and the panels.
 
+use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -195,8 +195,11 @@ pub fn App(props: &AppProps) -> Html {
         };
         let comparing = comparing.clone();
         use_effect_with((), move |_| {
-            let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-                if typing_in_a_field(&e)
+            let on_key = move |e: &web_sys::Event| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if typing_in_a_field(e)
                     || e.ctrl_key()
                     || e.meta_key()
                     || e.alt_key()
@@ -246,20 +249,11 @@ pub fn App(props: &AppProps) -> Html {
                     }
                     _ => {}
                 }
-            });
-            let document = web_sys::window().and_then(|w| w.document());
-            if let Some(d) = &document {
-                let _ = d
-                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(d) = &document {
-                    let _ = d.remove_event_listener_with_callback(
-                        "keydown",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            };
+            let listener = web_sys::window()
+                .and_then(|w| w.document())
+                .map(|d| EventListener::new(&d, "keydown", on_key));
+            move || drop(listener)
         });
     }
 

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::closure::Closure;
+use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -42,29 +42,25 @@ pub fn use_host_api(state: &UseReducerHandle<Playground>, origins: Rc<Vec<String
         let dispatcher = state.dispatcher();
         use_effect_with(origins, move |origins| {
             host::set_origins(origins);
-            let window = web_sys::window();
-            let listener = (!origins.is_empty()).then(|| {
-                let allowed = origins.clone();
-                Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                    if let Err(why) = host::accepted(&e, &allowed) {
-                        host::warn(&why);
-                        return;
-                    }
-                    match host::command_of(&e.data()) {
-                        Ok(command) => dispatch_command(&dispatcher, command),
-                        Err(why) => host::warn(&format!("a message was ignored: {why}")),
-                    }
-                })
-            });
-            if let (Some(w), Some(l)) = (&window, &listener) {
-                let _ = w.add_event_listener_with_callback("message", l.as_ref().unchecked_ref());
-            }
-            move || {
-                if let (Some(w), Some(l)) = (&window, &listener) {
-                    let _ = w
-                        .remove_event_listener_with_callback("message", l.as_ref().unchecked_ref());
-                }
-            }
+            let listener = web_sys::window()
+                .filter(|_| !origins.is_empty())
+                .map(|window| {
+                    let allowed = origins.clone();
+                    EventListener::new(&window, "message", move |e| {
+                        let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else {
+                            return;
+                        };
+                        if let Err(why) = host::accepted(e, &allowed) {
+                            host::warn(&why);
+                            return;
+                        }
+                        match host::command_of(&e.data()) {
+                            Ok(command) => dispatch_command(&dispatcher, command),
+                            Err(why) => host::warn(&format!("a message was ignored: {why}")),
+                        }
+                    })
+                });
+            move || drop(listener)
         });
     }
 
