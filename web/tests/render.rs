@@ -290,21 +290,32 @@ fn fact(root: &Element, name: &str) -> String {
     text(root, &format!("[data-fact=\"{name}\"]"))
 }
 
-/// Types `line` into the console and presses Enter.
-async fn type_line(root: &Element, line: &str) {
+/// Puts `text` in the console's field as if typed (an `input` event), and returns the field.
+async fn console_text(root: &Element, text: &str) -> web_sys::HtmlInputElement {
     let input: web_sys::HtmlInputElement = element(root, "input[data-control=\"console\"]");
-    input.set_value(line);
+    input.set_value(text);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
     input.dispatch_event(&ev).unwrap();
     yew::scheduler::flush().await;
+    input
+}
+
+/// Presses `key` in the console's field.
+async fn console_key(input: &web_sys::HtmlInputElement, key: &str) {
     let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
+    init.set_key(key);
     init.set_bubbles(true);
     let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     input.dispatch_event(&ev).unwrap();
     yew::scheduler::flush().await;
+}
+
+/// Types `line` into the console and presses Enter.
+async fn type_line(root: &Element, line: &str) {
+    let input = console_text(root, line).await;
+    console_key(&input, "Enter").await;
 }
 
 #[wasm_bindgen_test]
@@ -353,32 +364,15 @@ async fn the_console_runs_a_command_and_the_view_changes() {
     assert!(count(&root, ".console__line--error") >= 1);
     // History: ↑ brings back the last line.
     let input: web_sys::HtmlInputElement = element(&root, "input[data-control=\"console\"]");
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("ArrowUp");
-    init.set_bubbles(true);
-    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&ev).unwrap();
-    yew::scheduler::flush().await;
+    console_key(&input, "ArrowUp").await;
     assert_eq!(input.value(), "broker explode 2");
 }
 
 #[wasm_bindgen_test]
 async fn tab_completes_in_the_console() {
     let root = paused_app().await;
-    let input: web_sys::HtmlInputElement = element(&root, "input[data-control=\"console\"]");
-    input.set_value("broker ki");
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    input
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-    yew::scheduler::flush().await;
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Tab");
-    init.set_bubbles(true);
-    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&ev).unwrap();
-    yew::scheduler::flush().await;
+    let input = console_text(&root, "broker ki").await;
+    console_key(&input, "Tab").await;
     assert_eq!(input.value(), "broker kill ");
 }
 
@@ -396,20 +390,8 @@ async fn the_console_and_the_config_panel_see_a_topic_created_after_mount() {
     )
     .await;
     assert_eq!(count(&root, ".configs option[value=\"topic:payments\"]"), 1);
-    let input: web_sys::HtmlInputElement = element(&root, "input[data-control=\"console\"]");
-    input.set_value("kafka-topics --describe --topic pay");
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    input
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
-    yew::scheduler::flush().await;
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Tab");
-    init.set_bubbles(true);
-    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&ev).unwrap();
-    yew::scheduler::flush().await;
+    let input = console_text(&root, "kafka-topics --describe --topic pay").await;
+    console_key(&input, "Tab").await;
     assert_eq!(input.value(), "kafka-topics --describe --topic payments ");
 }
 
