@@ -66,8 +66,6 @@ pub struct BrokerView {
     pub id: BrokerId,
     pub rack: Option<String>,
     pub state: BrokerState,
-    /// Partitions this broker leads, by `topic-partition` name.
-    pub leader_of: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -98,6 +98,9 @@ pub struct Checker {
     /// from the earliest offsets fills in keys all over), which a sorted vector would make
     /// quadratic.
     pub processed: VecMap<String, BTreeMap<u64, u32>>,
+    /// Per group: the sum over `processed` of every count above one, kept as records are
+    /// processed so that the view (every drawn frame) need not walk the whole map.
+    pub duplicates: VecMap<String, u64>,
     /// Per group: the newest generation seen by a consumer and who owns what in it.
     claims: VecMap<String, (i32, VecMap<TopicPartition, String>)>,
     /// Transactional records by record id: `None` while their transaction is open, then
@@ -341,6 +344,13 @@ impl Sim {
             if *c > 1 {
                 dup += 1;
             }
+        }
+        if dup > 0 {
+            *self
+                .checker
+                .duplicates
+                .entry(group.to_string())
+                .or_default() += dup;
         }
         dup
     }

@@ -2165,7 +2165,9 @@ impl Sim {
                             hw - log.map_or(0, |l| l.log_start)
                         };
                         if let (Some(log), true) = (log, committed > 0) {
-                            for batch in log.read_from(log.log_start, u64::MAX) {
+                            // Borrowed, not `read_from`: this runs on every drawn frame, and
+                            // a fetch's clone of the whole log was most of the view's cost.
+                            for batch in log.batches_from(log.log_start) {
                                 for (j, r) in batch.records.iter().enumerate() {
                                     let o = batch.base_offset + j as i64;
                                     if o < committed
@@ -2189,9 +2191,7 @@ impl Sim {
                         });
                     }
                 }
-                let duplicates = processed.map_or(0, |m| {
-                    m.values().map(|c| (*c as u64).saturating_sub(1)).sum()
-                });
+                let duplicates = self.checker.duplicates.get(&g.id).copied().unwrap_or(0);
                 let mut members: Vec<MemberView> = g
                     .members
                     .values()

@@ -987,18 +987,6 @@ impl Sim {
                 id: b.id,
                 rack: b.rack.clone(),
                 state: self.broker_state(b),
-                leader_of: self
-                    .controller
-                    .topics
-                    .iter()
-                    .flat_map(|(name, t)| {
-                        t.partitions
-                            .iter()
-                            .enumerate()
-                            .filter(move |(_, p)| p.leader == Some(b.id))
-                            .map(move |(i, _)| alloc::format!("{name}-{i}"))
-                    })
-                    .collect(),
             })
             .collect();
         let controllers = self
@@ -1082,7 +1070,7 @@ impl Sim {
                 let log = broker.and_then(|br| br.logs.get(&tp));
                 let is_leader = ps.leader == Some(*b);
                 let records = log.map_or_else(Vec::new, |l| {
-                    let mut out = Vec::new();
+                    let mut out = Vec::with_capacity(view::RECORDS_SHOWN);
                     let from = (l.leo() - view::RECORDS_SHOWN as i64).max(l.log_start);
                     for batch in l.batches_from(from) {
                         for (j, r) in batch.records.iter().enumerate() {

@@ -211,14 +211,18 @@ impl Network {
 
     /// Messages in flight, in delivery order (for the view).
     pub fn in_flight(&self) -> Vec<&Envelope> {
-        let mut v: Vec<&Entry> = self.heap.iter().collect();
-        crate::sort::sort_by_key(&mut v, |e| (e.at, e.seq));
-        v.into_iter()
+        // Timers first out, then sort: a busy cluster has many more timers than messages, and
+        // the view asks for this on every drawn frame.
+        let mut v: Vec<(Millis, u64, &Envelope)> = self
+            .heap
+            .iter()
             .filter_map(|e| match &e.what {
-                Scheduled::Deliver(env) => Some(env),
+                Scheduled::Deliver(env) => Some((e.at, e.seq, env)),
                 Scheduled::Timer(..) => None,
             })
-            .collect()
+            .collect();
+        crate::sort::sort_by_key(&mut v, |e| (e.0, e.1));
+        v.into_iter().map(|e| e.2).collect()
     }
 
     /// Whether a message from `a` to `b` can get through now.

@@ -168,36 +168,39 @@ pub(crate) fn segment_views(log: &Log) -> Vec<view::SegmentView> {
         .segments
         .iter()
         .enumerate()
-        .map(|(i, s)| view::SegmentView {
-            base_offset: s.base_offset,
-            end_offset: s.end,
-            log_file: s.log_file(),
-            index_file: s.index_file(),
-            timeindex_file: s.time_index_file(),
-            size_bytes: s.size,
-            records: s.records,
-            batches: s.batch_count as u64,
-            tombstones: s.tombstones,
-            largest_timestamp_ms: s.max_timestamp,
-            created_ms: s.created_ms,
-            index_entry_count: s.offset_index.len(),
-            index_bytes: s.offset_index.len() as u64 * OFFSET_INDEX_ENTRY_BYTES,
-            index_entries: s
-                .offset_index
-                .iter()
-                .take(INDEX_ENTRIES_SHOWN)
-                .map(|e| (e.offset, e.position))
-                .collect(),
-            time_index_entry_count: s.time_index.len(),
-            timeindex_bytes: s.time_index.len() as u64 * TIME_INDEX_ENTRY_BYTES,
-            time_index_entries: s
-                .time_index
-                .iter()
-                .take(INDEX_ENTRIES_SHOWN)
-                .map(|e| (e.timestamp, e.offset))
-                .collect(),
-            is_active: i + 1 == n,
-            clean: s.clean_since.is_some(),
+        .map(|(i, s)| {
+            let stem = super::segment::file_stem(s.base_offset);
+            view::SegmentView {
+                base_offset: s.base_offset,
+                end_offset: s.end,
+                log_file: [stem.as_str(), ".log"].concat(),
+                index_file: [stem.as_str(), ".index"].concat(),
+                timeindex_file: [stem.as_str(), ".timeindex"].concat(),
+                size_bytes: s.size,
+                records: s.records,
+                batches: s.batch_count as u64,
+                tombstones: s.tombstones,
+                largest_timestamp_ms: s.max_timestamp,
+                created_ms: s.created_ms,
+                index_entry_count: s.offset_index.len(),
+                index_bytes: s.offset_index.len() as u64 * OFFSET_INDEX_ENTRY_BYTES,
+                index_entries: s
+                    .offset_index
+                    .iter()
+                    .take(INDEX_ENTRIES_SHOWN)
+                    .map(|e| (e.offset, e.position))
+                    .collect(),
+                time_index_entry_count: s.time_index.len(),
+                timeindex_bytes: s.time_index.len() as u64 * TIME_INDEX_ENTRY_BYTES,
+                time_index_entries: s
+                    .time_index
+                    .iter()
+                    .take(INDEX_ENTRIES_SHOWN)
+                    .map(|e| (e.timestamp, e.offset))
+                    .collect(),
+                is_active: i + 1 == n,
+                clean: s.clean_since.is_some(),
+            }
         })
         .collect();
     if out.is_empty() {
@@ -206,9 +209,9 @@ pub(crate) fn segment_views(log: &Log) -> Vec<view::SegmentView> {
         out.push(view::SegmentView {
             base_offset: log.log_start,
             end_offset: log.log_start,
-            log_file: alloc::format!("{stem}.log"),
-            index_file: alloc::format!("{stem}.index"),
-            timeindex_file: alloc::format!("{stem}.timeindex"),
+            log_file: [stem.as_str(), ".log"].concat(),
+            index_file: [stem.as_str(), ".index"].concat(),
+            timeindex_file: [stem.as_str(), ".timeindex"].concat(),
             size_bytes: 0,
             records: 0,
             batches: 0,

@@ -877,3 +877,18 @@ fn l6_follower_below_leader_log_start_truncates_fully() {
     assert_eq!(r.log_end_offset, replica(&sim, 1).log_end_offset);
     sim.check_invariants().unwrap();
 }
+
+/// L3: a segment's files are named by its base offset as `%020d` (Kafka's
+/// `LogFileUtils.filenamePrefixFromOffset`); the stem is written digit by digit, so its edges
+/// are checked against `format!`'s own `{:020}`.
+#[test]
+fn l3_file_stem_is_twenty_zero_padded_digits() {
+    use super::segment::{file_name, file_stem};
+    assert_eq!(file_stem(0), "00000000000000000000");
+    assert_eq!(file_stem(1_234_567), "00000000000001234567");
+    assert_eq!(file_stem(i64::MAX), "09223372036854775807");
+    assert_eq!(file_name(42, ".index"), "00000000000000000042.index");
+    for n in [9, 10, 99, 100, 1 << 20, 10_000_000_000] {
+        assert_eq!(file_stem(n), format!("{n:020}"));
+    }
+}
