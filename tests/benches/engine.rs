@@ -47,15 +47,15 @@ fn timeline(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     let mut tl = w::timeline_run(200_000);
-    let end = tl.len();
-    let target = w::position_events_back(&tl, 100_000);
+    // The same 10 starting points as `cargo xtask bench`, taken in turn.
+    let pairs = w::seek_back_pairs(&mut tl, 10, 100_000);
     g.bench_function("seek_back_100k", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                tl.seek(end);
+            for (&(from, to), _) in pairs.iter().cycle().zip(0..iters) {
+                tl.seek(from);
                 let t = std::time::Instant::now();
-                tl.seek(target);
+                tl.seek(to);
                 total += t.elapsed();
             }
             total

@@ -123,11 +123,20 @@ pub fn timeline_run(events: u64) -> Timeline {
     tl
 }
 
-/// The timeline position `back` events before the current one (commands and clock moves in
-/// between count as part of the events they precede).
-pub fn position_events_back(tl: &Timeline, back: u64) -> usize {
-    let now = tl.sim().steps();
-    tl.position_of_step(now.saturating_sub(back))
+/// `places` (from, to) pairs of timeline positions for a seek `back` events backwards: the
+/// starting points spread evenly from `back` events into the run to its end, so one figure
+/// averages over how far each target happens to sit from the checkpoint before it. Leaves the
+/// timeline at its end.
+pub fn seek_back_pairs(tl: &mut Timeline, places: u64, back: u64) -> Vec<(usize, usize)> {
+    tl.seek(tl.len());
+    let total = tl.sim().steps();
+    let span = total.saturating_sub(back);
+    (1..=places)
+        .map(|k| {
+            let from = back + span * k / places;
+            (tl.position_of_step(from), tl.position_of_step(from - back))
+        })
+        .collect()
 }
 
 /// A cluster of `brokers` brokers with `partitions` partitions in all (RF 3), in topics of at most

@@ -16,7 +16,7 @@ use logscope_tests::workloads as w;
 struct State {
     sim: Option<Sim>,
     timeline: Option<Timeline>,
-    timeline_end: usize,
+    seek_pairs: Vec<(usize, usize)>,
     group: Option<GroupSubscription>,
     round2: Option<GroupSubscription>,
     first: Option<Assignment>,
@@ -58,19 +58,10 @@ pub extern "C" fn step_events(events: f64) -> f64 {
 pub extern "C" fn setup_timeline(events: f64) -> f64 {
     with(|s| {
         let tl = w::timeline_run(events as u64);
-        s.timeline_end = tl.len();
+        let len = tl.len() as f64;
         s.timeline = Some(tl);
-        s.timeline_end as f64
+        len
     })
-}
-
-/// Set-up: back to the end of the recorded run.
-#[no_mangle]
-pub extern "C" fn timeline_to_end() {
-    with(|s| {
-        let end = s.timeline_end;
-        s.timeline.as_mut().expect("setup_timeline").seek(end);
-    });
 }
 
 /// Set-up: go to input position `pos` of the recorded run.
@@ -84,13 +75,33 @@ pub extern "C" fn seek_to(pos: f64) {
     });
 }
 
-/// Timed: seek `events` events back from the current position. Returns the new position.
+/// Set-up: the (from, to) pairs of [`w::seek_back_pairs`] for `places` places and `events`
+/// events back. Returns how many there are.
 #[no_mangle]
-pub extern "C" fn seek_back(events: f64) -> f64 {
+pub extern "C" fn setup_seek_pairs(places: f64, events: f64) -> f64 {
     with(|s| {
         let tl = s.timeline.as_mut().expect("setup_timeline");
-        let target = w::position_events_back(tl, events as u64);
-        tl.seek(target);
+        s.seek_pairs = w::seek_back_pairs(tl, places as u64, events as u64);
+        s.seek_pairs.len() as f64
+    })
+}
+
+/// Set-up: go to the start of seek pair `k`.
+#[no_mangle]
+pub extern "C" fn seek_pair_from(k: f64) {
+    with(|s| {
+        let from = s.seek_pairs[k as usize].0;
+        s.timeline.as_mut().expect("setup_timeline").seek(from);
+    });
+}
+
+/// Timed: seek pair `k`'s seek back. Returns the new position.
+#[no_mangle]
+pub extern "C" fn seek_pair_to(k: f64) -> f64 {
+    with(|s| {
+        let to = s.seek_pairs[k as usize].1;
+        let tl = s.timeline.as_mut().expect("setup_timeline");
+        tl.seek(to);
         tl.position() as f64
     })
 }
