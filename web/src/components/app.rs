@@ -28,7 +28,6 @@ use crate::state::{
     names_its_seed, Action, LatestView, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME,
 };
 use logscope_core::compare::Setting;
-use std::cell::Cell;
 use std::rc::Rc;
 
 /// The playground a page opens with: the link's or the saved session's moment, or the default
@@ -71,9 +70,8 @@ fn open(opening: &Opening, lang: Lang) -> Playground {
 
 /// Wall-clock milliseconds between two frames.
 pub const FRAME_MS: u32 = 16;
-/// A frame's script, simulation and drawing together, should fit in this (ms); the browser's
-/// style, layout and paint need the rest of a 16.7 ms display frame.
-pub const FRAME_BUDGET_MS: f64 = 10.0;
+/// The simulation may use this much of a frame (ms); the rest is for drawing.
+pub const FRAME_BUDGET_MS: f64 = 8.0;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -158,37 +156,26 @@ pub fn App(props: &AppProps) -> Html {
     }
 
     // The only wall clock in the project: while running, a frame every FRAME_MS advances the
-    // simulation by the wall time that passed × speed. The events per frame adapt so that a
-    // frame's whole script, the simulation and the redraw it causes, stays near
-    // FRAME_BUDGET_MS (measured with performance.now). At high speeds the simulation cannot
-    // keep up anyway; it then takes what the redraw leaves, and the page stays smooth.
+    // simulation by the wall time that passed × speed. The events per frame adapt so that the
+    // simulation's share of a frame stays near FRAME_BUDGET_MS (measured with performance.now).
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.running(), move |&running| {
             let interval = running.then(|| {
                 let mut last = now_ms();
                 let mut max_events = MAX_EVENTS_PER_FRAME;
-                // The previous frame's cost, written once its redraw is done.
-                let spent: Rc<Cell<Option<f64>>> = Rc::default();
                 Interval::new(FRAME_MS, move || {
                     let start = now_ms();
-                    if let Some(spent) = spent.take() {
-                        max_events = if spent > FRAME_BUDGET_MS {
-                            (max_events / 2).max(16)
-                        } else {
-                            (max_events + max_events / 4).min(MAX_EVENTS_PER_FRAME)
-                        };
-                    }
                     dispatcher.dispatch(Action::Frame {
                         wall_ms: start - last,
                         max_events,
                     });
-                    // Yew renders in a task of the same microtask queue, queued by the
-                    // dispatch: this one runs after it, so it sees the redraw's cost too.
-                    let spent = spent.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        spent.set(Some(now_ms() - start));
-                    });
+                    let spent = now_ms() - start;
+                    max_events = if spent > FRAME_BUDGET_MS {
+                        (max_events / 2).max(16)
+                    } else {
+                        (max_events + max_events / 4).min(MAX_EVENTS_PER_FRAME)
+                    };
                     last = start;
                 })
             });
