@@ -889,6 +889,6 @@ fn l3_file_stem_is_twenty_zero_padded_digits() {
     assert_eq!(file_stem(i64::MAX), "09223372036854775807");
     assert_eq!(file_name(42, ".index"), "00000000000000000042.index");
     for n in [9, 10, 99, 100, 1 << 20, 10_000_000_000] {
-        assert_eq!(file_stem(n), format!("{n:020}"));
+        assert_eq!(file_stem(n), alloc::format!("{n:020}"));
     }
 }
