@@ -435,6 +435,9 @@ impl Sim {
     }
 
     fn step_inner(&mut self, describe: bool) -> Option<Option<TraceEvent>> {
+        if self.net.len() > self.net.bury_at {
+            self.bury_dead_request_timeouts();
+        }
         // Timers whose work was already done (a fetch answered in time, a produce completed
         // before its timeout) are cancelled: they are skipped without counting as a step.
         let (at, what) = loop {
@@ -567,6 +570,23 @@ impl Sim {
     /// delivered). Never moves it back.
     pub fn advance_clock_to(&mut self, t: Millis) {
         self.now = self.now.max(t);
+    }
+
+    /// Moves the request timeouts of answered requests out of the queue (see
+    /// [`Network::bury`]). Only those: a request id is never reused, so once a client no longer
+    /// waits for it, its timeout can never fire again. Other timers' liveness is left to be
+    /// checked when they come up, as before.
+    fn bury_dead_request_timeouts(&mut self) {
+        let mut dead = self.net.dead_timers(|n, t| {
+            matches!(n, NodeId::Client(_))
+                && matches!(t, Timer::RequestTimeout { .. })
+                && self.node_is_up(n)
+                && !self.timer_live(n, t)
+        });
+        crate::sort::sort_by_key(&mut dead, |s| *s);
+        self.net.bury(&dead);
+        // Amortised: the next pass waits until the queue has doubled.
+        self.net.bury_at = (2 * self.net.len()).max(1024);
     }
 
     /// The time of the next scheduled event, if any (cancelled timers included).

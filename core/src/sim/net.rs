@@ -168,6 +168,12 @@ pub struct Network {
     /// Extra latency per node, in ms.
     pub slow: VecMap<NodeId, u64>,
     pub next_faults: Vec<NextFault>,
+    /// Timers taken out of `heap` because they can never fire (see [`Network::bury`]), kept
+    /// as (time, seq, node) only: until the run passes them they still count for
+    /// [`Network::peek_time`] exactly as the dead timer did, so no run changes.
+    ghosts: BinaryHeap<core::cmp::Reverse<(Millis, u64, NodeId)>>,
+    /// The queue length at which [`Sim`](super::Sim) next buries dead timers.
+    pub(crate) bury_at: usize,
 }
 
 // BinaryHeap has no PartialEq: two networks are equal when their queues hold the same
@@ -180,6 +186,7 @@ impl PartialEq for Network {
             && self.slow == other.slow
             && self.next_faults == other.next_faults
             && self.sorted_entries() == other.sorted_entries()
+            && self.sorted_ghosts() == other.sorted_ghosts()
     }
 }
 
@@ -194,11 +201,68 @@ impl Network {
     }
 
     pub fn pop(&mut self) -> Option<(Millis, Scheduled)> {
-        self.heap.pop().map(|e| (e.at, e.what))
+        let Some(e) = self.heap.pop() else {
+            // The dead timers left would all have been popped and skipped.
+            self.ghosts.clear();
+            return None;
+        };
+        // Ghosts that would have come out before this entry were skipped on the way.
+        while self
+            .ghosts
+            .peek()
+            .is_some_and(|g| (g.0 .0, g.0 .1) < (e.at, e.seq))
+        {
+            self.ghosts.pop();
+        }
+        Some((e.at, e.what))
     }
 
+    /// The time of the earliest entry, dead timers included (buried ones too).
     pub fn peek_time(&self) -> Option<Millis> {
-        self.heap.peek().map(|e| e.at)
+        let live = self.heap.peek().map(|e| e.at);
+        let ghost = self.ghosts.peek().map(|g| g.0 .0);
+        match (live, ghost) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The `seq` of every queued timer for which `dead` says it can never fire.
+    pub(crate) fn dead_timers(&self, dead: impl Fn(NodeId, &super::Timer) -> bool) -> Vec<u64> {
+        self.heap
+            .iter()
+            .filter_map(|e| match &e.what {
+                Scheduled::Timer(n, t) if dead(*n, t) => Some(e.seq),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Takes the timers `seqs` out of the queue, leaving ghosts: a busy cluster keeps one
+    /// request timeout per request for request.timeout.ms (30 s), long after the answer came,
+    /// and those made up nine tenths of the queue, of every heap operation's depth and of
+    /// every checkpoint's copy of it.
+    pub(crate) fn bury(&mut self, seqs: &[u64]) {
+        if seqs.is_empty() {
+            return;
+        }
+        let entries = core::mem::take(&mut self.heap).into_vec();
+        let mut kept = Vec::with_capacity(entries.len() - seqs.len().min(entries.len()));
+        for e in entries {
+            match &e.what {
+                Scheduled::Timer(n, _) if seqs.binary_search(&e.seq).is_ok() => {
+                    self.ghosts.push(core::cmp::Reverse((e.at, e.seq, *n)));
+                }
+                _ => kept.push(e),
+            }
+        }
+        self.heap = kept.into();
+    }
+
+    fn sorted_ghosts(&self) -> Vec<(Millis, u64, NodeId)> {
+        let mut v: Vec<(Millis, u64, NodeId)> = self.ghosts.iter().map(|g| g.0).collect();
+        crate::sort::sort_by_key(&mut v, |g| *g);
+        v
     }
 
     pub fn len(&self) -> usize {
@@ -268,6 +332,7 @@ impl Network {
     /// Removes every pending timer of a node (a crashed process forgets its timers) and every
     /// message addressed to it that has not arrived (a restarted process has new connections).
     pub fn forget_node(&mut self, node: NodeId) {
+        self.ghosts.retain(|g| g.0 .2 != node);
         let entries = core::mem::take(&mut self.heap).into_vec();
         self.heap = entries
             .into_iter()
@@ -298,5 +363,58 @@ impl Network {
             out.push(alloc::format!("{n} slowed by {ms}ms"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ClientId;
+    use crate::sim::Timer;
+
+    fn timeout(n: &mut Network, at: u64, client: u32, req: u64) {
+        n.schedule(
+            Millis(at),
+            Scheduled::Timer(
+                NodeId::Client(ClientId(client)),
+                Timer::RequestTimeout { req },
+            ),
+        );
+    }
+
+    /// A buried timer still counts for `peek_time` until the queue passes it, as the dead
+    /// timer it stands for did (Sim::run_until stops on that time), and it is gone exactly
+    /// when the dead timer would have been popped and skipped.
+    #[test]
+    fn buried_timers_keep_their_place_in_time() {
+        let mut n = Network::default();
+        timeout(&mut n, 10, 1, 1);
+        timeout(&mut n, 20, 1, 2);
+        timeout(&mut n, 20, 2, 3);
+        let mut dead =
+            n.dead_timers(|_, t| matches!(t, Timer::RequestTimeout { req } if *req != 2));
+        dead.sort_unstable();
+        assert_eq!(dead, alloc::vec![1, 3]);
+        n.bury(&dead);
+        assert_eq!(n.len(), 1);
+        assert_eq!(
+            n.peek_time(),
+            Some(Millis(10)),
+            "the ghost at 10 still leads"
+        );
+        // Popping the live timer (20, seq 2) passes the ghost at (10, seq 1), not the one at
+        // (20, seq 3), which came after it.
+        let (at, _) = n.pop().unwrap();
+        assert_eq!(at, Millis(20));
+        assert_eq!(n.peek_time(), Some(Millis(20)));
+        // A client's restart forgets its timers, ghosts included.
+        n.forget_node(NodeId::Client(ClientId(2)));
+        assert_eq!(n.peek_time(), None);
+        // With the live queue empty, a pop skips every ghost left.
+        timeout(&mut n, 5, 3, 4);
+        n.bury(&[4]);
+        assert_eq!(n.peek_time(), Some(Millis(5)));
+        assert!(n.pop().is_none());
+        assert_eq!(n.peek_time(), None);
     }
 }
