@@ -48,7 +48,7 @@ fn timeline(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     let mut tl = w::timeline_run(200_000);
     // The same 10 starting points as `cargo xtask bench`, taken in turn.
-    let pairs = w::seek_back_pairs(&mut tl, 10, 100_000);
+    let pairs = w::seek_back_pairs(&mut tl, w::SEEK_PLACES, 100_000);
     g.bench_function("seek_back_100k", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

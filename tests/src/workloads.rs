@@ -123,6 +123,10 @@ pub fn timeline_run(events: u64) -> Timeline {
     tl
 }
 
+/// Starting points of the seek-back figure, natively, in criterion and in the browser
+/// (`tests/e2e/bench.html` passes the same number).
+pub const SEEK_PLACES: u64 = 10;
+
 /// `places` (from, to) pairs of timeline positions for a seek `back` events backwards: the
 /// starting points spread evenly from `back` events into the run to its end, so one figure
 /// averages over how far each target happens to sit from the checkpoint before it. Leaves the

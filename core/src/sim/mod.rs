@@ -435,7 +435,7 @@ impl Sim {
     }
 
     fn step_inner(&mut self, describe: bool) -> Option<Option<TraceEvent>> {
-        if self.net.len() > self.net.bury_at {
+        if self.net.wants_burial() {
             self.bury_dead_request_timeouts();
         }
         // Timers whose work was already done (a fetch answered in time, a produce completed
@@ -585,8 +585,6 @@ impl Sim {
         });
         crate::sort::sort_by_key(&mut dead, |s| *s);
         self.net.bury(&dead);
-        // Amortised: the next pass waits until the queue has doubled.
-        self.net.bury_at = (2 * self.net.len()).max(1024);
     }
 
     /// The time of the next scheduled event, if any (cancelled timers included).

@@ -172,8 +172,8 @@ pub struct Network {
     /// as (time, seq, node) only: until the run passes them they still count for
     /// [`Network::peek_time`] exactly as the dead timer did, so no run changes.
     ghosts: BinaryHeap<core::cmp::Reverse<(Millis, u64, NodeId)>>,
-    /// The queue length at which [`Sim`](super::Sim) next buries dead timers.
-    pub(crate) bury_at: usize,
+    /// The queue length at which dead timers are next buried (see [`Network::wants_burial`]).
+    bury_at: usize,
 }
 
 // BinaryHeap has no PartialEq: two networks are equal when their queues hold the same
@@ -227,6 +227,12 @@ impl Network {
         }
     }
 
+    /// Whether the queue has doubled since the last [`Network::bury`] (amortised: each pass
+    /// reads the whole queue).
+    pub(crate) fn wants_burial(&self) -> bool {
+        self.heap.len() > self.bury_at
+    }
+
     /// The `seq` of every queued timer for which `dead` says it can never fire.
     pub(crate) fn dead_timers(&self, dead: impl Fn(NodeId, &super::Timer) -> bool) -> Vec<u64> {
         self.heap
@@ -243,6 +249,7 @@ impl Network {
     /// and those made up nine tenths of the queue, of every heap operation's depth and of
     /// every checkpoint's copy of it.
     pub(crate) fn bury(&mut self, seqs: &[u64]) {
+        self.bury_at = (2 * (self.heap.len() - seqs.len().min(self.heap.len()))).max(1024);
         if seqs.is_empty() {
             return;
         }

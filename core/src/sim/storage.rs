@@ -169,13 +169,13 @@ pub(crate) fn segment_views(log: &Log) -> Vec<view::SegmentView> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let stem = super::segment::file_stem(s.base_offset);
+            let [log_file, index_file, timeindex_file] = super::segment::file_names(s.base_offset);
             view::SegmentView {
                 base_offset: s.base_offset,
                 end_offset: s.end,
-                log_file: [stem.as_str(), ".log"].concat(),
-                index_file: [stem.as_str(), ".index"].concat(),
-                timeindex_file: [stem.as_str(), ".timeindex"].concat(),
+                log_file,
+                index_file,
+                timeindex_file,
                 size_bytes: s.size,
                 records: s.records,
                 batches: s.batch_count as u64,
@@ -205,13 +205,13 @@ pub(crate) fn segment_views(log: &Log) -> Vec<view::SegmentView> {
         .collect();
     if out.is_empty() {
         // A log with no append yet: Kafka has created its first, empty segment.
-        let stem = super::segment::file_stem(log.log_start);
+        let [log_file, index_file, timeindex_file] = super::segment::file_names(log.log_start);
         out.push(view::SegmentView {
             base_offset: log.log_start,
             end_offset: log.log_start,
-            log_file: [stem.as_str(), ".log"].concat(),
-            index_file: [stem.as_str(), ".index"].concat(),
-            timeindex_file: [stem.as_str(), ".timeindex"].concat(),
+            log_file,
+            index_file,
+            timeindex_file,
             size_bytes: 0,
             records: 0,
             batches: 0,

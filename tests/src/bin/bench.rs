@@ -205,9 +205,6 @@ fn engine(o: &Opts) {
     bench("engine.ns_per_event_idle", median(ns), "ns/event");
 }
 
-/// Starting points of the seek-back figure (see [`w::seek_back_pairs`]).
-const SEEK_PLACES: u64 = 10;
-
 /// `Timeline::seek` back 100,000 events in a 200,000-event run, from 10 places between
 /// 100,000 events in and the end (median); one step back from
 /// 20 positions spread over a 100,000-event run (median and worst).
@@ -220,7 +217,7 @@ fn timeline(o: &Opts) {
     bench("timeline.heap_200k", mb(peak), "MB");
     // The median over 10 starting points and several rounds: one seek is a millisecond or two,
     // and a single place made the wasm/native ratio swing between runs.
-    let pairs = w::seek_back_pairs(&mut tl, SEEK_PLACES, BACK);
+    let pairs = w::seek_back_pairs(&mut tl, w::SEEK_PLACES, BACK);
     let mut seek = Vec::new();
     for _ in 0..o.runs(5) {
         for &(from, to) in &pairs {
