@@ -127,6 +127,7 @@ fn nightly_bundle_ready() -> bool {
 fn nightly_for_bundle() {
     if nightly_bundle_ready() {
         println!("ok: nightly with rust-src and wasm32-unknown-unknown (for the shipped bundle)");
+        fetch_std_sources();
         return;
     }
     let steps: [&[&str]; 2] = [
@@ -144,8 +145,34 @@ fn nightly_for_bundle() {
             .iter()
             .try_for_each(|args| install(Command::new("rustup").args(*args), "install it by hand"))
     });
-    if let Err(e) = installed {
-        println!("warning: {e}");
+    match installed {
+        Ok(()) => fetch_std_sources(),
+        Err(e) => println!("warning: {e}"),
+    }
+}
+
+/// Downloads the crates the standard library's own `Cargo.lock` names (and their index
+/// entries). `-Zbuild-std` resolves that lock file, and Trunk runs cargo offline, so on a
+/// machine whose registry cache has never seen them (a fresh one) the build fails with "no
+/// matching package named `wasip1`". Quick when they are already there.
+fn fetch_std_sources() {
+    let Some(sysroot) =
+        stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
+    else {
+        return;
+    };
+    let manifest = PathBuf::from(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let mut fetch = Command::new("cargo");
+    fetch
+        .env("RUSTUP_TOOLCHAIN", "nightly")
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
+        .arg("fetch")
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .args(["--target", "wasm32-unknown-unknown"]);
+    if let Err(e) = install(&mut fetch, "run it by hand") {
+        println!("warning: the standard library's sources for the shipped bundle: {e}");
     }
 }
 
