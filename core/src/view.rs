@@ -213,9 +213,6 @@ pub struct GroupView {
     pub offsets: Vec<OffsetView>,
     /// Sum of the lags.
     pub total_lag: i64,
-    /// Records below a committed offset that no member of the group ever processed
-    /// (at-most-once losses, offsets reset forward).
-    pub skipped: u64,
     /// Records processed more than once by the group (at-least-once redeliveries).
     pub duplicates: u64,
     /// The rebalances so far, oldest first (at most the last [`REBALANCES_SHOWN`]).

@@ -1257,7 +1257,7 @@ impl Session {
             | Expect::Assignment { .. }
             | Expect::Consumed { .. }
             | Expect::Consumer { .. }
-            | Expect::Lag { .. } => groups::expect(&view, e),
+            | Expect::Lag { .. } => groups::expect(sim, &view, e),
             Expect::Lost(n) => {
                 let mut d = Diffs::new("expect lost".to_string());
                 d.check("lost", Some(*n), view.lost_acked);

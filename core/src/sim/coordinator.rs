@@ -2125,6 +2125,68 @@ impl Sim {
         Ok(super::Outcome { lines })
     }
 
+    /// The topics a group's offsets and lag are shown for: what its members subscribe to and
+    /// what it has committed offsets for.
+    fn group_topics(g: &Group) -> VecSet<String> {
+        let mut topics: VecSet<String> = g
+            .members
+            .values()
+            .flat_map(|m| m.subscription.topics.iter().cloned())
+            .collect();
+        topics.extend(g.offsets.keys().map(|tp| tp.topic.clone()));
+        if let Some(cg) = &g.consumer_group {
+            topics.extend(cg.members.values().flat_map(|m| m.topics.iter().cloned()));
+        }
+        topics
+    }
+
+    /// The leader's log of a partition, if it has a live leader.
+    fn leader_log(&self, tp: &TopicPartition) -> Option<&super::log::Log> {
+        self.controller
+            .partition(tp)
+            .and_then(|ps| ps.leader)
+            .and_then(|l| self.broker_index(l))
+            .and_then(|i| self.brokers[i].logs.get(tp))
+    }
+
+    /// Records below a group's committed offsets (in the leaders' logs, from the log start)
+    /// that no member of the group ever processed: at-most-once losses and offsets reset
+    /// forward. `None` if no such group. Computed on demand (`expect group … skipped=N`), not
+    /// in the view: it reads every such record, so its cost grows with the run, and the view
+    /// is built on every drawn frame.
+    pub fn group_skipped(&self, group: &str) -> Option<u64> {
+        let g = self.groups.get(group)?;
+        let processed = self.checker.processed.get(&g.id);
+        let mut skipped = 0;
+        for t in Self::group_topics(g) {
+            let Some(n) = self.topic_partition_count(&t) else {
+                continue;
+            };
+            for p in 0..n {
+                let tp = TopicPartition::new(t.as_str(), p);
+                let committed = g.offsets.get(&tp).copied().unwrap_or(-1);
+                let Some(log) = self.leader_log(&tp).filter(|_| committed > 0) else {
+                    continue;
+                };
+                for batch in log.batches_from(log.log_start) {
+                    for (j, r) in batch.records.iter().enumerate() {
+                        let o = batch.base_offset + j as i64;
+                        if o < committed
+                            && o >= log.log_start
+                            && !processed.is_some_and(|m| m.contains_key(&r.rid))
+                        {
+                            skipped += 1;
+                        }
+                    }
+                    if batch.next_offset() >= committed {
+                        break;
+                    }
+                }
+            }
+        }
+        Some(skipped)
+    }
+
     pub(crate) fn group_views(&self) -> Vec<GroupView> {
         self.groups
             .values()
@@ -2132,31 +2194,15 @@ impl Sim {
                 let coordinator = self
                     .offsets_tp(&g.id)
                     .and_then(|tp| self.controller.partition(&tp).and_then(|p| p.leader));
-                let mut topics: VecSet<String> = g
-                    .members
-                    .values()
-                    .flat_map(|m| m.subscription.topics.iter().cloned())
-                    .collect();
-                topics.extend(g.offsets.keys().map(|tp| tp.topic.clone()));
-                if let Some(cg) = &g.consumer_group {
-                    topics.extend(cg.members.values().flat_map(|m| m.topics.iter().cloned()));
-                }
                 let mut offsets = Vec::new();
                 let mut total_lag = 0;
-                let mut skipped = 0;
-                let processed = self.checker.processed.get(&g.id);
-                for t in topics {
+                for t in Self::group_topics(g) {
                     let Some(n) = self.topic_partition_count(&t) else {
                         continue;
                     };
                     for p in 0..n {
                         let tp = TopicPartition::new(t.as_str(), p);
-                        let log = self
-                            .controller
-                            .partition(&tp)
-                            .and_then(|ps| ps.leader)
-                            .and_then(|l| self.broker_index(l))
-                            .and_then(|i| self.brokers[i].logs.get(&tp));
+                        let log = self.leader_log(&tp);
                         let hw = log.map_or(0, |l| l.hw);
                         let committed = g.offsets.get(&tp).copied().unwrap_or(-1);
                         let lag = if committed >= 0 {
@@ -2164,24 +2210,6 @@ impl Sim {
                         } else {
                             hw - log.map_or(0, |l| l.log_start)
                         };
-                        if let (Some(log), true) = (log, committed > 0) {
-                            // Borrowed, not `read_from`: this runs on every drawn frame, and
-                            // a fetch's clone of the whole log was most of the view's cost.
-                            for batch in log.batches_from(log.log_start) {
-                                for (j, r) in batch.records.iter().enumerate() {
-                                    let o = batch.base_offset + j as i64;
-                                    if o < committed
-                                        && o >= log.log_start
-                                        && !processed.is_some_and(|m| m.contains_key(&r.rid))
-                                    {
-                                        skipped += 1;
-                                    }
-                                }
-                                if batch.next_offset() >= committed {
-                                    break;
-                                }
-                            }
-                        }
                         total_lag += lag;
                         offsets.push(OffsetView {
                             tp,
@@ -2244,7 +2272,6 @@ impl Sim {
                     members,
                     offsets,
                     total_lag,
-                    skipped,
                     duplicates,
                     rebalances: self.rebalances.get(&g.id).cloned().unwrap_or_default(),
                 }
