@@ -116,7 +116,10 @@ try {
   // The app advances the simulation from a `setInterval` callback; the init script wraps that
   // callback and measures, inside the page with performance.now(), from the callback's start
   // to the first task after it (so Yew's render, queued as microtasks, and any style/layout the
-  // browser does before that task, are inside the figure). Measured at 1× and at 100×.
+  // browser does before that task, are inside the figure). Measured at 1× and at 100×. A second
+  // load of the same link records the time between two drawn frames (requestAnimationFrame
+  // timestamps), which shows dropped frames whatever their cause; it runs on its own because
+  // its rAF loop makes the browser render in step with it, which moves the first figure.
   console.error('bench: frame time of the large cluster at 1× and 100×');
   const frames = await largeClusterFrames(quick ? 4000 : 10000);
   print('browser', frames);
@@ -167,10 +170,29 @@ function percentile(xs, p) {
 }
 
 async function largeClusterFrames(durationMs) {
+  return [...(await largeClusterPass(durationMs, 'cost')), ...(await largeClusterPass(durationMs, 'drawn'))];
+}
+
+// One load of the large cluster, played at 1× then 100×. `cost`: the app's frame callbacks,
+// timed as described above. `drawn`: only the intervals between drawn frames.
+async function largeClusterPass(durationMs, pass) {
   const context = await isolated();
   await context.addInitScript(() => {
-    window.__frames = [];
+    window.__intervals = [];
     window.__recording = false;
+  });
+  if (pass === 'drawn') {
+    await context.addInitScript(() => {
+      let last = 0;
+      const drawn = (ts) => {
+        if (window.__recording && last) window.__intervals.push(ts - last);
+        last = ts;
+        requestAnimationFrame(drawn);
+      };
+      requestAnimationFrame(drawn);
+    });
+  } else await context.addInitScript(() => {
+    window.__frames = [];
     const started = [];
     const ch = new MessageChannel();
     ch.port1.onmessage = () => {
@@ -206,13 +228,25 @@ async function largeClusterFrames(durationMs) {
     const stepBefore = Number(await page.locator('[data-fact="step"]').textContent());
     await page.locator('button[data-action="toggle"]').click();
     await page.waitForTimeout(500); // let the adaptive events-per-frame settle
-    await page.evaluate(() => { window.__frames = []; window.__recording = true; });
+    await page.evaluate(() => {
+      if (window.__frames) window.__frames = [];
+      window.__intervals = [];
+      window.__recording = true;
+    });
     await page.waitForTimeout(durationMs);
-    const ts = await page.evaluate(() => { window.__recording = false; return window.__frames; });
+    const ts = await page.evaluate(() => {
+      window.__recording = false;
+      return window.__frames ?? window.__intervals;
+    });
     await page.locator('button[data-action="toggle"]').click();
     const stepAfter = Number(await page.locator('[data-fact="step"]').textContent());
     if (ts.length < 10 || stepAfter <= stepBefore) {
       throw new Error(`at ${label} the run did not advance (${ts.length} frames, step ${stepBefore} → ${stepAfter})`);
+    }
+    if (pass === 'drawn') {
+      rows.push([`large_cluster.frame_interval_ms_p50_${label}`, percentile(ts, 50), 'ms']);
+      rows.push([`large_cluster.frame_interval_ms_p95_${label}`, percentile(ts, 95), 'ms']);
+      continue;
     }
     rows.push([`large_cluster.frame_ms_p50_${label}`, percentile(ts, 50), 'ms']);
     rows.push([`large_cluster.frame_ms_p95_${label}`, percentile(ts, 95), 'ms']);
