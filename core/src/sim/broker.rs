@@ -649,6 +649,9 @@ impl Sim {
                 }
                 if lost_leadership {
                     self.fail_delayed_for(b, &tp, KafkaError::NotLeaderOrFollower);
+                    if tp.topic == super::coordinator::OFFSETS_TOPIC {
+                        self.coordinator_resigned(b, &tp);
+                    }
                 }
                 if let Some(l) = follow {
                     if l != b {

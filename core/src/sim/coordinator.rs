@@ -938,6 +938,84 @@ impl Sim {
         );
     }
 
+    /// Broker `b` stopped leading `tp`, a partition of `__consumer_offsets`, while running: it
+    /// unloads the groups it hosted there and answers what they held with NOT_COORDINATOR, as
+    /// Kafka's coordinator does on resignation (`CoordinatorRuntime.unload` cancels the timers
+    /// and fails the writes waiting to be committed, commits and consumer-group heartbeats,
+    /// with NOT_COORDINATOR; `GroupMetadataManager.onUnloaded` completes the members waiting in
+    /// JoinGroup and SyncGroup with it). The members then look up the new coordinator at once
+    /// instead of waiting out their request timeout. The new leader loads the group from its
+    /// copy of the log on the first request it gets. A broker that crashes answers nothing.
+    pub(crate) fn coordinator_resigned(&mut self, b: BrokerId, tp: &TopicPartition) {
+        let unloaded: Vec<String> = self
+            .groups
+            .iter()
+            .filter(|(id, g)| {
+                g.host.is_some_and(|h| h.broker == b) && self.offsets_tp(id).as_ref() == Some(tp)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        let e = KafkaError::NotCoordinator;
+        for group in unloaded {
+            let g = self.groups.get_mut(&group).expect("listed");
+            let mut answers: Vec<(NodeId, Message)> = Vec::new();
+            for m in g.members.values_mut() {
+                if let Some(req) = m.awaiting_join.take() {
+                    answers.push((m.node, join_error(req, e, m.member_id.clone())));
+                }
+                if let Some(req) = m.awaiting_sync.take() {
+                    answers.push((
+                        m.node,
+                        Message::SyncGroupResponse {
+                            req,
+                            error: Some(e),
+                            assignment: Vec::new(),
+                        },
+                    ));
+                }
+            }
+            for c in g.pending_commits.iter_mut().filter(|c| !c.answered) {
+                c.answered = true;
+                answers.push((
+                    c.to,
+                    Message::OffsetCommitResponse {
+                        req: c.req,
+                        error: Some(e),
+                    },
+                ));
+            }
+            for d in core::mem::take(&mut g.deferred) {
+                if let Message::ConsumerGroupHeartbeatResponse {
+                    req,
+                    member_id,
+                    member_epoch,
+                    heartbeat_interval_ms,
+                    ..
+                } = d.msg
+                {
+                    answers.push((
+                        d.to,
+                        Message::ConsumerGroupHeartbeatResponse {
+                            req,
+                            error: Some(e),
+                            member_id,
+                            member_epoch,
+                            heartbeat_interval_ms,
+                            assignment: None,
+                        },
+                    ));
+                }
+            }
+            // Unloaded: its timers die with the token, and the next host loads it afresh.
+            g.pending_sync = None;
+            g.host = None;
+            g.timer_token += 1;
+            for (to, msg) in answers {
+                self.send(NodeId::Broker(b), to, msg);
+            }
+        }
+    }
+
     /// A write to `group`'s partition waited `offsets.commit.timeout.ms`: REQUEST_TIMED_OUT,
     /// which the coordinator answers as COORDINATOR_NOT_AVAILABLE
     /// (`appendGroupMetadataErrorToResponseError`).

@@ -863,3 +863,50 @@ fn g3_sync_group_is_answered_once_the_assignment_is_replicated() {
     );
     assert_eq!(cons(&sim, "c1").assigned.len(), 2);
 }
+
+/// A coordinator that resigns while running (a controlled shutdown moves the leadership of its
+/// `__consumer_offsets` partition away first) answers the members waiting in JoinGroup with
+/// NOT_COORDINATOR at once, instead of leaving them to their request timeout: Kafka's
+/// `CoordinatorRuntime.unload` fails its pending writes with NOT_COORDINATOR and
+/// `GroupMetadataManager.onUnloaded` completes every awaiting join and sync future. The members
+/// then find the new coordinator, which loads the group from its copy of the log.
+#[test]
+fn resigning_coordinator_answers_waiting_members_not_coordinator() {
+    let mut sim = cluster(3, 21);
+    topic(&mut sim, "t", 2, 3);
+    consumer(&mut sim, "c1", "g", &["t"], &[]);
+    g_stable(&mut sim);
+    let coord = group(&sim, "g").coordinator.unwrap();
+    // A second member: its JoinGroup waits at the coordinator until c1 rejoins (c1 hears of the
+    // rebalance with its next heartbeat, up to heartbeat.interval.ms later).
+    consumer(&mut sim, "c2", "g", &["t"], &[]);
+    let waiting = loop {
+        assert!(sim.step(), "the run ended before c2 joined");
+        let g = group(&sim, "g");
+        if let Some(m) = g.members.iter().find(|m| m.state == "awaiting-join") {
+            break m.client_id.clone();
+        }
+    };
+    let stopped_at = sim.now().0;
+    sim.apply(Command::BrokerStop(coord)).unwrap();
+    let mut answered_at = None;
+    while answered_at.is_none() && sim.now().0 < stopped_at + 60_000 {
+        let Some(e) = sim.step_event() else { break };
+        if e.summary.starts_with("JoinGroup response NOT_COORDINATOR") {
+            answered_at = Some(e.time_ms);
+        }
+    }
+    let answered_at = answered_at.expect("the member waiting in JoinGroup was never answered");
+    // request.timeout.ms is 30 s (and a JoinGroup's own timeout is longer): the answer came from
+    // the resignation, not from a timeout.
+    assert!(
+        answered_at - stopped_at < 1_000,
+        "{waiting} was answered {} ms after the stop",
+        answered_at - stopped_at
+    );
+    g_stable(&mut sim);
+    let g = group(&sim, "g");
+    assert_ne!(g.coordinator, Some(coord), "the group moved");
+    assert_eq!(g.members.len(), 2);
+    assert!(assignment(&sim, "g").iter().all(|(_, tps)| !tps.is_empty()));
+}
