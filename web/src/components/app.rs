@@ -7,6 +7,8 @@ use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::now_ms;
+
 use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::charts::ChartsPanel;
 use crate::components::cluster::{ClusterDiagram, Selected};
@@ -84,12 +86,6 @@ pub struct AppProps {
     /// The query string to open (tests); `None` reads the page's address.
     #[prop_or_default]
     pub query: Option<String>,
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 fn browser_lang() -> Lang {

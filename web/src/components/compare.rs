@@ -11,6 +11,8 @@ use gloo_timers::callback::Interval;
 use logscope_core::compare::{Setting, Side};
 use yew::prelude::*;
 
+use crate::components::now_ms;
+
 use crate::components::cluster::ClusterDiagram;
 use crate::i18n::{divergence_sentence, t, Key, Lang};
 use crate::state::{CompareAction, CompareState};
@@ -122,12 +124,6 @@ pub struct CompareRunsProps {
     pub initial: Rc<CompareState>,
     pub lang: Lang,
     pub reduced_motion: bool,
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 /// The two runs and their one time control.

@@ -9,18 +9,14 @@ use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::now_ms;
+
 use crate::host::{self, HostCommand, Value};
 use crate::state::{Action, Playground};
 
 /// While running, `step` events are posted at most this often (ms of wall time); a pause or a
 /// jump always posts at once.
 pub const STEP_EVENT_EVERY_MS: f64 = 100.0;
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 fn dispatch_command(d: &UseReducerDispatcher<Playground>, command: HostCommand) {
     match command {

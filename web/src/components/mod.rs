@@ -15,3 +15,11 @@ pub mod sequence;
 pub mod share;
 pub mod toolbar;
 pub mod tour;
+
+/// Wall-clock milliseconds from the page's `performance.now()`: read only by the frame loops
+/// and to space the host API's step events (the core never reads a clock).
+pub(crate) fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
