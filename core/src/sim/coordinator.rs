@@ -336,6 +336,29 @@ fn join_error(req: u64, e: KafkaError, member_id: String) -> Message {
     }
 }
 
+/// A deferred answer whose write failed (timed out, or the coordinator resigned): the same
+/// response with `error` and nothing it would have handed out. Only ConsumerGroupHeartbeat
+/// answers are deferred ([`Sim::reply_when_committed`]).
+fn write_failed(msg: Message, error: KafkaError) -> Option<Message> {
+    match msg {
+        Message::ConsumerGroupHeartbeatResponse {
+            req,
+            member_id,
+            member_epoch,
+            heartbeat_interval_ms,
+            ..
+        } => Some(Message::ConsumerGroupHeartbeatResponse {
+            req,
+            error: Some(error),
+            member_id,
+            member_epoch,
+            heartbeat_interval_ms,
+            assignment: None,
+        }),
+        _ => None,
+    }
+}
+
 impl Sim {
     // ------------------------------------------------------------------ hosting
 
@@ -985,25 +1008,8 @@ impl Sim {
                 ));
             }
             for d in core::mem::take(&mut g.deferred) {
-                if let Message::ConsumerGroupHeartbeatResponse {
-                    req,
-                    member_id,
-                    member_epoch,
-                    heartbeat_interval_ms,
-                    ..
-                } = d.msg
-                {
-                    answers.push((
-                        d.to,
-                        Message::ConsumerGroupHeartbeatResponse {
-                            req,
-                            error: Some(e),
-                            member_id,
-                            member_epoch,
-                            heartbeat_interval_ms,
-                            assignment: None,
-                        },
-                    ));
+                if let Some(msg) = write_failed(d.msg, e) {
+                    answers.push((d.to, msg));
                 }
             }
             // Unloaded: its timers die with the token, and the next host loads it afresh.
@@ -1048,26 +1054,8 @@ impl Sim {
                 .partition(|d| d.required == required);
         g.deferred = keep;
         for d in late {
-            if let Message::ConsumerGroupHeartbeatResponse {
-                req,
-                member_id,
-                member_epoch,
-                heartbeat_interval_ms,
-                ..
-            } = d.msg
-            {
-                self.send(
-                    NodeId::Broker(host.broker),
-                    d.to,
-                    Message::ConsumerGroupHeartbeatResponse {
-                        req,
-                        error: Some(KafkaError::CoordinatorNotAvailable),
-                        member_id,
-                        member_epoch,
-                        heartbeat_interval_ms,
-                        assignment: None,
-                    },
-                );
+            if let Some(msg) = write_failed(d.msg, KafkaError::CoordinatorNotAvailable) {
+                self.send(NodeId::Broker(host.broker), d.to, msg);
             }
         }
         let g = self.groups.get_mut(group).expect("exists");
