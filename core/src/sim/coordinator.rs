@@ -2191,9 +2191,9 @@ impl Sim {
         Ok(super::Outcome { lines })
     }
 
-    /// The topics a group's offsets and lag are shown for: what its members subscribe to and
-    /// what it has committed offsets for.
-    fn group_topics(g: &Group) -> VecSet<String> {
+    /// The partitions a group's offsets and lag are shown for, topic by topic: every partition
+    /// of what its members subscribe to and of what it has committed offsets for.
+    fn group_partitions(&self, g: &Group) -> Vec<TopicPartition> {
         let mut topics: VecSet<String> = g
             .members
             .values()
@@ -2203,7 +2203,12 @@ impl Sim {
         if let Some(cg) = &g.consumer_group {
             topics.extend(cg.members.values().flat_map(|m| m.topics.iter().cloned()));
         }
-        topics
+        let mut partitions = Vec::new();
+        for t in topics {
+            let n = self.topic_partition_count(&t).unwrap_or(0);
+            partitions.extend((0..n).map(|p| TopicPartition::new(t.as_str(), p)));
+        }
+        partitions
     }
 
     /// The leader's log of a partition, if it has a live leader.
@@ -2224,29 +2229,23 @@ impl Sim {
         let g = self.groups.get(group)?;
         let processed = self.checker.processed.get(&g.id);
         let mut skipped = 0;
-        for t in Self::group_topics(g) {
-            let Some(n) = self.topic_partition_count(&t) else {
+        for tp in self.group_partitions(g) {
+            let committed = g.offsets.get(&tp).copied().unwrap_or(-1);
+            let Some(log) = self.leader_log(&tp).filter(|_| committed > 0) else {
                 continue;
             };
-            for p in 0..n {
-                let tp = TopicPartition::new(t.as_str(), p);
-                let committed = g.offsets.get(&tp).copied().unwrap_or(-1);
-                let Some(log) = self.leader_log(&tp).filter(|_| committed > 0) else {
-                    continue;
-                };
-                for batch in log.batches_from(log.log_start) {
-                    for (j, r) in batch.records.iter().enumerate() {
-                        let o = batch.base_offset + j as i64;
-                        if o < committed
-                            && o >= log.log_start
-                            && !processed.is_some_and(|m| m.contains_key(&r.rid))
-                        {
-                            skipped += 1;
-                        }
+            for batch in log.batches_from(log.log_start) {
+                for (j, r) in batch.records.iter().enumerate() {
+                    let o = batch.base_offset + j as i64;
+                    if o < committed
+                        && o >= log.log_start
+                        && !processed.is_some_and(|m| m.contains_key(&r.rid))
+                    {
+                        skipped += 1;
                     }
-                    if batch.next_offset() >= committed {
-                        break;
-                    }
+                }
+                if batch.next_offset() >= committed {
+                    break;
                 }
             }
         }
@@ -2262,28 +2261,22 @@ impl Sim {
                     .and_then(|tp| self.controller.partition(&tp).and_then(|p| p.leader));
                 let mut offsets = Vec::new();
                 let mut total_lag = 0;
-                for t in Self::group_topics(g) {
-                    let Some(n) = self.topic_partition_count(&t) else {
-                        continue;
+                for tp in self.group_partitions(g) {
+                    let log = self.leader_log(&tp);
+                    let hw = log.map_or(0, |l| l.hw);
+                    let committed = g.offsets.get(&tp).copied().unwrap_or(-1);
+                    let lag = if committed >= 0 {
+                        (hw - committed).max(0)
+                    } else {
+                        hw - log.map_or(0, |l| l.log_start)
                     };
-                    for p in 0..n {
-                        let tp = TopicPartition::new(t.as_str(), p);
-                        let log = self.leader_log(&tp);
-                        let hw = log.map_or(0, |l| l.hw);
-                        let committed = g.offsets.get(&tp).copied().unwrap_or(-1);
-                        let lag = if committed >= 0 {
-                            (hw - committed).max(0)
-                        } else {
-                            hw - log.map_or(0, |l| l.log_start)
-                        };
-                        total_lag += lag;
-                        offsets.push(OffsetView {
-                            tp,
-                            committed,
-                            log_end: hw,
-                            lag,
-                        });
-                    }
+                    total_lag += lag;
+                    offsets.push(OffsetView {
+                        tp,
+                        committed,
+                        log_end: hw,
+                        lag,
+                    });
                 }
                 let duplicates = self.checker.duplicates.get(&g.id).copied().unwrap_or(0);
                 let mut members: Vec<MemberView> = g
