@@ -90,11 +90,8 @@ pub fn release_build() -> Command {
     let mut c = Command::new("trunk");
     c.args(["build", "--release"]);
     if nightly_bundle_ready() {
-        // Trunk runs `cargo`; the rustup proxy picks nightly from RUSTUP_TOOLCHAIN. The
-        // variables `cargo xtask` inherited from stable cargo must not point it back there.
-        c.env("RUSTUP_TOOLCHAIN", "nightly")
-            .env_remove("CARGO")
-            .env_remove("RUSTC")
+        // Trunk runs `cargo`.
+        nightly_cargo(&mut c)
             .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
             .env(
@@ -113,13 +110,26 @@ pub fn release_build() -> Command {
 
 /// Whether nightly has what [`release_build`] needs: `rust-src` and the wasm32 target.
 fn nightly_bundle_ready() -> bool {
-    let Some(sysroot) =
-        stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
-    else {
-        return false;
-    };
-    let rustlib = PathBuf::from(sysroot.trim()).join("lib").join("rustlib");
-    rustlib.join("src/rust/library/std").is_dir() && rustlib.join("wasm32-unknown-unknown").is_dir()
+    nightly_rustlib().is_some_and(|rustlib| {
+        rustlib.join("src/rust/library/std").is_dir()
+            && rustlib.join("wasm32-unknown-unknown").is_dir()
+    })
+}
+
+/// Nightly's `lib/rustlib` folder, if nightly can start.
+fn nightly_rustlib() -> Option<PathBuf> {
+    let sysroot =
+        stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))?;
+    Some(PathBuf::from(sysroot.trim()).join("lib").join("rustlib"))
+}
+
+/// Makes `c` (a `cargo` or a tool that runs it) use nightly: the rustup proxy picks it from
+/// RUSTUP_TOOLCHAIN, and the variables `cargo xtask` inherited from stable cargo must not point
+/// it back there.
+fn nightly_cargo(c: &mut Command) -> &mut Command {
+    c.env("RUSTUP_TOOLCHAIN", "nightly")
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
 }
 
 /// Installs what [`release_build`] needs, when missing. A failure is a warning: the bundle can
@@ -156,17 +166,12 @@ fn nightly_for_bundle() {
 /// machine whose registry cache has never seen them (a fresh one) the build fails with "no
 /// matching package named `wasip1`". Quick when they are already there.
 fn fetch_std_sources() {
-    let Some(sysroot) =
-        stdout_of(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
-    else {
+    let Some(rustlib) = nightly_rustlib() else {
         return;
     };
-    let manifest = PathBuf::from(sysroot.trim()).join("lib/rustlib/src/rust/library/Cargo.toml");
+    let manifest = rustlib.join("src/rust/library/Cargo.toml");
     let mut fetch = Command::new("cargo");
-    fetch
-        .env("RUSTUP_TOOLCHAIN", "nightly")
-        .env_remove("CARGO")
-        .env_remove("RUSTC")
+    nightly_cargo(&mut fetch)
         .arg("fetch")
         .arg("--manifest-path")
         .arg(&manifest)
