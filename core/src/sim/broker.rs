@@ -108,6 +108,9 @@ pub struct Broker {
     pub registered: bool,
     pub broker_epoch: i64,
     pub shutting_down: bool,
+    /// In controlled shutdown, the controller has answered "not yet" at least once (Kafka's
+    /// `gotControlledShutdownResponse`).
+    pub shutdown_pending: bool,
     pub metadata_version: u64,
     /// The logs on this broker's disk: they outlive the process.
     ///
@@ -140,6 +143,7 @@ impl Broker {
             registered: false,
             broker_epoch: -1,
             shutting_down: false,
+            shutdown_pending: false,
             metadata_version: 0,
             logs: BTreeMap::new(),
             parts: BTreeMap::new(),
@@ -171,6 +175,7 @@ impl Broker {
         self.cluster_meta.clear();
         self.registered = false;
         self.shutting_down = false;
+        self.shutdown_pending = false;
         self.metadata_version = 0;
     }
 }
@@ -324,6 +329,9 @@ impl Sim {
                     Timer::BrokerHeartbeat { incarnation: inc },
                 );
             }
+            Timer::ShutdownHeartbeat { incarnation } if incarnation == inc => {
+                self.send_broker_heartbeat(b);
+            }
             Timer::IsrCheck { incarnation } if incarnation == inc => {
                 self.brokers[i].isr_check_armed = false;
                 self.isr_expiration(b);
@@ -433,6 +441,20 @@ impl Sim {
                     br.forget_memory();
                     self.net.forget_node(NodeId::Broker(b));
                 }
+            }
+            Message::BrokerHeartbeatResponse {
+                shutdown_ok: false, ..
+            } if self.brokers[i].shutting_down && !self.brokers[i].shutdown_pending => {
+                // `BrokerLifecycleManager`: after the first "not yet", the next heartbeat goes
+                // out in 50 ms rather than a whole interval, as a controlled shutdown usually
+                // completes quickly.
+                self.brokers[i].shutdown_pending = true;
+                let incarnation = self.brokers[i].incarnation;
+                self.schedule_timer(
+                    NodeId::Broker(b),
+                    50,
+                    Timer::ShutdownHeartbeat { incarnation },
+                );
             }
             Message::AlterPartitionResponse { tp, result, .. } => {
                 if let Some(pm) = self.brokers[i].parts.get_mut(&tp) {
@@ -652,6 +674,7 @@ impl Sim {
                     if tp.topic == super::coordinator::OFFSETS_TOPIC {
                         self.coordinator_resigned(b, &tp);
                     }
+                    self.txn_on_lost_leadership(b, &tp);
                 }
                 if let Some(l) = follow {
                     if l != b {

@@ -37,6 +37,12 @@ pub struct BrokerRegistration {
     pub fenced: bool,
     pub shutting_down: bool,
     pub last_heartbeat: Millis,
+    /// The metadata version the broker reported in its last heartbeat (Kafka's
+    /// `currentMetadataOffset`).
+    pub metadata_version: u64,
+    /// In controlled shutdown: the metadata version that moved its leaderships away (Kafka's
+    /// `controlledShutdownOffset`). The broker may stop once every active broker has it.
+    pub shutdown_version: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +93,8 @@ impl Controller {
                     fenced: false,
                     shutting_down: false,
                     last_heartbeat: Millis::ZERO,
+                    metadata_version: 0,
+                    shutdown_version: None,
                 },
             );
         }
@@ -210,6 +218,8 @@ impl Sim {
                         fenced: true,
                         shutting_down: false,
                         last_heartbeat: self.now,
+                        metadata_version: 0,
+                        shutdown_version: None,
                     },
                 );
                 self.send(
@@ -238,13 +248,32 @@ impl Sim {
                     return;
                 }
                 reg.last_heartbeat = self.now;
+                reg.metadata_version = metadata_version;
                 let mut shutdown_ok = false;
                 if want_shutdown {
-                    if !reg.shutting_down {
+                    // Kafka's `BrokerHeartbeatManager.calculateNextBrokerState`: a broker that
+                    // leads nothing may stop at once (SHUTDOWN_NOW); one that leads enters
+                    // CONTROLLED_SHUTDOWN, its leaderships move, and it may stop only once it
+                    // leads nothing and every active broker has reached the metadata that
+                    // moved them. Meanwhile the broker itself applies that metadata: it becomes
+                    // a follower and answers what waited on its leaderships.
+                    if reg.shutting_down {
+                        let since = reg.shutdown_version;
+                        shutdown_ok = !self.leads_anything(broker)
+                            && since.is_none_or(|v| v <= self.lowest_active_metadata_version());
+                    } else {
                         reg.shutting_down = true;
+                        let led = self.leads_anything(broker);
                         self.move_away_from(broker, "controlled shutdown");
+                        if led {
+                            let version = self.controller.meta_version;
+                            if let Some(reg) = self.controller.brokers.get_mut(&broker) {
+                                reg.shutdown_version = Some(version);
+                            }
+                        } else {
+                            shutdown_ok = true;
+                        }
                     }
-                    shutdown_ok = !self.leads_anything(broker);
                 } else if reg.fenced {
                     reg.fenced = false;
                     self.elect_offline_partitions();
@@ -451,6 +480,18 @@ impl Sim {
             self.schedule_controller_election();
         }
         Ok(Outcome::line(format!("controller-{n} started")))
+    }
+
+    /// The lowest metadata version reported by a broker that is neither fenced nor shutting
+    /// down (Kafka's `lowestActiveOffset`); none: no limit.
+    fn lowest_active_metadata_version(&self) -> u64 {
+        self.controller
+            .brokers
+            .values()
+            .filter(|r| !r.fenced && !r.shutting_down)
+            .map(|r| r.metadata_version)
+            .min()
+            .unwrap_or(u64::MAX)
     }
 
     fn leads_anything(&self, b: BrokerId) -> bool {

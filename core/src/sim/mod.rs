@@ -111,6 +111,8 @@ impl Default for SimSpec {
 pub enum Timer {
     /// A broker sends its next `BrokerHeartbeat`.
     BrokerHeartbeat { incarnation: u32 },
+    /// A broker in controlled shutdown sends one heartbeat sooner than its interval.
+    ShutdownHeartbeat { incarnation: u32 },
     /// A leader's `isr-expiration` check (every `replica.lag.time.max.ms / 2`).
     IsrCheck { incarnation: u32 },
     /// A parked follower fetch has waited `replica.fetch.wait.max.ms`.
@@ -168,6 +170,7 @@ impl Timer {
     pub fn name(&self) -> &'static str {
         match self {
             Timer::BrokerHeartbeat { .. } => "heartbeat timer",
+            Timer::ShutdownHeartbeat { .. } => "controlled shutdown heartbeat",
             Timer::IsrCheck { .. } => "isr-expiration",
             Timer::FetchWait { .. } => "fetch wait expired",
             Timer::FetchBackoff { .. } => "fetch backoff",
@@ -515,6 +518,7 @@ impl Sim {
                 let br = &self.brokers[i];
                 match t {
                     Timer::BrokerHeartbeat { incarnation }
+                    | Timer::ShutdownHeartbeat { incarnation }
                     | Timer::IsrCheck { incarnation }
                     | Timer::LogRetentionCheck { incarnation }
                     | Timer::LogCleaner { incarnation } => *incarnation == br.incarnation,

@@ -693,8 +693,16 @@ impl Message {
                     format!("BrokerHeartbeat broker {broker}")
                 }
             }
-            BrokerHeartbeatResponse { fenced, .. } => {
-                format!("BrokerHeartbeat response fenced={fenced}")
+            BrokerHeartbeatResponse {
+                fenced,
+                shutdown_ok,
+                ..
+            } => {
+                if *shutdown_ok {
+                    format!("BrokerHeartbeat response fenced={fenced} shouldShutDown=true")
+                } else {
+                    format!("BrokerHeartbeat response fenced={fenced}")
+                }
             }
             MetadataRecords { records, .. } => {
                 let mut s = String::from("Metadata");

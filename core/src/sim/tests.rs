@@ -469,6 +469,53 @@ fn controlled_shutdown_moves_leadership() {
     assert_eq!(p.isr, vec![b(2), b(3)]);
 }
 
+/// Controlled shutdown in KRaft (`BrokerHeartbeatManager.calculateNextBrokerState`,
+/// `BrokerLifecycleManager`): a broker that leads partitions is first told "not yet" while its
+/// leaderships move; it sends its next heartbeat 50 ms later, and it is told to shut down only
+/// once it leads nothing and every active broker has reported the metadata that moved them.
+/// Meanwhile it applies that metadata itself, so it is a follower before it exits.
+#[test]
+fn controlled_shutdown_waits_for_the_active_brokers_metadata() {
+    let mut sim = cluster(3, 9);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    sim.run_for(500);
+    sim.apply(Command::BrokerStop(b(1))).unwrap();
+    let mut answers: Vec<(u64, bool)> = Vec::new();
+    let mut demoted_before_exit = false;
+    let mut exited_at = None;
+    while exited_at.is_none() && sim.now().0 < 10_000 {
+        let Some(e) = sim.step_event() else { break };
+        if e.to == "broker 1" && e.summary.starts_with("BrokerHeartbeat response") {
+            answers.push((e.time_ms, e.summary.ends_with("shouldShutDown=true")));
+        }
+        let b1 = &sim.brokers[0];
+        if b1.is_running() && !b1.is_leader_of(&TopicPartition::new("t", 0)) {
+            demoted_before_exit = true;
+        }
+        if !b1.is_running() {
+            exited_at = Some(e.time_ms);
+        }
+    }
+    assert!(exited_at.is_some(), "broker 1 never stopped: {answers:?}");
+    assert!(answers.len() >= 2, "{answers:?}");
+    assert!(!answers[0].1, "the first answer is not yet: {answers:?}");
+    assert!(answers.last().unwrap().1, "{answers:?}");
+    assert!(
+        answers[..answers.len() - 1].iter().all(|a| !a.1),
+        "{answers:?}"
+    );
+    // The heartbeat after the first "not yet" goes out 50 ms later, so the second answer comes
+    // 50 ms plus a round trip after the first.
+    let gap = answers[1].0 - answers[0].0;
+    assert!((50..70).contains(&gap), "{gap} ms: {answers:?}");
+    assert!(
+        demoted_before_exit,
+        "broker 1 exited while it still led t-0"
+    );
+    let p = part(&sim, "t", 0);
+    assert_eq!(p.leader, Some(b(2)));
+}
+
 /// The active controller dies; the quorum elects another and keeps serving.
 #[test]
 fn controller_failover_elects_a_new_active_controller() {

@@ -139,6 +139,42 @@ pub struct Txns {
     /// Offsets sent to a transaction and not yet committed or aborted: (group, producer id).
     pub pending_offsets: VecMap<(String, i64), Vec<(TopicPartition, Offset)>>,
     pub marker_waits: Vec<MarkerWait>,
+    /// Answers a former coordinator owes: a request that waited on its write when the new
+    /// coordinator loaded the transaction first (the old one has not heard yet that it lost
+    /// the partition). It answers them NOT_COORDINATOR when it hears
+    /// ([`Sim::txn_coordinator_resigned`]); a crash forgets them.
+    pub orphaned: Vec<OrphanedReply>,
+}
+
+/// A reply the coordinator `host` owes for a write on `tp` that it will never complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrphanedReply {
+    pub host: Host,
+    pub tp: TopicPartition,
+    pub to: NodeId,
+    pub reply: Message,
+}
+
+/// `reply`, the answer a request was to get once its write was replicated, as the failed
+/// write's NOT_COORDINATOR instead.
+fn not_coordinator(reply: Message) -> Option<Message> {
+    let error = Some(KafkaError::NotCoordinator);
+    Some(match reply {
+        Message::InitProducerIdResponse { req, .. } => Message::InitProducerIdResponse {
+            req,
+            producer_id: -1,
+            producer_epoch: -1,
+            error,
+        },
+        Message::AddPartitionsToTxnResponse { req, .. } => {
+            Message::AddPartitionsToTxnResponse { req, error }
+        }
+        Message::AddOffsetsToTxnResponse { req, .. } => {
+            Message::AddOffsetsToTxnResponse { req, error }
+        }
+        Message::EndTxnResponse { req, .. } => Message::EndTxnResponse { req, error },
+        _ => return None,
+    })
 }
 
 // ------------------------------------------------------------------ the client side
@@ -395,6 +431,28 @@ impl Sim {
             }
         }
         let token = self.txn.meta.get(tid).map_or(0, |m| m.token + 1);
+        // Loaded here before the old coordinator heard it lost the partition: it still owes
+        // the request waiting on its write an answer.
+        let owed = self.txn.meta.get_mut(tid).and_then(|m| {
+            let old = m.host.filter(|h| h.broker != b)?;
+            let (to, reply) = m.pending.take()?.reply?;
+            Some(OrphanedReply {
+                host: old,
+                tp: tp.clone(),
+                to,
+                reply,
+            })
+        });
+        if let Some(o) = owed {
+            // What a broker that crashed since owed is forgotten with it.
+            let brokers = &self.brokers;
+            self.txn.orphaned.retain(|o| {
+                brokers
+                    .iter()
+                    .any(|br| br.id == o.host.broker && br.incarnation == o.host.incarnation)
+            });
+            self.txn.orphaned.push(o);
+        }
         match latest {
             None => {
                 self.txn.meta.remove(tid);
@@ -435,6 +493,66 @@ impl Sim {
         tids.dedup();
         for tid in tids {
             let _ = self.txn_host(b, &tid);
+        }
+    }
+
+    /// Broker `b` stopped leading `tp` while running: the transaction markers waiting there to
+    /// be replicated are answered NOT_LEADER_OR_FOLLOWER, as Kafka's `ReplicaManager` completes
+    /// delayed appends when a broker becomes a follower (the coordinator then sends them to the
+    /// new leader), and if `tp` is a partition of `__transaction_state`, the coordinator
+    /// resigns ([`Sim::txn_coordinator_resigned`]).
+    pub(crate) fn txn_on_lost_leadership(&mut self, b: BrokerId, tp: &TopicPartition) {
+        if self
+            .txn
+            .marker_waits
+            .iter()
+            .any(|w| w.broker == b && w.entries.iter().any(|e| &e.0 == tp && !e.3))
+        {
+            self.check_marker_waits(b);
+        }
+        if tp.topic == TXN_TOPIC {
+            self.txn_coordinator_resigned(b, tp);
+        }
+    }
+
+    /// Broker `b` stopped leading `__transaction_state` partition `tp` while running: as Kafka's
+    /// coordinator does on resignation, the writes waiting to be replicated there fail and
+    /// their requests are answered NOT_COORDINATOR (`ReplicaManager` completes the delayed
+    /// append with NOT_LEADER_OR_FOLLOWER when the broker becomes a follower, and
+    /// `TransactionStateManager.appendTransactionToLog` maps it to NOT_COORDINATOR), and the
+    /// transactions are unloaded (`removeTransactionsForTxnTopicPartition`): their timers die,
+    /// and the next coordinator loads them from its own copy of the log. The producer finds
+    /// that coordinator at once instead of waiting out `request.timeout.ms`.
+    fn txn_coordinator_resigned(&mut self, b: BrokerId, tp: &TopicPartition) {
+        let mut answers: Vec<(NodeId, Message)> = Vec::new();
+        let tids: Vec<String> = self
+            .txn
+            .meta
+            .values()
+            .filter(|m| m.host.is_some_and(|h| h.broker == b))
+            .map(|m| m.transactional_id.clone())
+            .filter(|tid| self.txn_tp(tid).as_ref() == Some(tp))
+            .collect();
+        for tid in tids {
+            let m = self.txn.meta.get_mut(&tid).expect("listed");
+            if let Some((to, reply)) = m.pending.take().and_then(|p| p.reply) {
+                answers.extend(not_coordinator(reply).map(|msg| (to, msg)));
+            }
+            m.host = None;
+            m.token += 1;
+        }
+        let incarnation = self.broker_index(b).map(|i| self.brokers[i].incarnation);
+        let (owed, kept) = core::mem::take(&mut self.txn.orphaned)
+            .into_iter()
+            .partition::<Vec<_>, _>(|o| o.host.broker == b && &o.tp == tp);
+        self.txn.orphaned = kept;
+        for o in owed {
+            if Some(o.host.incarnation) == incarnation {
+                answers.extend(not_coordinator(o.reply).map(|msg| (o.to, msg)));
+            }
+        }
+        for (to, msg) in answers {
+            self.send(NodeId::Broker(b), to, msg);
         }
     }
 

@@ -414,3 +414,230 @@ fn i7_timeout_check_skips_a_pending_write_and_aborts_on_a_later_run() {
     );
     assert_eq!(t.high_watermark, 2, "one record and its ABORT marker");
 }
+
+/// A transaction coordinator that stops leading its `__transaction_state` partition while a
+/// write is waiting to be replicated answers the waiting request NOT_COORDINATOR: Kafka's
+/// `ReplicaManager` completes the delayed append with NOT_LEADER_OR_FOLLOWER when the broker
+/// becomes a follower, and `TransactionStateManager.appendTransactionToLog` turns that into
+/// NOT_COORDINATOR; the producer then finds the new coordinator at once and retries, instead of
+/// waiting out `request.timeout.ms` (30 s). Both orders are checked: the new coordinator loads
+/// the transaction before the old one hears it lost the partition, and after.
+#[test]
+fn resigning_txn_coordinator_answers_a_waiting_end_txn_not_coordinator() {
+    resigning_txn_coordinator(false);
+    resigning_txn_coordinator(true);
+}
+
+fn resigning_txn_coordinator(old_hears_first: bool) {
+    use super::{Command, NodeRef, Sim, SimSpec};
+    use crate::ids::BrokerId;
+    let mut sim = Sim::new(SimSpec::default(), 12).expect("cluster");
+    let ok = |sim: &mut Sim, c: Command| {
+        sim.apply(c).expect("command");
+    };
+    ok(
+        &mut sim,
+        Command::CreateTopic {
+            name: "t".to_string(),
+            partitions: None,
+            replication_factor: None,
+            assignment: Some(vec![vec![BrokerId(1), BrokerId(2), BrokerId(3)]]),
+            configs: vec![],
+        },
+    );
+    ok(
+        &mut sim,
+        Command::AddProducer {
+            client_id: "a".to_string(),
+            configs: vec![("transactional.id".to_string(), "x".to_string())],
+        },
+    );
+    sim.settle(60_000).expect("initialised");
+    let txn = |op| Command::Txn {
+        producer: "a".to_string(),
+        op,
+    };
+    ok(&mut sim, txn(super::txn::TxnOp::Begin));
+    ok(
+        &mut sim,
+        Command::Produce {
+            producer: "a".to_string(),
+            topic: "t".to_string(),
+            key: Some("k".to_string()),
+            value: Some("v".to_string()),
+            partition: None,
+            count: 1,
+        },
+    );
+    sim.settle(60_000).expect("record written");
+    // Cut the coordinator off from its followers: the commit's PrepareCommit record stays on the
+    // coordinator alone (min.insync.replicas 2), so EndTxn waits for it.
+    let tp = sim.txn_tp("x").expect("coordinator partition");
+    let coord = sim.txn.meta["x"].host.expect("hosted").broker;
+    let followers: Vec<BrokerId> = (1..=3).map(BrokerId).filter(|b| *b != coord).collect();
+    for f in &followers {
+        ok(
+            &mut sim,
+            Command::NetCut(NodeRef::Broker(coord), NodeRef::Broker(*f)),
+        );
+    }
+    ok(&mut sim, txn(super::txn::TxnOp::Commit));
+    sim.run_for(1_000);
+    assert!(
+        sim.txn.meta["x"].pending.is_some(),
+        "the PrepareCommit write is waiting for its followers"
+    );
+    if old_hears_first {
+        // The news of the new leader reaches the followers late.
+        for f in &followers {
+            ok(
+                &mut sim,
+                Command::NetSlow {
+                    node: NodeRef::Broker(*f),
+                    by_ms: 300,
+                },
+            );
+        }
+    }
+    let stopped_at = sim.now().0;
+    ok(&mut sim, Command::BrokerStop(coord));
+    let mut answered_at = None;
+    while answered_at.is_none() && sim.now().0 < stopped_at + 60_000 {
+        let Some(e) = sim.step_event() else { break };
+        if e.summary.starts_with("EndTxn response NOT_COORDINATOR") {
+            let loaded_elsewhere = sim.txn.meta["x"].host.is_some();
+            assert_eq!(
+                loaded_elsewhere, !old_hears_first,
+                "the new coordinator loaded the transaction first: {loaded_elsewhere}"
+            );
+            answered_at = Some(e.time_ms);
+        }
+    }
+    let answered_at = answered_at.expect("the waiting EndTxn was never answered NOT_COORDINATOR");
+    assert!(
+        answered_at - stopped_at < 2_000,
+        "EndTxn was answered {} ms after the stop",
+        answered_at - stopped_at
+    );
+    // The new coordinator never got the PrepareCommit record: it loads the transaction as
+    // Ongoing, and the producer's retried EndTxn commits it there.
+    ok(&mut sim, Command::NetHeal(None));
+    sim.settle(60_000).expect("committed");
+    let new_coord = sim.txn.meta["x"].host.expect("hosted again").broker;
+    assert_ne!(new_coord, coord);
+    assert_eq!(sim.txn_tp("x"), Some(tp));
+    assert_eq!(
+        sim.txn.meta["x"].state,
+        super::txn::TxnState::CompleteCommit
+    );
+    let t = sim
+        .view()
+        .topics
+        .into_iter()
+        .find(|t| t.name == "t")
+        .and_then(|t| t.partitions.into_iter().next())
+        .expect("partition");
+    assert_eq!(
+        (t.high_watermark, t.last_stable_offset),
+        (2, 2),
+        "the record and its COMMIT marker, stable"
+    );
+}
+
+/// A partition leader that loses its leadership while a transaction marker waits there to be
+/// replicated answers the `WriteTxnMarkers` request NOT_LEADER_OR_FOLLOWER for it at once
+/// (Kafka's `ReplicaManager` completes the delayed append when the broker becomes a follower),
+/// and the coordinator sends the marker again to the new leader
+/// (`TransactionMarkerRequestCompletionHandler` retries on NOT_LEADER_OR_FOLLOWER), instead of
+/// waiting 30 s for an answer that never comes.
+#[test]
+fn marker_waiting_at_a_resigning_leader_is_answered_and_sent_again() {
+    use super::{Command, NodeRef, Sim, SimSpec};
+    use crate::ids::BrokerId;
+    let spec = SimSpec {
+        brokers: 4,
+        ..SimSpec::default()
+    };
+    let mut sim = Sim::new(spec, 13).expect("cluster");
+    let ok = |sim: &mut Sim, c: Command| {
+        sim.apply(c).expect("command");
+    };
+    ok(
+        &mut sim,
+        Command::AddProducer {
+            client_id: "a".to_string(),
+            configs: vec![("transactional.id".to_string(), "x".to_string())],
+        },
+    );
+    sim.settle(60_000).expect("initialised");
+    // The data partition on the three brokers that do not coordinate "x", so that cutting its
+    // leader off from its followers leaves the coordinator's requests alone.
+    let coord = sim.txn.meta["x"].host.expect("hosted").broker;
+    let replicas: Vec<BrokerId> = (1..=4).map(BrokerId).filter(|b| *b != coord).collect();
+    ok(
+        &mut sim,
+        Command::CreateTopic {
+            name: "t".to_string(),
+            partitions: None,
+            replication_factor: None,
+            assignment: Some(vec![replicas.clone()]),
+            configs: vec![],
+        },
+    );
+    sim.settle(60_000).expect("topic");
+    let txn = |op| Command::Txn {
+        producer: "a".to_string(),
+        op,
+    };
+    ok(&mut sim, txn(super::txn::TxnOp::Begin));
+    ok(
+        &mut sim,
+        Command::Produce {
+            producer: "a".to_string(),
+            topic: "t".to_string(),
+            key: Some("k".to_string()),
+            value: Some("v".to_string()),
+            partition: None,
+            count: 1,
+        },
+    );
+    sim.settle(60_000).expect("record written");
+    let leader = replicas[0];
+    for f in &replicas[1..] {
+        ok(
+            &mut sim,
+            Command::NetCut(NodeRef::Broker(leader), NodeRef::Broker(*f)),
+        );
+    }
+    ok(&mut sim, txn(super::txn::TxnOp::Commit));
+    sim.run_for(1_000);
+    assert!(
+        sim.txn
+            .marker_waits
+            .iter()
+            .any(|w| w.broker == leader && w.transactional_id == "x"),
+        "the COMMIT marker waits at the leader for its followers"
+    );
+    let stopped_at = sim.now().0;
+    ok(&mut sim, Command::BrokerStop(leader));
+    let mut answered_at = None;
+    while answered_at.is_none() && sim.now().0 < stopped_at + 60_000 {
+        let Some(e) = sim.step_event() else { break };
+        if e.summary.starts_with("WriteTxnMarkers response") && e.summary.contains("NOT_LEADER") {
+            answered_at = Some(e.time_ms);
+        }
+    }
+    let answered_at = answered_at.expect("the waiting marker was never answered");
+    assert!(
+        answered_at - stopped_at < 1_000,
+        "the marker was answered {} ms after the stop",
+        answered_at - stopped_at
+    );
+    // Sent again to the new leader, which replicates it to the remaining follower.
+    sim.run_for(2_000);
+    assert_eq!(
+        sim.txn.meta["x"].state,
+        super::txn::TxnState::CompleteCommit
+    );
+    assert!(sim.txn.marker_waits.is_empty());
+}
