@@ -130,6 +130,20 @@ pub struct Host {
     pub epoch: i32,
 }
 
+/// An answer a former coordinator owes: a request that waited at `host` (a JoinGroup, a
+/// commit, a transaction write, ...) when the new coordinator of `tp` loaded the group or
+/// transaction before `host` heard that it lost `tp`. Kafka's coordinators are separate
+/// processes, so the old one still answers NOT_COORDINATOR when it hears; here the group's or
+/// transaction's state is one value that the new host replaced, so the answer waits in
+/// `Sim::owed` until then ([`Sim::take_owed`]). A crash forgets it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwedAnswer {
+    pub host: Host,
+    pub tp: TopicPartition,
+    pub to: NodeId,
+    pub msg: Message,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingCommit {
     pub req: u64,
@@ -336,6 +350,46 @@ fn join_error(req: u64, e: KafkaError, member_id: String) -> Message {
     }
 }
 
+/// What a coordinator that unloads group `g` owes the requests waiting there: NOT_COORDINATOR
+/// for members waiting in JoinGroup or SyncGroup, commits waiting on their write, and deferred
+/// consumer-group heartbeats (`CoordinatorRuntime.unload`, `GroupMetadataManager.onUnloaded`).
+/// Takes them out of `g`.
+fn unload_answers(g: &mut Group) -> Vec<(NodeId, Message)> {
+    let e = KafkaError::NotCoordinator;
+    let mut answers: Vec<(NodeId, Message)> = Vec::new();
+    for m in g.members.values_mut() {
+        if let Some(req) = m.awaiting_join.take() {
+            answers.push((m.node, join_error(req, e, m.member_id.clone())));
+        }
+        if let Some(req) = m.awaiting_sync.take() {
+            answers.push((
+                m.node,
+                Message::SyncGroupResponse {
+                    req,
+                    error: Some(e),
+                    assignment: Vec::new(),
+                },
+            ));
+        }
+    }
+    for c in g.pending_commits.iter_mut().filter(|c| !c.answered) {
+        c.answered = true;
+        answers.push((
+            c.to,
+            Message::OffsetCommitResponse {
+                req: c.req,
+                error: Some(e),
+            },
+        ));
+    }
+    for d in core::mem::take(&mut g.deferred) {
+        if let Some(msg) = write_failed(d.msg, e) {
+            answers.push((d.to, msg));
+        }
+    }
+    answers
+}
+
 /// A deferred answer whose write failed (timed out, or the coordinator resigned): the same
 /// response with `error` and nothing it would have handed out. Only ConsumerGroupHeartbeat
 /// answers are deferred ([`Sim::reply_when_committed`]).
@@ -368,6 +422,13 @@ impl Sim {
             OFFSETS_TOPIC,
             partition_for_group(group, n),
         ))
+    }
+
+    /// The process `host` names is still running (it may have lost the partition since).
+    pub(crate) fn host_is_running(&self, host: &Host) -> bool {
+        self.broker_index(host.broker).is_some_and(|i| {
+            self.brokers[i].is_running() && self.brokers[i].incarnation == host.incarnation
+        })
     }
 
     fn host_is_current(&self, host: &Host, group: &str) -> bool {
@@ -414,10 +475,21 @@ impl Sim {
     fn load_group(&mut self, group: &str, host: Host, tp: &TopicPartition) {
         let i = self.broker_index(host.broker).expect("validated");
         let mut g = Group::new(group);
-        if let Some(old) = self.groups.get(group) {
+        let mut owed = None;
+        if let Some(old) = self.groups.get_mut(group) {
             g.next_join_seq = old.next_join_seq;
             g.timer_token = old.timer_token + 1;
             g.last_owners = old.last_owners.clone();
+            // Loaded here before the old host heard it lost the partition: it still owes
+            // what waited there an answer.
+            if let Some(h) = old.host.filter(|h| h.broker != host.broker) {
+                owed = Some((h, unload_answers(old)));
+            }
+        }
+        if let Some((h, answers)) = owed {
+            if self.host_is_running(&h) {
+                self.owe(h, tp, answers);
+            }
         }
         g.host = Some(host);
         let mut snapshot = None;
@@ -978,40 +1050,9 @@ impl Sim {
             })
             .map(|(id, _)| id.clone())
             .collect();
-        let e = KafkaError::NotCoordinator;
         for group in unloaded {
             let g = self.groups.get_mut(&group).expect("listed");
-            let mut answers: Vec<(NodeId, Message)> = Vec::new();
-            for m in g.members.values_mut() {
-                if let Some(req) = m.awaiting_join.take() {
-                    answers.push((m.node, join_error(req, e, m.member_id.clone())));
-                }
-                if let Some(req) = m.awaiting_sync.take() {
-                    answers.push((
-                        m.node,
-                        Message::SyncGroupResponse {
-                            req,
-                            error: Some(e),
-                            assignment: Vec::new(),
-                        },
-                    ));
-                }
-            }
-            for c in g.pending_commits.iter_mut().filter(|c| !c.answered) {
-                c.answered = true;
-                answers.push((
-                    c.to,
-                    Message::OffsetCommitResponse {
-                        req: c.req,
-                        error: Some(e),
-                    },
-                ));
-            }
-            for d in core::mem::take(&mut g.deferred) {
-                if let Some(msg) = write_failed(d.msg, e) {
-                    answers.push((d.to, msg));
-                }
-            }
+            let answers = unload_answers(g);
             // Unloaded: its timers die with the token, and the next host loads it afresh.
             g.pending_sync = None;
             g.host = None;
@@ -1020,6 +1061,48 @@ impl Sim {
                 self.send(NodeId::Broker(b), to, msg);
             }
         }
+        for (to, msg) in self.take_owed(b, tp) {
+            self.send(NodeId::Broker(b), to, msg);
+        }
+    }
+
+    /// Records `answers` as owed by the coordinator `host` of `tp` ([`OwedAnswer`]), dropping
+    /// what brokers that restarted since owed.
+    pub(crate) fn owe(&mut self, host: Host, tp: &TopicPartition, answers: Vec<(NodeId, Message)>) {
+        if answers.is_empty() {
+            return;
+        }
+        let brokers = &self.brokers;
+        self.owed.retain(|o| {
+            brokers
+                .iter()
+                .any(|br| br.id == o.host.broker && br.incarnation == o.host.incarnation)
+        });
+        for (to, msg) in answers {
+            self.owed.push(OwedAnswer {
+                host,
+                tp: tp.clone(),
+                to,
+                msg,
+            });
+        }
+    }
+
+    /// The answers broker `b` owes for `tp`, now that it heard it lost it (those of an earlier
+    /// process of `b` are dropped: a crash answers nothing).
+    pub(crate) fn take_owed(&mut self, b: BrokerId, tp: &TopicPartition) -> Vec<(NodeId, Message)> {
+        if self.owed.is_empty() {
+            return Vec::new();
+        }
+        let incarnation = self.broker_index(b).map(|i| self.brokers[i].incarnation);
+        let (owed, kept): (Vec<_>, Vec<_>) = core::mem::take(&mut self.owed)
+            .into_iter()
+            .partition(|o| o.host.broker == b && &o.tp == tp);
+        self.owed = kept;
+        owed.into_iter()
+            .filter(|o| Some(o.host.incarnation) == incarnation)
+            .map(|o| (o.to, o.msg))
+            .collect()
     }
 
     /// A write to `group`'s partition waited `offsets.commit.timeout.ms`: REQUEST_TIMED_OUT,

@@ -910,3 +910,58 @@ fn resigning_coordinator_answers_waiting_members_not_coordinator() {
     assert_eq!(g.members.len(), 2);
     assert!(assignment(&sim, "g").iter().all(|(_, tps)| !tps.is_empty()));
 }
+
+/// The same, when a member reaches the new coordinator (which loads the group) before the old
+/// one hears that it lost the partition: the old coordinator still answers the member waiting
+/// there NOT_COORDINATOR when it hears, as Kafka's would (each broker has its own copy of the
+/// group). Before, the reload dropped that member's JoinGroup and it waited for its timeout.
+#[test]
+fn old_coordinator_answers_its_waiting_member_after_the_new_one_loaded_the_group() {
+    let mut sim = cluster(3, 21);
+    topic(&mut sim, "t", 2, 3);
+    consumer(&mut sim, "c1", "g", &["t"], &[]);
+    g_stable(&mut sim);
+    let coord = group(&sim, "g").coordinator.unwrap();
+    consumer(&mut sim, "c2", "g", &["t"], &[]);
+    while !group(&sim, "g")
+        .members
+        .iter()
+        .any(|m| m.state == "awaiting-join")
+    {
+        assert!(sim.step(), "the run ended before c2 joined");
+    }
+    // The old coordinator hears everything late, so the others learn of the new leader first.
+    sim.apply(Command::NetSlow {
+        node: NodeRef::Broker(coord),
+        by_ms: 400,
+    })
+    .unwrap();
+    let stopped_at = sim.now().0;
+    sim.apply(Command::BrokerStop(coord)).unwrap();
+    sim.run_for(500);
+    // A new member finds the new coordinator, which loads the group from its log.
+    consumer(&mut sim, "c3", "g", &["t"], &[]);
+    let mut owed_seen = false;
+    let mut answered_at = None;
+    while answered_at.is_none() && sim.now().0 < stopped_at + 60_000 {
+        let Some(e) = sim.step_event() else { break };
+        owed_seen |= !sim.owed.is_empty();
+        if e.to == "c2" && e.summary.starts_with("JoinGroup response NOT_COORDINATOR") {
+            answered_at = Some(e.time_ms);
+        }
+    }
+    let answered_at = answered_at.expect("c2's JoinGroup was never answered");
+    assert!(
+        answered_at - stopped_at < 3_000,
+        "c2 was answered {} ms after the stop",
+        answered_at - stopped_at
+    );
+    assert!(
+        owed_seen,
+        "the new coordinator never loaded the group before the old one heard"
+    );
+    g_stable(&mut sim);
+    let g = group(&sim, "g");
+    assert_ne!(g.coordinator, Some(coord));
+    assert_eq!(g.members.len(), 3);
+}

@@ -224,6 +224,8 @@ pub struct Sim {
     pub(crate) checker: Checker,
     /// Transaction coordinators' state and the records of `__transaction_state`.
     pub(crate) txn: txn::Txns,
+    /// Answers a former coordinator owes (`coordinator::OwedAnswer`).
+    pub(crate) owed: Vec<coordinator::OwedAnswer>,
     trace_hash: u64,
     /// Records are numbered as they are sent, for the checker.
     next_rid: u64,
@@ -292,6 +294,7 @@ impl Sim {
             rebalances: crate::collections::VecMap::new(),
             checker: Checker::default(),
             txn: txn::Txns::default(),
+            owed: Vec::new(),
             trace_hash: trace::HASH_INIT,
             next_rid: 0,
         };

@@ -139,20 +139,6 @@ pub struct Txns {
     /// Offsets sent to a transaction and not yet committed or aborted: (group, producer id).
     pub pending_offsets: VecMap<(String, i64), Vec<(TopicPartition, Offset)>>,
     pub marker_waits: Vec<MarkerWait>,
-    /// Answers a former coordinator owes: a request that waited on its write when the new
-    /// coordinator loaded the transaction first (the old one has not heard yet that it lost
-    /// the partition). It answers them NOT_COORDINATOR when it hears
-    /// ([`Sim::txn_coordinator_resigned`]); a crash forgets them.
-    pub orphaned: Vec<OrphanedReply>,
-}
-
-/// A reply the coordinator `host` owes for a write on `tp` that it will never complete.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrphanedReply {
-    pub host: Host,
-    pub tp: TopicPartition,
-    pub to: NodeId,
-    pub reply: Message,
 }
 
 /// `reply`, the answer a request was to get once its write was replicated, as the failed
@@ -436,22 +422,12 @@ impl Sim {
         let owed = self.txn.meta.get_mut(tid).and_then(|m| {
             let old = m.host.filter(|h| h.broker != b)?;
             let (to, reply) = m.pending.take()?.reply?;
-            Some(OrphanedReply {
-                host: old,
-                tp: tp.clone(),
-                to,
-                reply,
-            })
+            Some((old, to, not_coordinator(reply)?))
         });
-        if let Some(o) = owed {
-            // What a broker that crashed since owed is forgotten with it.
-            let brokers = &self.brokers;
-            self.txn.orphaned.retain(|o| {
-                brokers
-                    .iter()
-                    .any(|br| br.id == o.host.broker && br.incarnation == o.host.incarnation)
-            });
-            self.txn.orphaned.push(o);
+        if let Some((old, to, msg)) = owed {
+            if self.host_is_running(&old) {
+                self.owe(old, &tp, vec![(to, msg)]);
+            }
         }
         match latest {
             None => {
@@ -522,7 +498,8 @@ impl Sim {
     /// `TransactionStateManager.appendTransactionToLog` maps it to NOT_COORDINATOR), and the
     /// transactions are unloaded (`removeTransactionsForTxnTopicPartition`): their timers die,
     /// and the next coordinator loads them from its own copy of the log. The producer finds
-    /// that coordinator at once instead of waiting out `request.timeout.ms`.
+    /// that coordinator at once instead of waiting out `request.timeout.ms`. What it owes for
+    /// transactions the new coordinator loaded first is answered too ([`Sim::take_owed`]).
     fn txn_coordinator_resigned(&mut self, b: BrokerId, tp: &TopicPartition) {
         let mut answers: Vec<(NodeId, Message)> = Vec::new();
         let tids: Vec<String> = self
@@ -541,16 +518,7 @@ impl Sim {
             m.host = None;
             m.token += 1;
         }
-        let incarnation = self.broker_index(b).map(|i| self.brokers[i].incarnation);
-        let (owed, kept) = core::mem::take(&mut self.txn.orphaned)
-            .into_iter()
-            .partition::<Vec<_>, _>(|o| o.host.broker == b && &o.tp == tp);
-        self.txn.orphaned = kept;
-        for o in owed {
-            if Some(o.host.incarnation) == incarnation {
-                answers.extend(not_coordinator(o.reply).map(|msg| (o.to, msg)));
-            }
-        }
+        answers.extend(self.take_owed(b, tp));
         for (to, msg) in answers {
             self.send(NodeId::Broker(b), to, msg);
         }
