@@ -38,6 +38,9 @@ pub enum BrokerState {
     Running,
     /// Running but fenced by the controller (missed heartbeats, or still catching up).
     Fenced,
+    /// In a controlled shutdown, waiting for the controller to let it go (Kafka's
+    /// `PENDING_CONTROLLED_SHUTDOWN`): its leaderships are moving away.
+    ShuttingDown,
     /// Stopped by a controlled shutdown.
     Stopped,
     /// The process crashed; its log (in the OS page cache) survives.
@@ -48,12 +51,16 @@ pub enum BrokerState {
 
 impl BrokerState {
     pub fn is_up(self) -> bool {
-        matches!(self, BrokerState::Running | BrokerState::Fenced)
+        matches!(
+            self,
+            BrokerState::Running | BrokerState::Fenced | BrokerState::ShuttingDown
+        )
     }
     pub fn label(self) -> &'static str {
         match self {
             BrokerState::Running => "running",
             BrokerState::Fenced => "fenced",
+            BrokerState::ShuttingDown => "shutting down",
             BrokerState::Stopped => "stopped",
             BrokerState::Killed => "killed",
             BrokerState::PoweredOff => "powered off",

@@ -418,6 +418,7 @@ pub fn broker_state(lang: Lang, state: logscope_core::view::BrokerState) -> &'st
         (Lang::En, s) => s.label(),
         (Lang::Ko, S::Running) => "실행 중",
         (Lang::Ko, S::Fenced) => "펜싱됨",
+        (Lang::Ko, S::ShuttingDown) => "종료 중",
         (Lang::Ko, S::Stopped) => "중지됨",
         (Lang::Ko, S::Killed) => "강제 종료됨",
         (Lang::Ko, S::PoweredOff) => "전원 꺼짐",
@@ -439,7 +440,14 @@ mod tests {
     #[test]
     fn every_broker_state_has_its_own_korean_label() {
         use logscope_core::view::BrokerState as S;
-        let all = [S::Running, S::Fenced, S::Stopped, S::Killed, S::PoweredOff];
+        let all = [
+            S::Running,
+            S::Fenced,
+            S::ShuttingDown,
+            S::Stopped,
+            S::Killed,
+            S::PoweredOff,
+        ];
         let ko: Vec<&str> = all.iter().map(|s| broker_state(Lang::Ko, *s)).collect();
         for (i, (s, label)) in all.iter().zip(&ko).enumerate() {
             assert!(

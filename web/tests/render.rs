@@ -209,6 +209,19 @@ async fn an_offline_broker_is_drawn_as_offline() {
 }
 
 #[wasm_bindgen_test]
+async fn a_broker_in_controlled_shutdown_is_marked_and_still_up() {
+    let mut view = settled_view();
+    view.brokers[2].state = BrokerState::ShuttingDown;
+    let root = render_cluster(view).await;
+    assert_eq!(
+        count(&root, ".broker--shutting-down[data-broker-id=\"3\"]"),
+        1
+    );
+    assert_eq!(count(&root, ".broker--offline"), 0);
+    assert!(text(&root, ".broker[data-broker-id=\"3\"] .broker__state").contains("shutting down"));
+}
+
+#[wasm_bindgen_test]
 async fn names_are_text_not_markup() {
     let mut view = settled_view();
     view.topics[0].name = "<img src=x onerror=alert(1)>".into();

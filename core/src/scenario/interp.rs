@@ -1132,8 +1132,14 @@ impl Session {
                 })?;
                 let mut d = Diffs::new(format!("expect broker {id}"));
                 if let Some(want) = state {
-                    const STATES: &[&str] =
-                        &["running", "fenced", "stopped", "killed", "powered-off"];
+                    const STATES: &[&str] = &[
+                        "running",
+                        "fenced",
+                        "shutting-down",
+                        "stopped",
+                        "killed",
+                        "powered-off",
+                    ];
                     if !STATES.contains(&want.as_str()) {
                         return Err(ScenarioError::Usage(format!(
                             "expect broker: state={want} is not a broker state; states: {}",

@@ -1169,7 +1169,9 @@ impl Sim {
         match b.process {
             broker::Process::Running => {
                 let fenced = self.controller.brokers.get(&b.id).is_none_or(|r| r.fenced);
-                if fenced {
+                if b.shutting_down {
+                    view::BrokerState::ShuttingDown
+                } else if fenced {
                     view::BrokerState::Fenced
                 } else {
                     view::BrokerState::Running

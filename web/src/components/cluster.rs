@@ -1,6 +1,7 @@
 //! The cluster drawing: one SVG. Producers (`.client--producer`) on the left, the KRaft
 //! controllers (`.controller`, the active one `.controller--active`) above the brokers, a box
-//! per broker (`.broker`, `.broker--offline`, `.broker--fenced`) holding a row per replica
+//! per broker (`.broker`, `.broker--offline`, `.broker--fenced`, `.broker--shutting-down`)
+//! holding a row per replica
 //! (`.replica`, `.replica--leader`, `.replica--out-of-sync`, `.replica--offline`) with its
 //! log strip (records, HW line, LEO, log start, and a `.log__segment` mark where each segment
 //! of the log begins), consumers on the right, and the messages in
@@ -247,6 +248,7 @@ pub fn Broker(props: &BrokerProps) -> Html {
         "broker",
         (!b.state.is_up()).then_some("broker--offline"),
         (b.state == BrokerState::Fenced).then_some("broker--fenced"),
+        (b.state == BrokerState::ShuttingDown).then_some("broker--shutting-down"),
         props.selected.then_some("is-selected"),
     );
     let lang = props.lang;
