@@ -671,6 +671,10 @@ impl Sim {
                 }
                 if lost_leadership {
                     self.fail_delayed_for(b, &tp, KafkaError::NotLeaderOrFollower);
+                    // Fetches parked here for `tp` are answered now, NOT_LEADER_OR_FOLLOWER for
+                    // it, not when their wait runs out (`DelayedFetch.tryComplete`, case A).
+                    self.complete_parked_fetches(b, &tp);
+                    self.complete_parked_consumer_fetches(b, &tp);
                     if tp.topic == super::coordinator::OFFSETS_TOPIC {
                         self.coordinator_resigned(b, &tp);
                     }

@@ -1236,8 +1236,10 @@ impl Sim {
         }
     }
 
-    /// The HW of `tp` rose on `b`: parked consumer fetches and offset commits may complete.
-    pub(crate) fn on_hw_advanced(&mut self, b: BrokerId, tp: &TopicPartition) {
+    /// Consumer fetches parked at `b` that include `tp` are answered if they can be now: enough
+    /// bytes, or an error for one of their partitions (Kafka's `DelayedFetch.tryComplete`: the
+    /// broker no longer leads it, or its epoch moved).
+    pub(crate) fn complete_parked_consumer_fetches(&mut self, b: BrokerId, tp: &TopicPartition) {
         let Some(i) = self.broker_index(b) else {
             return;
         };
@@ -1269,6 +1271,14 @@ impl Sim {
             keep.extend(added);
             self.brokers[i].consumer_parked = keep;
         }
+    }
+
+    /// The HW of `tp` rose on `b`: parked consumer fetches and offset commits may complete.
+    pub(crate) fn on_hw_advanced(&mut self, b: BrokerId, tp: &TopicPartition) {
+        if self.broker_index(b).is_none() {
+            return;
+        }
+        self.complete_parked_consumer_fetches(b, tp);
         self.txn_on_hw_advanced(b, tp);
         if tp.topic != OFFSETS_TOPIC {
             return;

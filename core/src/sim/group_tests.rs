@@ -965,3 +965,52 @@ fn old_coordinator_answers_its_waiting_member_after_the_new_one_loaded_the_group
     assert_ne!(g.coordinator, Some(coord));
     assert_eq!(g.members.len(), 3);
 }
+
+/// Kafka's `DelayedFetch.tryComplete`, case A: a fetch parked at a leader (waiting up to
+/// `fetch.max.wait.ms` for data) is answered as soon as that broker stops leading one of its
+/// partitions, NOT_LEADER_OR_FOLLOWER for it, so the consumer turns to the new leader at once
+/// rather than when the wait runs out.
+#[test]
+fn a_fetch_parked_at_a_leader_that_resigns_is_answered_at_once() {
+    let mut sim = cluster(3, 31);
+    topic(&mut sim, "t", 1, 3);
+    consumer(&mut sim, "c1", "g", &["t"], &[]);
+    g_stable(&mut sim);
+    sim.run_for(2_000);
+    let tp = TopicPartition::new("t", 0);
+    let leader = sim
+        .controller
+        .partition(&tp)
+        .and_then(|p| p.leader)
+        .unwrap();
+    let li = sim.broker_index(leader).unwrap();
+    // Stop the leader while c1's fetch is parked there.
+    while sim.brokers[li].consumer_parked.is_empty() {
+        assert!(sim.step(), "the run ended");
+    }
+    sim.apply(Command::BrokerStop(leader)).unwrap();
+    let old = alloc::format!("broker {leader}");
+    let mut demoted_at = None;
+    let mut answered_at = None;
+    while answered_at.is_none() && sim.now().0 < 10_000_000 {
+        let Some(e) = sim.step_event() else { break };
+        if demoted_at.is_none() && e.to == old && !sim.brokers[li].is_leader_of(&tp) {
+            demoted_at = Some(e.time_ms);
+        }
+        if e.from == old && e.to == "c1" && e.summary.starts_with("Fetch response") {
+            assert!(
+                e.summary.contains("NOT_LEADER_OR_FOLLOWER"),
+                "{}",
+                e.summary
+            );
+            answered_at = Some(e.time_ms);
+        }
+    }
+    let (demoted_at, answered_at) = (demoted_at.unwrap(), answered_at.unwrap());
+    // One network hop (latency 2 ms and its jitter), not the rest of a 500 ms wait.
+    assert!(
+        answered_at - demoted_at <= 5,
+        "answered {} ms after the demotion",
+        answered_at - demoted_at
+    );
+}
