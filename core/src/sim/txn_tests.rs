@@ -221,6 +221,61 @@ fn script(s: &str) {
     }
 }
 
+// ------------------------------------------------------------ whole-cluster helpers
+
+/// Applies a command that must be accepted.
+fn ok(sim: &mut super::Sim, c: super::Command) {
+    sim.apply(c).expect("command");
+}
+
+/// Topic `name`, one partition on `replicas` (the first is its preferred leader).
+fn topic_on(sim: &mut super::Sim, name: &str, replicas: &[crate::ids::BrokerId]) {
+    ok(
+        sim,
+        super::Command::CreateTopic {
+            name: name.to_string(),
+            partitions: None,
+            replication_factor: None,
+            assignment: Some(vec![replicas.to_vec()]),
+            configs: vec![],
+        },
+    );
+}
+
+/// Producer `a` with `transactional.id=x` and `configs`, initialised.
+fn txn_producer(sim: &mut super::Sim, configs: &[(&str, &str)]) {
+    let mut all = vec![("transactional.id".to_string(), "x".to_string())];
+    all.extend(configs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    ok(
+        sim,
+        super::Command::AddProducer {
+            client_id: "a".to_string(),
+            configs: all,
+        },
+    );
+    sim.settle(60_000).expect("initialised");
+}
+
+/// A transaction call of producer `a`.
+fn txn(op: super::txn::TxnOp) -> super::Command {
+    super::Command::Txn {
+        producer: "a".to_string(),
+        op,
+    }
+}
+
+/// One record from producer `a` to `topic`.
+fn produce_one(topic: &str) -> super::Command {
+    super::Command::Produce {
+        producer: "a".to_string(),
+        topic: topic.to_string(),
+        key: Some("k".to_string()),
+        value: Some("v".to_string()),
+        partition: None,
+        count: 1,
+    }
+}
+
 #[test]
 fn i7_commit_and_abort_seen_by_both_isolation_levels() {
     script(
@@ -317,48 +372,12 @@ fn i7_timeout_check_skips_a_pending_write_and_aborts_on_a_later_run() {
     use super::{Command, Sim, SimSpec};
     use crate::ids::BrokerId;
     let mut sim = Sim::new(SimSpec::default(), 11).expect("cluster");
-    let ok = |sim: &mut Sim, c: Command| {
-        sim.apply(c).expect("command");
-    };
     for name in ["t", "u"] {
-        ok(
-            &mut sim,
-            Command::CreateTopic {
-                name: name.to_string(),
-                partitions: None,
-                replication_factor: None,
-                assignment: Some(vec![vec![BrokerId(1), BrokerId(2), BrokerId(3)]]),
-                configs: vec![],
-            },
-        );
+        topic_on(&mut sim, name, &[BrokerId(1), BrokerId(2), BrokerId(3)]);
     }
-    ok(
-        &mut sim,
-        Command::AddProducer {
-            client_id: "a".to_string(),
-            configs: vec![
-                ("transactional.id".to_string(), "x".to_string()),
-                ("transaction.timeout.ms".to_string(), "5000".to_string()),
-            ],
-        },
-    );
-    sim.settle(60_000).expect("initialised");
-    let produce = |topic: &str| Command::Produce {
-        producer: "a".to_string(),
-        topic: topic.to_string(),
-        key: Some("k".to_string()),
-        value: Some("v".to_string()),
-        partition: None,
-        count: 1,
-    };
-    ok(
-        &mut sim,
-        Command::Txn {
-            producer: "a".to_string(),
-            op: super::txn::TxnOp::Begin,
-        },
-    );
-    ok(&mut sim, produce("t"));
+    txn_producer(&mut sim, &[("transaction.timeout.ms", "5000")]);
+    ok(&mut sim, txn(super::txn::TxnOp::Begin));
+    ok(&mut sim, produce_one("t"));
     sim.settle(60_000).expect("first write done");
     let partition = |sim: &Sim, topic: &str| {
         sim.view()
@@ -394,7 +413,7 @@ fn i7_timeout_check_skips_a_pending_write_and_aborts_on_a_later_run() {
     for b in &followers {
         ok(&mut sim, Command::BrokerKill(*b));
     }
-    ok(&mut sim, produce("u"));
+    ok(&mut sim, produce_one("u"));
     // The deadline passes and the check at the next 10 s tick finds the write in flight.
     sim.run_for(12_000);
     assert_eq!(sim.txn.meta["x"].state, super::txn::TxnState::Ongoing);
@@ -432,43 +451,10 @@ fn resigning_txn_coordinator(old_hears_first: bool) {
     use super::{Command, NodeRef, Sim, SimSpec};
     use crate::ids::BrokerId;
     let mut sim = Sim::new(SimSpec::default(), 12).expect("cluster");
-    let ok = |sim: &mut Sim, c: Command| {
-        sim.apply(c).expect("command");
-    };
-    ok(
-        &mut sim,
-        Command::CreateTopic {
-            name: "t".to_string(),
-            partitions: None,
-            replication_factor: None,
-            assignment: Some(vec![vec![BrokerId(1), BrokerId(2), BrokerId(3)]]),
-            configs: vec![],
-        },
-    );
-    ok(
-        &mut sim,
-        Command::AddProducer {
-            client_id: "a".to_string(),
-            configs: vec![("transactional.id".to_string(), "x".to_string())],
-        },
-    );
-    sim.settle(60_000).expect("initialised");
-    let txn = |op| Command::Txn {
-        producer: "a".to_string(),
-        op,
-    };
+    topic_on(&mut sim, "t", &[BrokerId(1), BrokerId(2), BrokerId(3)]);
+    txn_producer(&mut sim, &[]);
     ok(&mut sim, txn(super::txn::TxnOp::Begin));
-    ok(
-        &mut sim,
-        Command::Produce {
-            producer: "a".to_string(),
-            topic: "t".to_string(),
-            key: Some("k".to_string()),
-            value: Some("v".to_string()),
-            partition: None,
-            count: 1,
-        },
-    );
+    ok(&mut sim, produce_one("t"));
     sim.settle(60_000).expect("record written");
     // Cut the coordinator off from its followers: the commit's PrepareCommit record stays on the
     // coordinator alone (min.insync.replicas 2), so EndTxn waits for it.
@@ -559,48 +545,15 @@ fn marker_waiting_at_a_resigning_leader_is_answered_and_sent_again() {
         ..SimSpec::default()
     };
     let mut sim = Sim::new(spec, 13).expect("cluster");
-    let ok = |sim: &mut Sim, c: Command| {
-        sim.apply(c).expect("command");
-    };
-    ok(
-        &mut sim,
-        Command::AddProducer {
-            client_id: "a".to_string(),
-            configs: vec![("transactional.id".to_string(), "x".to_string())],
-        },
-    );
-    sim.settle(60_000).expect("initialised");
+    txn_producer(&mut sim, &[]);
     // The data partition on the three brokers that do not coordinate "x", so that cutting its
     // leader off from its followers leaves the coordinator's requests alone.
     let coord = sim.txn.meta["x"].host.expect("hosted").broker;
     let replicas: Vec<BrokerId> = (1..=4).map(BrokerId).filter(|b| *b != coord).collect();
-    ok(
-        &mut sim,
-        Command::CreateTopic {
-            name: "t".to_string(),
-            partitions: None,
-            replication_factor: None,
-            assignment: Some(vec![replicas.clone()]),
-            configs: vec![],
-        },
-    );
+    topic_on(&mut sim, "t", &replicas);
     sim.settle(60_000).expect("topic");
-    let txn = |op| Command::Txn {
-        producer: "a".to_string(),
-        op,
-    };
     ok(&mut sim, txn(super::txn::TxnOp::Begin));
-    ok(
-        &mut sim,
-        Command::Produce {
-            producer: "a".to_string(),
-            topic: "t".to_string(),
-            key: Some("k".to_string()),
-            value: Some("v".to_string()),
-            partition: None,
-            count: 1,
-        },
-    );
+    ok(&mut sim, produce_one("t"));
     sim.settle(60_000).expect("record written");
     let leader = replicas[0];
     for f in &replicas[1..] {
