@@ -60,7 +60,7 @@
 //! * `net delay next API by=…` and `net duplicate next API`; nodes may be written `broker-2`.
 //! * `step N` prints each event it delivers (the first 50).
 //! * `expect partition … replicas=1,2,3` (in order), `expect replica …@N in-isr=true`,
-//!   `expect broker N state=running|fenced|stopped|killed|powered-off`,
+//!   `expect broker N state=running|fenced|shutting-down|stopped|killed|powered-off`,
 //!   `expect findings read-above-hw=0 two-leaders=0`, `last-error=none`.
 //! * Transactions: `producer kill P` (a crash: no close, no abort), `expect producer P
 //!   txn-state=IN_TRANSACTION` (the client's `TransactionManager` state), `expect findings
