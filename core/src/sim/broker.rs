@@ -679,6 +679,11 @@ impl Sim {
                         self.coordinator_resigned(b, &tp);
                     }
                     self.txn_on_lost_leadership(b, &tp);
+                    // What a coordinator here owes for groups or transactions the new
+                    // coordinator loaded before this broker heard (`OwedAnswer`).
+                    for (to, msg) in self.take_owed(b, &tp) {
+                        self.send(NodeId::Broker(b), to, msg);
+                    }
                 }
                 if let Some(l) = follow {
                     if l != b {

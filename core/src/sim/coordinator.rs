@@ -425,7 +425,7 @@ impl Sim {
     }
 
     /// The process `host` names is still running (it may have lost the partition since).
-    pub(crate) fn host_is_running(&self, host: &Host) -> bool {
+    fn host_is_running(&self, host: &Host) -> bool {
         self.broker_index(host.broker).is_some_and(|i| {
             self.brokers[i].is_running() && self.brokers[i].incarnation == host.incarnation
         })
@@ -487,9 +487,7 @@ impl Sim {
             }
         }
         if let Some((h, answers)) = owed {
-            if self.host_is_running(&h) {
-                self.owe(h, tp, answers);
-            }
+            self.owe(h, tp, answers);
         }
         g.host = Some(host);
         let mut snapshot = None;
@@ -1061,23 +1059,19 @@ impl Sim {
                 self.send(NodeId::Broker(b), to, msg);
             }
         }
-        for (to, msg) in self.take_owed(b, tp) {
-            self.send(NodeId::Broker(b), to, msg);
-        }
     }
 
-    /// Records `answers` as owed by the coordinator `host` of `tp` ([`OwedAnswer`]), dropping
-    /// what brokers that restarted since owed.
+    /// Records `answers` as owed by the coordinator `host` of `tp` ([`OwedAnswer`]). A process
+    /// that is no longer running owes nothing: neither these answers nor what it owed before.
     pub(crate) fn owe(&mut self, host: Host, tp: &TopicPartition, answers: Vec<(NodeId, Message)>) {
-        if answers.is_empty() {
+        if answers.is_empty() || !self.host_is_running(&host) {
             return;
         }
-        let brokers = &self.brokers;
-        self.owed.retain(|o| {
-            brokers
-                .iter()
-                .any(|br| br.id == o.host.broker && br.incarnation == o.host.incarnation)
-        });
+        let owed = core::mem::take(&mut self.owed);
+        self.owed = owed
+            .into_iter()
+            .filter(|o| self.host_is_running(&o.host))
+            .collect();
         for (to, msg) in answers {
             self.owed.push(OwedAnswer {
                 host,
@@ -1089,7 +1083,8 @@ impl Sim {
     }
 
     /// The answers broker `b` owes for `tp`, now that it heard it lost it (those of an earlier
-    /// process of `b` are dropped: a crash answers nothing).
+    /// process of `b` are dropped: a crash answers nothing). Called once for every partition a
+    /// running broker stops leading, whichever coordinator the answers come from.
     pub(crate) fn take_owed(&mut self, b: BrokerId, tp: &TopicPartition) -> Vec<(NodeId, Message)> {
         if self.owed.is_empty() {
             return Vec::new();

@@ -425,9 +425,7 @@ impl Sim {
             Some((old, to, not_coordinator(reply)?))
         });
         if let Some((old, to, msg)) = owed {
-            if self.host_is_running(&old) {
-                self.owe(old, &tp, vec![(to, msg)]);
-            }
+            self.owe(old, &tp, vec![(to, msg)]);
         }
         match latest {
             None => {
@@ -499,7 +497,8 @@ impl Sim {
     /// transactions are unloaded (`removeTransactionsForTxnTopicPartition`): their timers die,
     /// and the next coordinator loads them from its own copy of the log. The producer finds
     /// that coordinator at once instead of waiting out `request.timeout.ms`. What it owes for
-    /// transactions the new coordinator loaded first is answered too ([`Sim::take_owed`]).
+    /// transactions the new coordinator loaded first is answered by the caller's
+    /// [`Sim::take_owed`].
     fn txn_coordinator_resigned(&mut self, b: BrokerId, tp: &TopicPartition) {
         let mut answers: Vec<(NodeId, Message)> = Vec::new();
         let tids: Vec<String> = self
@@ -518,7 +517,6 @@ impl Sim {
             m.host = None;
             m.token += 1;
         }
-        answers.extend(self.take_owed(b, tp));
         for (to, msg) in answers {
             self.send(NodeId::Broker(b), to, msg);
         }
