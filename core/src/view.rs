@@ -303,9 +303,6 @@ pub struct SegmentView {
     pub base_offset: Offset,
     /// The offset after the segment (the next segment's base, or the LEO for the active one).
     pub end_offset: Offset,
-    pub log_file: String,
-    pub index_file: String,
-    pub timeindex_file: String,
     pub size_bytes: u64,
     pub records: u64,
     pub batches: u64,
@@ -324,6 +321,21 @@ pub struct SegmentView {
     pub is_active: bool,
     /// In the clean part of a compacted log.
     pub clean: bool,
+}
+
+/// The file names are made when asked for, not carried: the view is built on every drawn
+/// frame, for every replica, and only a hovered or listed segment shows them.
+impl SegmentView {
+    /// `00000000000000000003.log`: the base offset in 20 digits (L1).
+    pub fn log_file(&self) -> String {
+        crate::sim::segment::file_name(self.base_offset, ".log")
+    }
+    pub fn index_file(&self) -> String {
+        crate::sim::segment::file_name(self.base_offset, ".index")
+    }
+    pub fn timeindex_file(&self) -> String {
+        crate::sim::segment::file_name(self.base_offset, ".timeindex")
+    }
 }
 
 /// How a lookup went through a segment's indexes (L4): the entry it used, then the scan.

@@ -225,13 +225,13 @@ pub fn layout(view: &ClusterView, lang: Lang) -> ClusterLayout {
                     segments: state.map_or_else(Vec::new, |r| {
                         r.segments
                             .iter()
+                            .filter(|seg| {
+                                (first_shown..=log_end.min(first_shown + CELLS))
+                                    .contains(&(seg.base_offset.max(0) as u64))
+                            })
                             .map(|seg| SegmentMark {
                                 base_offset: seg.base_offset.max(0) as u64,
-                                log_file: seg.log_file.clone(),
-                            })
-                            .filter(|m| {
-                                (first_shown..=log_end.min(first_shown + CELLS))
-                                    .contains(&m.base_offset)
+                                log_file: seg.log_file(),
                             })
                             .collect()
                     }),
@@ -492,9 +492,6 @@ mod tests {
             let template = logscope_core::view::SegmentView {
                 base_offset: 0,
                 end_offset: 12,
-                log_file: "00000000000000000000.log".into(),
-                index_file: String::new(),
-                timeindex_file: String::new(),
                 size_bytes: 0,
                 records: 12,
                 batches: 1,
@@ -514,7 +511,6 @@ mod tests {
             second.base_offset = 12;
             let mut third = template.clone();
             third.base_offset = 20;
-            third.log_file = "00000000000000000020.log".into();
             r.segments = vec![template, second, third];
         }
         let l = layout(&v, Lang::En);

@@ -106,12 +106,6 @@ pub fn file_name(base: Offset, ext: &str) -> String {
     [file_stem(base).as_str(), ext].concat()
 }
 
-/// A segment's three files (`.log`, `.index`, `.timeindex`), from one stem.
-pub fn file_names(base: Offset) -> [String; 3] {
-    let stem = file_stem(base);
-    [".log", ".index", ".timeindex"].map(|ext| [stem.as_str(), ext].concat())
-}
-
 impl Segment {
     pub fn new(
         base_offset: Offset,

@@ -168,50 +168,40 @@ pub(crate) fn segment_views(log: &Log) -> Vec<view::SegmentView> {
         .segments
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let [log_file, index_file, timeindex_file] = super::segment::file_names(s.base_offset);
-            view::SegmentView {
-                base_offset: s.base_offset,
-                end_offset: s.end,
-                log_file,
-                index_file,
-                timeindex_file,
-                size_bytes: s.size,
-                records: s.records,
-                batches: s.batch_count as u64,
-                tombstones: s.tombstones,
-                largest_timestamp_ms: s.max_timestamp,
-                created_ms: s.created_ms,
-                index_entry_count: s.offset_index.len(),
-                index_bytes: s.offset_index.len() as u64 * OFFSET_INDEX_ENTRY_BYTES,
-                index_entries: s
-                    .offset_index
-                    .iter()
-                    .take(INDEX_ENTRIES_SHOWN)
-                    .map(|e| (e.offset, e.position))
-                    .collect(),
-                time_index_entry_count: s.time_index.len(),
-                timeindex_bytes: s.time_index.len() as u64 * TIME_INDEX_ENTRY_BYTES,
-                time_index_entries: s
-                    .time_index
-                    .iter()
-                    .take(INDEX_ENTRIES_SHOWN)
-                    .map(|e| (e.timestamp, e.offset))
-                    .collect(),
-                is_active: i + 1 == n,
-                clean: s.clean_since.is_some(),
-            }
+        .map(|(i, s)| view::SegmentView {
+            base_offset: s.base_offset,
+            end_offset: s.end,
+            size_bytes: s.size,
+            records: s.records,
+            batches: s.batch_count as u64,
+            tombstones: s.tombstones,
+            largest_timestamp_ms: s.max_timestamp,
+            created_ms: s.created_ms,
+            index_entry_count: s.offset_index.len(),
+            index_bytes: s.offset_index.len() as u64 * OFFSET_INDEX_ENTRY_BYTES,
+            index_entries: s
+                .offset_index
+                .iter()
+                .take(INDEX_ENTRIES_SHOWN)
+                .map(|e| (e.offset, e.position))
+                .collect(),
+            time_index_entry_count: s.time_index.len(),
+            timeindex_bytes: s.time_index.len() as u64 * TIME_INDEX_ENTRY_BYTES,
+            time_index_entries: s
+                .time_index
+                .iter()
+                .take(INDEX_ENTRIES_SHOWN)
+                .map(|e| (e.timestamp, e.offset))
+                .collect(),
+            is_active: i + 1 == n,
+            clean: s.clean_since.is_some(),
         })
         .collect();
     if out.is_empty() {
         // A log with no append yet: Kafka has created its first, empty segment.
-        let [log_file, index_file, timeindex_file] = super::segment::file_names(log.log_start);
         out.push(view::SegmentView {
             base_offset: log.log_start,
             end_offset: log.log_start,
-            log_file,
-            index_file,
-            timeindex_file,
             size_bytes: 0,
             records: 0,
             batches: 0,

@@ -744,7 +744,7 @@ fn l7_retention_check_moves_log_start_in_the_cluster() {
     }
     let r = replica(&sim, 1);
     assert!(r.segments.len() >= 2, "{:?}", r.segments);
-    assert_eq!(r.segments[0].log_file, "00000000000000000000.log");
+    assert_eq!(r.segments[0].log_file(), "00000000000000000000.log");
     assert!(r.segments.last().unwrap().is_active);
     assert_eq!(r.log_start_offset, 0);
     sim.run_for(20_000);

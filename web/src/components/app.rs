@@ -447,8 +447,9 @@ pub fn App(props: &AppProps) -> Html {
                     <SequencePanel events={state.events().clone()} position={state.position()}
                         view={view.clone()} {lang} {on_seek} />
                 </RedrawWhenSeen>
-                // The charts sample every step they draw, so they are always drawn.
-                <ChartsPanel view={view.clone()} {lang} />
+                // The charts sample every step; they redraw, like the panels around them, only
+                // while in view or stopped.
+                <ChartsPanel view={view.clone()} {running} {lang} />
                 <RedrawWhenSeen {running}>
                     <GroupsPanel view={view.clone()} {lang} on_seek_step={on_seek_step.clone()} />
                 </RedrawWhenSeen>

@@ -2,9 +2,10 @@
 //! partitions, lag per consumer group, and records acknowledged per producer, over the steps
 //! of the run.
 //!
-//! They are sampled from the [`ClusterView`] each time the panel draws a new step (every
+//! They are sampled from the [`ClusterView`] each time the panel gets a new step (every
 //! frame while running, every click while stepping), so sampling costs one pass over the view
-//! and nothing is asked of the core. Memory is bounded: at [`MAX_SAMPLES`] the history keeps
+//! and nothing is asked of the core; they are drawn from the samples only while in view or
+//! stopped, like the panels around them ([`RedrawWhenSeen`]). Memory is bounded: at [`MAX_SAMPLES`] the history keeps
 //! every other sample, so it always spans the whole run, more coarsely as it grows. Going back
 //! in time drops the samples after the step on screen.
 //!
@@ -20,6 +21,7 @@ use std::rc::Rc;
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
+use crate::components::seen::RedrawWhenSeen;
 use crate::i18n::{t, Key, Lang};
 
 /// The most samples kept.
@@ -69,6 +71,8 @@ impl Sample {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct History {
     pub samples: Vec<Sample>,
+    /// Bumped whenever `samples` changes: what tells the drawing it is out of date.
+    pub version: u64,
 }
 
 impl History {
@@ -77,10 +81,12 @@ impl History {
     pub fn record(&mut self, sample: Sample) {
         while self.samples.last().is_some_and(|s| s.step > sample.step) {
             self.samples.pop();
+            self.version += 1;
         }
         if self.samples.last().is_some_and(|s| s.step == sample.step) {
             return;
         }
+        self.version += 1;
         if self.samples.len() >= MAX_SAMPLES {
             // Keep the first and every other one after it: the whole run, at half resolution.
             let mut i = 0;
@@ -111,15 +117,15 @@ pub fn points(series: &[(u64, u64)], first: u64, last: u64, max: u64) -> String 
 /// The named series of one chart, in order of first appearance (at most [`MAX_SERIES`]).
 fn series(
     samples: &[Sample],
-    pick: impl Fn(&Sample) -> Vec<(String, u64)>,
+    pick: impl Fn(&Sample) -> &[(String, u64)],
 ) -> Vec<(String, Vec<(u64, u64)>)> {
     let mut out: Vec<(String, Vec<(u64, u64)>)> = Vec::new();
     for s in samples {
         for (name, v) in pick(s) {
-            if let Some((_, points)) = out.iter_mut().find(|(n, _)| *n == name) {
-                points.push((s.step, v));
+            if let Some((_, points)) = out.iter_mut().find(|(n, _)| n == name) {
+                points.push((s.step, *v));
             } else if out.len() < MAX_SERIES {
-                out.push((name, vec![(s.step, v)]));
+                out.push((name.clone(), vec![(s.step, *v)]));
             }
         }
     }
@@ -129,22 +135,52 @@ fn series(
 #[derive(Properties, PartialEq)]
 pub struct ChartsPanelProps {
     pub view: Rc<ClusterView>,
+    /// Whether the run is playing: then the charts are redrawn only while in view.
+    #[prop_or_default]
+    pub running: bool,
     #[prop_or_default]
     pub lang: Lang,
 }
 
+/// Samples every step it is given; draws the charts through [`RedrawWhenSeen`], so that a
+/// playing run out of view pays for the sample and not for three SVG charts a frame (at 100×
+/// on issue 7's large cluster they were a tenth of the app's frame callback).
 #[function_component]
 pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
     let lang = props.lang;
     let history = use_mut_ref(History::default);
     history.borrow_mut().record(Sample::of(&props.view));
+    let version = history.borrow().version;
     html! {
         <section class="charts panel" aria-labelledby="charts-title">
             <h2 class="panel__title" id="charts-title">{ t(lang, Key::ChartsTitle) }</h2>
             <p class="charts__help">{ t(lang, Key::ChartsHelp) }</p>
-            { draw_all(&history, lang) }
+            <RedrawWhenSeen running={props.running}>
+                <Charts {history} {version} {lang} />
+            </RedrawWhenSeen>
         </section>
     }
+}
+
+#[derive(Properties)]
+struct ChartsProps {
+    history: Rc<RefCell<History>>,
+    /// The history's version when this was made: equal props draw the same charts.
+    version: u64,
+    lang: Lang,
+}
+
+impl PartialEq for ChartsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.history, &other.history)
+            && self.version == other.version
+            && self.lang == other.lang
+    }
+}
+
+#[function_component]
+fn Charts(props: &ChartsProps) -> Html {
+    draw_all(&props.history, props.lang)
 }
 
 fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
@@ -165,12 +201,12 @@ fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
         if samples.iter().all(|s| s.lag.is_empty()) {
             <p class="panel__empty" data-chart-empty="lag">{ t(lang, Key::ChartLag) }{ ": " }{ t(lang, Key::NoGroups) }</p>
         } else {
-            { chart("lag", t(lang, Key::ChartLag), &series(samples, |s| s.lag.clone()), samples, lang) }
+            { chart("lag", t(lang, Key::ChartLag), &series(samples, |s| &s.lag), samples, lang) }
         }
         if samples.iter().all(|s| s.acked.is_empty()) {
             <p class="panel__empty" data-chart-empty="acked">{ t(lang, Key::ChartAcked) }{ ": " }{ t(lang, Key::NoProducers) }</p>
         } else {
-            { chart("acked", t(lang, Key::ChartAcked), &series(samples, |s| s.acked.clone()), samples, lang) }
+            { chart("acked", t(lang, Key::ChartAcked), &series(samples, |s| &s.acked), samples, lang) }
         }
     </> }
 }
@@ -322,7 +358,7 @@ mod tests {
         a.acked = vec![("p1".into(), 0)];
         let mut b = sample(2, 0);
         b.acked = vec![("p1".into(), 5), ("p2".into(), 1)];
-        let s = series(&[a, b], |s| s.acked.clone());
+        let s = series(&[a, b], |s| &s.acked);
         assert_eq!(
             s,
             vec![
