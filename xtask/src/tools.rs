@@ -80,9 +80,12 @@ pub fn ensure(needs: Needs) -> Result<(), String> {
 /// standard library rebuilt for size (`-Zbuild-std`, its `optimize_for_size` feature) and with
 /// `panic = immediate-abort`: a panic traps at once, without formatting its message, so none of
 /// the panic and formatting machinery that only panics need is shipped. Together they take
-/// about 55 KB off the gzipped wasm (BENCHMARKS.md, bundle). A panic in that build is still
-/// shown to the visitor, by `static/boot.js`, without the message; debug builds (`cargo xtask
-/// serve`, the web tests) keep the Rust panic hook and its message.
+/// about 55 KB off the gzipped wasm (BENCHMARKS.md, bundle). Two more flags take 6.3 KB:
+/// `-Zfmt-debug=none` makes every `{:?}` print nothing (the app shows no `Debug` text: only
+/// tests and `Sim::trace_hash`, which the app never reads, format with it) and
+/// `-Zlocation-detail=none` drops the file and line of panics it cannot report anyway. A panic
+/// in that build is still shown to the visitor, by `static/boot.js`, without the message; debug
+/// builds (`cargo xtask serve`, the web tests) keep the Rust panic hook and its message.
 ///
 /// Falls back to stable, with a warning, when nightly, its `rust-src` or its wasm32 target is
 /// missing and could not be installed.
@@ -96,7 +99,8 @@ pub fn release_build() -> Command {
             .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "-Zunstable-options -Cpanic=immediate-abort",
+                "-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none \
+                 -Zlocation-detail=none",
             );
         println!("shipped bundle: nightly, std rebuilt for size, panic = immediate-abort");
     } else {
