@@ -170,7 +170,83 @@ function percentile(xs, p) {
 }
 
 async function largeClusterFrames(durationMs) {
-  return [...(await largeClusterPass(durationMs, 'cost')), ...(await largeClusterPass(durationMs, 'drawn'))];
+  return [
+    ...(await largeClusterPass(durationMs, 'cost')),
+    ...(await largeClusterPass(durationMs, 'drawn')),
+    ...(await largeClusterBreakdown(Math.min(durationMs, 4000))),
+  ];
+}
+
+// Where the main thread's time goes at 100×, from a Chromium trace of a third load of the same
+// link (the trace slows the page a little, so these figures are for proportions, not for the
+// targets): per drawn frame (one `Commit` each), how many of the app's timer tasks ran and
+// their time (the simulation, the view, Yew's render), style and layout, pre-paint, paint (the document layer, which holds the
+// cluster's), layerize and commit. Nested events of one kind are counted once (merged spans).
+async function largeClusterBreakdown(durationMs) {
+  const context = await isolated();
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`app page: ${err.message}`));
+  await page.goto(linkTo(largeClusterScript(), 0), { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await page.waitForSelector('svg.cluster .broker[data-broker-id="9"]', { timeout: TIMEOUT_MS });
+  await page.locator('input[data-control="speed"]').evaluate((el) => {
+    el.value = '100';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.locator('button[data-action="toggle"]').click();
+  await page.waitForTimeout(500);
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
+  });
+  await page.waitForTimeout(durationMs);
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
+  await context.close();
+  const events = Array.isArray(trace) ? trace : trace.traceEvents;
+  const main = new Set(
+    events
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  const kinds = {
+    script: ['TimerFire'],
+    style_layout: ['UpdateLayoutTree', 'Layout'],
+    prepaint: ['PrePaint'],
+    paint: ['Paint'],
+    layerize: ['Layerize'],
+    commit: ['Commit'],
+  };
+  const spans = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  let frames = 0;
+  let timers = 0;
+  for (const e of events) {
+    if (e.ph !== 'X' || !main.has(`${e.pid}:${e.tid}`)) continue;
+    if (e.name === 'Commit') frames++;
+    if (e.name === 'TimerFire') timers++;
+    for (const [k, names] of Object.entries(kinds)) {
+      if (names.includes(e.name)) spans[k].push([e.ts, e.ts + (e.dur ?? 0)]);
+    }
+  }
+  if (frames < 10) throw new Error(`the traced run at 100× drew only ${frames} frames`);
+  const merged = (list) => {
+    list.sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let [from, to] = [-Infinity, -Infinity];
+    for (const [a, b] of list) {
+      if (a > to) {
+        if (to > from) total += to - from;
+        [from, to] = [a, b];
+      } else to = Math.max(to, b);
+    }
+    if (to > from) total += to - from;
+    return total / 1000; // trace times are in µs
+  };
+  const rows = [
+    ['large_cluster.traced_frames_100x', frames, 'frames'],
+    ['large_cluster.timer_tasks_per_frame_100x', timers / frames, 'tasks'],
+  ];
+  for (const k of Object.keys(kinds)) {
+    rows.push([`large_cluster.main_ms_per_frame_100x.${k}`, merged(spans[k]) / frames, 'ms']);
+  }
+  return rows;
 }
 
 // One load of the large cluster, played at 1× then 100×. `cost`: the app's frame callbacks,
