@@ -107,3 +107,57 @@ async fn scrolled_into_view_it_draws_the_latest() {
     web_sys::window().unwrap().scroll_to_with_x_and_y(0.0, 0.0);
     app.destroy();
 }
+
+/// The charts panel samples every step it is given but, while the run plays out of view, does
+/// not redraw: when the run stops it draws the whole history, the steps it skipped included.
+#[wasm_bindgen_test]
+async fn the_charts_keep_sampling_out_of_view_and_draw_it_all_when_stopped() {
+    use logscope_web::components::charts::{ChartsPanel, ChartsPanelProps};
+    use std::rc::Rc;
+
+    let mut sim = logscope_web::state::default_sim(1).unwrap();
+    let mut view_at = |ms: u64| {
+        sim.run_for(ms);
+        Rc::new(sim.view())
+    };
+    let props = |view: &Rc<logscope_core::ClusterView>, running: bool| ChartsPanelProps {
+        view: Rc::clone(view),
+        running,
+        lang: Default::default(),
+    };
+    let label = |root: &Element| {
+        root.query_selector("[data-chart=\"under-replicated\"] svg")
+            .unwrap()
+            .expect("the under-replicated chart is drawn")
+            .get_attribute("aria-label")
+            .unwrap()
+    };
+    let (a, b, c) = (view_at(1_000), view_at(1_000), view_at(1_000));
+    assert!(a.step < b.step && b.step < c.step, "the run moves");
+    let root = mount_at("fixed", 20_000);
+    let mut app =
+        yew::Renderer::<ChartsPanel>::with_root_and_props(root.clone(), props(&a, true)).render();
+    app.update(props(&b, true));
+    yew::scheduler::flush().await;
+    seen_as(&root, false).await;
+    let drawn = label(&root);
+    assert!(
+        drawn.ends_with(&format!("(step {}–{})", a.step, b.step)),
+        "{drawn}"
+    );
+    app.update(props(&c, true));
+    yew::scheduler::flush().await;
+    assert_eq!(
+        label(&root),
+        drawn,
+        "out of view while running: not redrawn"
+    );
+    app.update(props(&c, false));
+    yew::scheduler::flush().await;
+    let after = label(&root);
+    assert!(
+        after.ends_with(&format!("(step {}–{})", a.step, c.step)),
+        "stopped: drawn up to the latest step: {after}"
+    );
+    app.destroy();
+}
