@@ -323,18 +323,12 @@ pub struct SegmentView {
     pub clean: bool,
 }
 
-/// The file names are made when asked for, not carried: the view is built on every drawn
-/// frame, for every replica, and only a hovered or listed segment shows them.
+/// The file name is made when asked for, not carried: the view is built on every drawn frame,
+/// for every replica, and only a segment mark's label shows it.
 impl SegmentView {
     /// `00000000000000000003.log`: the base offset in 20 digits (L1).
     pub fn log_file(&self) -> String {
         crate::sim::segment::file_name(self.base_offset, ".log")
-    }
-    pub fn index_file(&self) -> String {
-        crate::sim::segment::file_name(self.base_offset, ".index")
-    }
-    pub fn timeindex_file(&self) -> String {
-        crate::sim::segment::file_name(self.base_offset, ".timeindex")
     }
 }
 

@@ -18,6 +18,8 @@ if (!benchUrl || !appUrl || !['quick', 'full'].includes(mode) || builds.length =
 }
 const quick = mode === 'quick';
 const TIMEOUT_MS = 60_000;
+// How long the traced pass at 100× records (`largeClusterBreakdown`; xtask's report says "4 s").
+const TRACED_MS = 4000;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -173,31 +175,44 @@ async function largeClusterFrames(durationMs) {
   return [
     ...(await largeClusterPass(durationMs, 'cost')),
     ...(await largeClusterPass(durationMs, 'drawn')),
-    ...(await largeClusterBreakdown(Math.min(durationMs, 4000))),
+    ...(await largeClusterBreakdown()),
   ];
 }
 
 // Where the main thread's time goes at 100×, from a Chromium trace of a third load of the same
 // link (the trace slows the page a little, so these figures are for proportions, not for the
 // targets): per drawn frame (one `Commit` each), how many of the app's timer tasks ran and
-// their time (the simulation, the view, Yew's render), style and layout, pre-paint, paint (the document layer, which holds the
-// cluster's), layerize and commit. Nested events of one kind are counted once (merged spans).
-async function largeClusterBreakdown(durationMs) {
-  const context = await isolated();
+// their time (the simulation, the view, Yew's render), style and layout, pre-paint, paint
+// (the document layer, which holds the cluster's), layerize and commit. Nested events of one
+// kind are counted once (merged spans).
+
+// A page of `context` with the large cluster's link open at step 0, drawn.
+async function openLargeCluster(context) {
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`app page: ${err.message}`));
   await page.goto(linkTo(largeClusterScript(), 0), { waitUntil: 'load', timeout: TIMEOUT_MS });
   await page.waitForSelector('svg.cluster .broker[data-broker-id="9"]', { timeout: TIMEOUT_MS });
-  await page.locator('input[data-control="speed"]').evaluate((el) => {
-    el.value = '100';
+  return page;
+}
+
+// Moves the speed slider to `exp` (0 is 1×, 100 is 100×), as a user's input would.
+async function setSpeed(page, exp) {
+  await page.locator('input[data-control="speed"]').evaluate((el, v) => {
+    el.value = String(v);
     el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
+  }, exp);
+}
+
+async function largeClusterBreakdown() {
+  const context = await isolated();
+  const page = await openLargeCluster(context);
+  await setSpeed(page, 100);
   await page.locator('button[data-action="toggle"]').click();
   await page.waitForTimeout(500);
   await browser.startTracing(page, {
     categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'],
   });
-  await page.waitForTimeout(durationMs);
+  await page.waitForTimeout(TRACED_MS);
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8'));
   await context.close();
   const events = Array.isArray(trace) ? trace : trace.traceEvents;
@@ -289,18 +304,12 @@ async function largeClusterPass(durationMs, pass) {
       return orig.call(window, wrapped, ms, ...rest);
     };
   });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`app page: ${err.message}`));
-  await page.goto(linkTo(largeClusterScript(), 0), { waitUntil: 'load', timeout: TIMEOUT_MS });
-  await page.waitForSelector('svg.cluster .broker[data-broker-id="9"]', { timeout: TIMEOUT_MS });
+  const page = await openLargeCluster(context);
   const brokers = await page.locator('svg.cluster .broker').count();
   if (brokers !== 9) throw new Error(`the large cluster shows ${brokers} brokers, not 9`);
   const rows = [];
   for (const [label, exp] of [['1x', 0], ['100x', 100]]) {
-    await page.locator('input[data-control="speed"]').evaluate((el, v) => {
-      el.value = String(v);
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    }, exp);
+    await setSpeed(page, exp);
     const stepBefore = Number(await page.locator('[data-fact="step"]').textContent());
     await page.locator('button[data-action="toggle"]').click();
     await page.waitForTimeout(500); // let the adaptive events-per-frame settle

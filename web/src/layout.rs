@@ -223,15 +223,15 @@ pub fn layout(view: &ClusterView, lang: Lang) -> ClusterLayout {
                     flushed,
                     first_shown,
                     segments: state.map_or_else(Vec::new, |r| {
+                        let strip = first_shown..=log_end.min(first_shown + CELLS);
                         r.segments
                             .iter()
-                            .filter(|seg| {
-                                (first_shown..=log_end.min(first_shown + CELLS))
-                                    .contains(&(seg.base_offset.max(0) as u64))
-                            })
-                            .map(|seg| SegmentMark {
-                                base_offset: seg.base_offset.max(0) as u64,
-                                log_file: seg.log_file(),
+                            .filter_map(|seg| {
+                                let base_offset = seg.base_offset.max(0) as u64;
+                                strip.contains(&base_offset).then(|| SegmentMark {
+                                    base_offset,
+                                    log_file: seg.log_file(),
+                                })
                             })
                             .collect()
                     }),

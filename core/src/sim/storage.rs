@@ -149,7 +149,7 @@ impl Sim {
 fn lookup_view(l: &IndexLookup) -> view::IndexLookupView {
     view::IndexLookupView {
         segment_base_offset: l.segment_base,
-        index_file: alloc::format!("{}.index", super::segment::file_stem(l.segment_base)),
+        index_file: super::segment::file_name(l.segment_base, ".index"),
         time_index_slot: l.time_entry.map(|(s, _)| s),
         time_index_entry: l.time_entry.map(|(_, e)| (e.timestamp, e.offset)),
         index_slot: l.index_entry.map(|(s, _)| s),

@@ -5,9 +5,9 @@
 //! They are sampled from the [`ClusterView`] each time the panel gets a new step (every
 //! frame while running, every click while stepping), so sampling costs one pass over the view
 //! and nothing is asked of the core; they are drawn from the samples only while in view or
-//! stopped, like the panels around them ([`RedrawWhenSeen`]). Memory is bounded: at [`MAX_SAMPLES`] the history keeps
-//! every other sample, so it always spans the whole run, more coarsely as it grows. Going back
-//! in time drops the samples after the step on screen.
+//! stopped, like the panels around them ([`RedrawWhenSeen`]). Memory is bounded: at
+//! [`MAX_SAMPLES`] the history keeps every other sample, so it always spans the whole run, more
+//! coarsely as it grows. Going back in time drops the samples after the step on screen.
 //!
 //! Under-replicated partitions follow Kafka's `UnderReplicatedPartitions` metric summed over
 //! the brokers: a partition counts when it has a leader and its ISR is smaller than its
