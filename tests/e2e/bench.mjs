@@ -115,13 +115,14 @@ try {
 
   // Frame time on issue 7's large cluster: 9 brokers, 3 topics × 24 partitions (RF 3), 4
   // producers with a backlog, 2 groups of 6 consumers, opened from a link like any shared moment.
-  // The app advances the simulation from a `setInterval` callback; the init script wraps that
-  // callback and measures, inside the page with performance.now(), from the callback's start
-  // to the first task after it (so Yew's render, queued as microtasks, and any style/layout the
-  // browser does before that task, are inside the figure). Measured at 1× and at 100×. A second
-  // load of the same link records the time between two drawn frames (requestAnimationFrame
-  // timestamps), which shows dropped frames whatever their cause; it runs on its own because
-  // its rAF loop makes the browser render in step with it, which moves the first figure.
+  // The app advances the simulation once per drawn frame, from a `requestAnimationFrame`
+  // callback; the init script wraps that callback and measures, inside the page with
+  // performance.now(), from the callback's start to the first task after it. The browser runs
+  // that task only once it has rendered the frame, so the figure is the whole frame on the main
+  // thread: the simulation, Yew's render (queued as microtasks), and the browser's style,
+  // layout, paint and commit. Measured at 1× and at 100×. A second load of the same link records
+  // the time between two drawn frames (requestAnimationFrame timestamps), which shows dropped
+  // frames whatever their cause.
   console.error('bench: frame time of the large cluster at 1× and 100×');
   const frames = await largeClusterFrames(quick ? 4000 : 10000);
   print('browser', frames);
@@ -181,8 +182,9 @@ async function largeClusterFrames(durationMs) {
 
 // Where the main thread's time goes at 100×, from a Chromium trace of a third load of the same
 // link (the trace slows the page a little, so these figures are for proportions, not for the
-// targets): per drawn frame (one `Commit` each), how many of the app's timer tasks ran and
-// their time (the simulation, the view, Yew's render), style and layout, pre-paint, paint
+// targets): per drawn frame (one `Commit` each), how many of the app's frame callbacks ran
+// (`requestAnimationFrame`; timers too, should any run) and their time (the simulation, the
+// view, Yew's render), style and layout, pre-paint, paint
 // (the document layer, which holds the cluster's), layerize and commit. Nested events of one
 // kind are counted once (merged spans).
 
@@ -222,7 +224,7 @@ async function largeClusterBreakdown() {
       .map((e) => `${e.pid}:${e.tid}`),
   );
   const kinds = {
-    script: ['TimerFire'],
+    script: ['TimerFire', 'FireAnimationFrame'],
     style_layout: ['UpdateLayoutTree', 'Layout'],
     prepaint: ['PrePaint'],
     paint: ['Paint'],
@@ -231,11 +233,11 @@ async function largeClusterBreakdown() {
   };
   const spans = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   let frames = 0;
-  let timers = 0;
+  let callbacks = 0;
   for (const e of events) {
     if (e.ph !== 'X' || !main.has(`${e.pid}:${e.tid}`)) continue;
     if (e.name === 'Commit') frames++;
-    if (e.name === 'TimerFire') timers++;
+    if (e.name === 'TimerFire' || e.name === 'FireAnimationFrame') callbacks++;
     for (const [k, names] of Object.entries(kinds)) {
       if (names.includes(e.name)) spans[k].push([e.ts, e.ts + (e.dur ?? 0)]);
     }
@@ -256,7 +258,7 @@ async function largeClusterBreakdown() {
   };
   const rows = [
     ['large_cluster.traced_frames_100x', frames, 'frames'],
-    ['large_cluster.timer_tasks_per_frame_100x', timers / frames, 'tasks'],
+    ['large_cluster.callbacks_per_frame_100x', callbacks / frames, 'callbacks'],
   ];
   for (const k of Object.keys(kinds)) {
     rows.push([`large_cluster.main_ms_per_frame_100x.${k}`, merged(spans[k]) / frames, 'ms']);
@@ -290,18 +292,17 @@ async function largeClusterPass(durationMs, pass) {
       const t0 = started.shift();
       if (window.__recording) window.__frames.push(performance.now() - t0);
     };
-    const orig = window.setInterval;
-    window.setInterval = function (fn, ms, ...rest) {
-      if (typeof fn !== 'function') return orig.call(window, fn, ms, ...rest);
-      const wrapped = function (...a) {
+    const orig = window.requestAnimationFrame;
+    window.requestAnimationFrame = function (fn) {
+      if (typeof fn !== 'function') return orig.call(window, fn);
+      return orig.call(window, function (ts) {
         started.push(performance.now());
         try {
-          return fn.apply(this, a);
+          return fn.call(this, ts);
         } finally {
           ch.port2.postMessage(0);
         }
-      };
-      return orig.call(window, wrapped, ms, ...rest);
+      });
     };
   });
   const page = await openLargeCluster(context);

@@ -15,6 +15,7 @@ pub mod host;
 pub mod i18n;
 pub mod i18n_configs;
 pub mod layout;
+pub mod pacing;
 pub mod phases;
 pub mod share;
 pub mod state;

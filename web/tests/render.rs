@@ -363,6 +363,55 @@ async fn the_app_steps_forward_and_back_exactly() {
     assert_eq!(scrubber.value(), "5");
 }
 
+/// Waits for the browser's next `n` animation frames (the frames the app's loop runs on).
+async fn frames(n: u32) {
+    for _ in 0..n {
+        let frame = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .request_animation_frame(&resolve)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+    }
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn playing_advances_on_every_animation_frame_and_pausing_stops_it() {
+    let root = paused_app().await;
+    let paused_at = fact(&root, "step");
+    frames(10).await;
+    assert_eq!(fact(&root, "step"), paused_at, "paused: no frame moves it");
+    // 100×, so that ten frames (~170 ms of wall time) cover seconds of simulated time.
+    let speed: web_sys::HtmlInputElement = element(&root, "input[data-control=\"speed\"]");
+    speed.set_value("100");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    speed
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    click(&root, "button[data-action=\"toggle\"]");
+    frames(10).await;
+    let played: u64 = fact(&root, "step").parse().unwrap();
+    assert!(
+        played > paused_at.parse::<u64>().unwrap(),
+        "ten frames of play moved the run (step {paused_at} → {played})"
+    );
+    frames(10).await;
+    let later: u64 = fact(&root, "step").parse().unwrap();
+    assert!(later > played, "the loop goes on (step {played} → {later})");
+    click(&root, "button[data-action=\"toggle\"]");
+    yew::scheduler::flush().await;
+    let stopped = fact(&root, "step");
+    frames(10).await;
+    assert_eq!(
+        fact(&root, "step"),
+        stopped,
+        "paused again: nothing moves it"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn the_console_runs_a_command_and_the_view_changes() {
     let root = paused_app().await;

@@ -3,11 +3,12 @@
 //! bar, the console and the panels.
 
 use gloo_events::EventListener;
-use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::frames::AnimationFrames;
 use crate::components::now_ms;
+use crate::pacing::Pacer;
 
 use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::charts::ChartsPanel;
@@ -26,10 +27,9 @@ use crate::components::toolbar::Toolbar;
 use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
 use crate::share::{lang_of, tr, Control, Opening};
-use crate::state::{
-    names_its_seed, Action, LatestView, Playground, DEFAULT_SEED, MAX_EVENTS_PER_FRAME,
-};
+use crate::state::{names_its_seed, Action, LatestView, Playground, DEFAULT_SEED};
 use logscope_core::compare::Setting;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// The playground a page opens with: the link's or the saved session's moment, or the default
@@ -69,11 +69,6 @@ fn open(opening: &Opening, lang: Lang) -> Playground {
         ))),
     }
 }
-
-/// Wall-clock milliseconds between two frames.
-pub const FRAME_MS: u32 = 16;
-/// The simulation may use this much of a frame (ms); the rest is for drawing.
-pub const FRAME_BUDGET_MS: f64 = 8.0;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
@@ -151,31 +146,34 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
-    // The only wall clock in the project: while running, a frame every FRAME_MS advances the
-    // simulation by the wall time that passed × speed. The events per frame adapt so that the
-    // simulation's share of a frame stays near FRAME_BUDGET_MS (measured with performance.now).
+    // The only wall clock in the project: while running, each frame the browser draws advances
+    // the simulation by the wall time since the last one × speed, with as many events as the
+    // pacer allows so that simulation and drawing together fit the frame (`pacing.rs`).
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.running(), move |&running| {
-            let interval = running.then(|| {
+            let frames = running.then(|| {
+                let pacer = Rc::new(RefCell::new(Pacer::default()));
                 let mut last = now_ms();
-                let mut max_events = MAX_EVENTS_PER_FRAME;
-                Interval::new(FRAME_MS, move || {
-                    let start = now_ms();
-                    dispatcher.dispatch(Action::Frame {
-                        wall_ms: start - last,
-                        max_events,
-                    });
-                    let spent = now_ms() - start;
-                    max_events = if spent > FRAME_BUDGET_MS {
-                        (max_events / 2).max(16)
-                    } else {
-                        (max_events + max_events / 4).min(MAX_EVENTS_PER_FRAME)
-                    };
-                    last = start;
-                })
+                let after = {
+                    let pacer = pacer.clone();
+                    move || pacer.borrow_mut().drawn(now_ms())
+                };
+                AnimationFrames::new(
+                    move |ts| {
+                        pacer.borrow_mut().begin(now_ms());
+                        let max_events = pacer.borrow().max_events();
+                        dispatcher.dispatch(Action::Frame {
+                            wall_ms: (ts - last).max(0.0),
+                            max_events,
+                        });
+                        pacer.borrow_mut().simulated(now_ms());
+                        last = ts;
+                    },
+                    after,
+                )
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
 

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod configs;
 pub mod console;
 pub mod embed;
+pub(crate) mod frames;
 pub mod panels;
 pub mod seen;
 pub mod sequence;

@@ -1,0 +1,184 @@
+//! How many simulation events a drawn frame may carry, so that the whole frame (the simulation,
+//! Yew's render, and the browser's style, layout and paint) fits the display's frames.
+//!
+//! The frame loop (`components::frames`) runs once per drawn frame, from
+//! `requestAnimationFrame`, and tells the [`Pacer`] three times per frame: when the frame's
+//! callback starts, when the simulation's share is done, and when the first task after the frame
+//! runs (by then the browser has drawn it). What the frame took beyond the simulation is the
+//! drawing (a moving average). The simulation's budget is then:
+//!
+//! - what the drawing leaves of one display frame ([`ONE_FRAME_TARGET_MS`]), at most
+//!   [`SIM_MAX_MS`], when that leaves it at least [`SIM_MIN_MS`]: the page draws every display
+//!   frame (60 Hz), and a simulation that keeps up needs far less than that anyway;
+//! - otherwise what the drawing leaves of two display frames ([`TWO_FRAMES_TARGET_MS`]), at
+//!   most [`SIM_MAX_TWO_FRAMES_MS`]: when drawing alone takes most of a frame (the large cluster
+//!   of issue 7 in a software-painted browser: 10 to 13 ms), squeezing the simulation into the
+//!   rest would cut its speed to a fraction (measured: 2,000 to 6,000 events a second instead of
+//!   26,000 at 100×) and still miss frames; at a steady 30 Hz it gets most of the time.
+//!
+//! The budget is a cap, not a quota: a simulation that has reached the time to show stops early,
+//! so at 1× frames stay short. The number of events is tuned to the budget (halved when the
+//! simulation overran it, grown by a quarter when not), as the time one event takes varies from
+//! nanoseconds to a whole log roll.
+//!
+//! Pure arithmetic on the times it is given: no clock is read here, so it is tested natively.
+
+use crate::state::MAX_EVENTS_PER_FRAME;
+
+/// A frame drawn every display frame (60 Hz: 16.7 ms) should take at most this (ms); the margin
+/// absorbs frames that cost more than the average.
+pub const ONE_FRAME_TARGET_MS: f64 = 13.0;
+/// A frame drawn every other display frame: at most this (ms).
+pub const TWO_FRAMES_TARGET_MS: f64 = 29.0;
+/// The least the simulation gets of a frame drawn every display frame (ms); below it, the page
+/// draws every other display frame instead.
+pub const SIM_MIN_MS: f64 = 4.0;
+/// The most the simulation takes of a frame drawn every display frame (ms).
+pub const SIM_MAX_MS: f64 = 8.0;
+/// The most it takes of a frame drawn every other display frame (ms).
+pub const SIM_MAX_TWO_FRAMES_MS: f64 = 20.0;
+/// The fewest events a frame may carry.
+pub const MIN_EVENTS: u32 = 16;
+
+/// The frame loop's controller; see the module docs.
+#[derive(Clone, Debug)]
+pub struct Pacer {
+    max_events: u32,
+    /// The drawing's share of recent frames (ms): Yew's render and the browser's rendering,
+    /// a moving average so one slow frame does not starve the next ones.
+    drawing_ms: f64,
+    started_at: Option<f64>,
+    simulated_ms: f64,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Pacer {
+            max_events: MAX_EVENTS_PER_FRAME,
+            drawing_ms: 0.0,
+            started_at: None,
+            simulated_ms: 0.0,
+        }
+    }
+}
+
+impl Pacer {
+    /// Events the next frame may deliver.
+    pub fn max_events(&self) -> u32 {
+        self.max_events
+    }
+
+    /// The simulation's share of the next frame, in ms.
+    pub fn budget_ms(&self) -> f64 {
+        let one = ONE_FRAME_TARGET_MS - self.drawing_ms;
+        if one >= SIM_MIN_MS {
+            one.min(SIM_MAX_MS)
+        } else {
+            (TWO_FRAMES_TARGET_MS - self.drawing_ms).clamp(SIM_MIN_MS, SIM_MAX_TWO_FRAMES_MS)
+        }
+    }
+
+    /// A frame's callback starts at `now` (ms).
+    pub fn begin(&mut self, now: f64) {
+        self.started_at = Some(now);
+        self.simulated_ms = 0.0;
+    }
+
+    /// The frame's simulation is done at `now`: tune the events to the budget.
+    pub fn simulated(&mut self, now: f64) {
+        let Some(start) = self.started_at else {
+            return;
+        };
+        self.simulated_ms = (now - start).max(0.0);
+        self.max_events = if self.simulated_ms > self.budget_ms() {
+            (self.max_events / 2).max(MIN_EVENTS)
+        } else {
+            (self.max_events + self.max_events / 4).min(MAX_EVENTS_PER_FRAME)
+        };
+    }
+
+    /// The first task after the frame runs at `now`: the frame has been drawn, so what it took
+    /// beyond the simulation was drawing.
+    pub fn drawn(&mut self, now: f64) {
+        let Some(start) = self.started_at.take() else {
+            return;
+        };
+        let drawing = (now - start - self.simulated_ms).max(0.0);
+        self.drawing_ms = 0.75 * self.drawing_ms + 0.25 * drawing;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One frame: `sim` ms of simulation, then `draw` ms of drawing, starting at `t`.
+    fn frame(p: &mut Pacer, t: f64, sim: f64, draw: f64) {
+        p.begin(t);
+        p.simulated(t + sim);
+        p.drawn(t + sim + draw);
+    }
+
+    #[test]
+    fn a_quick_drawing_leaves_the_simulation_its_largest_share() {
+        let mut p = Pacer::default();
+        for i in 0..20 {
+            frame(&mut p, f64::from(i) * 16.7, 1.0, 2.0);
+        }
+        assert_eq!(p.budget_ms(), SIM_MAX_MS);
+        assert_eq!(p.max_events(), MAX_EVENTS_PER_FRAME);
+    }
+
+    #[test]
+    fn a_slower_drawing_leaves_the_simulation_the_rest_of_one_display_frame() {
+        let mut p = Pacer::default();
+        for i in 0..40 {
+            frame(&mut p, f64::from(i) * 16.7, 1.0, 7.0);
+        }
+        // The average converges on 7 ms of drawing: 13 − 7 leaves 6 ms.
+        assert!((p.budget_ms() - 6.0).abs() < 0.01, "{}", p.budget_ms());
+    }
+
+    #[test]
+    fn a_drawing_that_fills_a_display_frame_leaves_the_rest_of_two() {
+        let mut p = Pacer::default();
+        for i in 0..40 {
+            frame(&mut p, f64::from(i) * 33.3, 1.0, 12.0);
+        }
+        // 13 − 12 would leave 1 ms: the frame takes two display frames, 29 − 12 = 17 ms.
+        assert!((p.budget_ms() - 17.0).abs() < 0.01, "{}", p.budget_ms());
+        for i in 40..80 {
+            frame(&mut p, f64::from(i) * 33.3, 1.0, 2.0);
+        }
+        assert_eq!(p.budget_ms(), SIM_MAX_MS, "back to every display frame");
+        for i in 80..120 {
+            frame(&mut p, f64::from(i) * 50.0, 1.0, 40.0);
+        }
+        assert_eq!(p.budget_ms(), SIM_MIN_MS, "never below the floor");
+    }
+
+    #[test]
+    fn events_halve_when_the_simulation_overruns_and_grow_back_by_a_quarter() {
+        let mut p = Pacer::default();
+        frame(&mut p, 0.0, 20.0, 1.0);
+        assert_eq!(p.max_events(), MAX_EVENTS_PER_FRAME / 2);
+        frame(&mut p, 16.7, 1.0, 1.0);
+        assert_eq!(
+            p.max_events(),
+            MAX_EVENTS_PER_FRAME / 2 + MAX_EVENTS_PER_FRAME / 8
+        );
+        for i in 0..20 {
+            frame(&mut p, f64::from(i) * 16.7, 50.0, 1.0);
+        }
+        assert_eq!(p.max_events(), MIN_EVENTS, "never below the floor");
+    }
+
+    #[test]
+    fn times_out_of_order_change_nothing() {
+        let mut p = Pacer::default();
+        p.drawn(5.0);
+        p.simulated(5.0);
+        assert_eq!(p.max_events(), MAX_EVENTS_PER_FRAME);
+        assert_eq!(p.budget_ms(), SIM_MAX_MS);
+    }
+}
