@@ -29,7 +29,8 @@ pub enum ElectionType {
 /// A message kind the network faults can target (`net drop next Fetch`).
 pub use super::net::ApiKey;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Hash` feeds the run's trace hash (`trace.rs`), which must not depend on `Debug` text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Command {
     /// `kafka-topics --create`. Either `assignment` (one replica list per partition, the first
     /// replica preferred) or `partitions`/`replication_factor` (defaults from the broker's
@@ -155,7 +156,7 @@ pub enum Command {
 }
 
 /// Where `kafka-consumer-groups --reset-offsets` moves a group's committed offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResetTo {
     Earliest,
     Latest,

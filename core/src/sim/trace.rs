@@ -5,6 +5,7 @@
 //! integers and strings, nothing that depends on the platform).
 
 use alloc::string::String;
+use core::hash::{Hash, Hasher};
 
 use crate::ids::NodeId;
 use crate::time::Millis;
@@ -141,11 +142,100 @@ pub(crate) fn fold_command(h: u64, step: u64, now: Millis, cmd: &Command) -> u64
     f.bytes(b"cmd");
     f.u64(step);
     f.u64(now.0);
-    // The Debug form of a command is plain data (no addresses, no hash-map order), so it
-    // is the same on every target. The shipped web bundle is built with `-Zfmt-debug=none`
-    // (xtask's `release_build`), where it is empty: there the hash covers commands by step
-    // and time only, and nothing in the app reads it; tests and native runs see the full form.
-    let text = alloc::format!("{cmd:?}");
-    f.bytes(text.as_bytes());
+    // The command's fields through its derived `Hash`, into the `Hasher` below, which writes
+    // every integer as fixed-width little-endian: the same bytes natively and in wasm32, and
+    // in the shipped bundle too (whose `Debug` prints nothing: `-Zfmt-debug=none`).
+    cmd.hash(&mut f);
     f.0
+}
+
+/// Derived `Hash` writes `usize` lengths and `isize` enum discriminants, whose width is the
+/// target's: each write is widened to 64 bits here so that wasm32 and 64-bit hosts agree
+/// (without that, `core/tests/determinism.rs` run in wasm32 finds all 50 hashes differ).
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.bytes(bytes);
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.bytes(&[v]);
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.u64(v);
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.u64(v as u64);
+    }
+    fn write_i8(&mut self, v: i8) {
+        self.write_u8(v as u8);
+    }
+    fn write_i16(&mut self, v: i16) {
+        self.write_u16(v as u16);
+    }
+    fn write_i32(&mut self, v: i32) {
+        self.write_u32(v as u32);
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.u64(v as u64);
+    }
+    fn write_i128(&mut self, v: i128) {
+        self.write_u128(v as u128);
+    }
+    fn write_isize(&mut self, v: isize) {
+        self.u64(v as i64 as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::BrokerId;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn produce(count: u32, key: Option<&str>) -> Command {
+        Command::Produce {
+            producer: "p1".into(),
+            topic: "orders".into(),
+            key: key.map(String::from),
+            value: Some("v".into()),
+            partition: None,
+            count,
+        }
+    }
+
+    #[test]
+    fn a_commands_fold_covers_every_field() {
+        let at = |c: &Command| fold_command(HASH_INIT, 3, Millis(10), c);
+        assert_eq!(at(&produce(2, Some("k"))), at(&produce(2, Some("k"))));
+        assert_ne!(at(&produce(2, Some("k"))), at(&produce(3, Some("k"))));
+        assert_ne!(at(&produce(2, Some("k"))), at(&produce(2, None)));
+        assert_ne!(
+            at(&Command::BrokerKill(BrokerId(1))),
+            at(&Command::BrokerStop(BrokerId(1)))
+        );
+        // A string's end is marked, so moving text between fields changes the hash.
+        let topic = |name: &str, configs: Vec<(String, String)>| Command::CreateTopic {
+            name: name.into(),
+            partitions: Some(1),
+            replication_factor: None,
+            assignment: None,
+            configs,
+        };
+        assert_ne!(
+            at(&topic("ab", vec![("c".into(), "d".into())])),
+            at(&topic("a", vec![("bc".into(), "d".into())]))
+        );
+    }
 }

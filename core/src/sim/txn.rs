@@ -1965,7 +1965,7 @@ impl Sim {
 }
 
 /// The `txn` operations.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TxnOp {
     Begin,
     Commit,
