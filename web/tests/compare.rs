@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{mount_point, text};
+use common::{frames, mount_point, text};
 
 use std::rc::Rc;
 
@@ -115,6 +115,22 @@ async fn two_labelled_clusters_one_control_and_the_divergence_marked() {
         .query_selector(".compare__divergence--reached")
         .unwrap()
         .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn playing_moves_both_runs_on_animation_frames() {
+    let root = open(KILL, Setting::Acks, Lang::En).await;
+    let t0 = text(&root, "[data-fact=compare-time]");
+    frames(5).await;
+    assert_eq!(
+        text(&root, "[data-fact=compare-time]"),
+        t0,
+        "not playing yet"
+    );
+    click(&root, "[data-action=compare-toggle]").await;
+    frames(10).await;
+    let t1 = text(&root, "[data-fact=compare-time]");
+    assert_ne!(t1, t0, "ten frames of play moved the time");
 }
 
 #[wasm_bindgen_test]

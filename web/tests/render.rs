@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{count, mount_point, settled_view, text};
+use common::{count, frames, mount_point, settled_view, text};
 
 use std::rc::Rc;
 
@@ -361,20 +361,6 @@ async fn the_app_steps_forward_and_back_exactly() {
     let scrubber: web_sys::HtmlInputElement = element(&root, "input[data-control=\"scrubber\"]");
     assert_eq!(scrubber.max(), "5");
     assert_eq!(scrubber.value(), "5");
-}
-
-/// Waits for the browser's next `n` animation frames (the frames the app's loop runs on).
-async fn frames(n: u32) {
-    for _ in 0..n {
-        let frame = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .request_animation_frame(&resolve)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
-    }
-    yew::scheduler::flush().await;
 }
 
 #[wasm_bindgen_test]

@@ -7,10 +7,10 @@
 
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
 use logscope_core::compare::{Setting, Side};
 use yew::prelude::*;
 
+use crate::components::frames::AnimationFrames;
 use crate::components::now_ms;
 
 use crate::components::cluster::ClusterDiagram;
@@ -132,21 +132,23 @@ pub fn CompareRuns(props: &CompareRunsProps) -> Html {
     let lang = props.lang;
     let initial = props.initial.clone();
     let state = use_reducer(move || (*initial).clone());
-    // While playing, a frame every 16 ms moves both runs by the wall time that passed (1×).
+    // While playing, each drawn frame moves both runs by the wall time that passed (1×).
     {
         let d = state.dispatcher();
         use_effect_with(state.running(), move |&running| {
-            let interval = running.then(|| {
+            let frames = running.then(|| {
                 let mut last = now_ms();
-                Interval::new(16, move || {
-                    let now = now_ms();
-                    d.dispatch(CompareAction::Frame {
-                        wall_ms: now - last,
-                    });
-                    last = now;
-                })
+                AnimationFrames::new(
+                    move |ts| {
+                        d.dispatch(CompareAction::Frame {
+                            wall_ms: (ts - last).max(0.0),
+                        });
+                        last = ts;
+                    },
+                    || {},
+                )
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
     let send = |a: CompareAction| {

@@ -34,3 +34,18 @@ pub fn settled_view() -> ClusterView {
     sim.run_until(Millis(10_000));
     sim.view()
 }
+
+/// Waits for the browser's next `n` animation frames (the frames the app plays on), then for
+/// Yew to render.
+pub async fn frames(n: u32) {
+    for _ in 0..n {
+        let frame = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .request_animation_frame(&resolve)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+    }
+    yew::scheduler::flush().await;
+}
