@@ -180,14 +180,6 @@ async function largeClusterFrames(durationMs) {
   ];
 }
 
-// Where the main thread's time goes at 100×, from a Chromium trace of a third load of the same
-// link (the trace slows the page a little, so these figures are for proportions, not for the
-// targets): per drawn frame (one `Commit` each), how many of the app's frame callbacks ran
-// (`requestAnimationFrame`; timers too, should any run) and their time (the simulation, the
-// view, Yew's render), style and layout, pre-paint, paint
-// (the document layer, which holds the cluster's), layerize and commit. Nested events of one
-// kind are counted once (merged spans).
-
 // A page of `context` with the large cluster's link open at step 0, drawn.
 async function openLargeCluster(context) {
   const page = await context.newPage();
@@ -205,6 +197,13 @@ async function setSpeed(page, exp) {
   }, exp);
 }
 
+// Where the main thread's time goes at 100×, from a Chromium trace of a third load of the same
+// link (the trace slows the page a little, so these figures are for proportions, not for the
+// targets): per drawn frame (one `Commit` each), how many of the app's frame callbacks ran
+// (`requestAnimationFrame`; timers too, should any run) and their time (the simulation, the
+// view, Yew's render), style and layout, pre-paint, paint
+// (the document layer, which holds the cluster's), layerize and commit. Nested events of one
+// kind are counted once (merged spans).
 async function largeClusterBreakdown() {
   const context = await isolated();
   const page = await openLargeCluster(context);

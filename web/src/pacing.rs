@@ -78,10 +78,11 @@ impl Pacer {
         }
     }
 
-    /// A frame's callback starts at `now` (ms).
-    pub fn begin(&mut self, now: f64) {
+    /// A frame's callback starts at `now` (ms): the events it may deliver.
+    pub fn begin(&mut self, now: f64) -> u32 {
         self.started_at = Some(now);
         self.simulated_ms = 0.0;
+        self.max_events
     }
 
     /// The frame's simulation is done at `now`: tune the events to the budget.

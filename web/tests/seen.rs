@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{mount_point, text};
+use common::{frames, mount_point, text};
 
 use logscope_web::components::seen::{RedrawWhenSeen, RedrawWhenSeenProps};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -32,14 +32,7 @@ async fn seen_as(root: &Element, seen: bool) {
             yew::scheduler::flush().await;
             return;
         }
-        let frame = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .request_animation_frame(&resolve)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
-        yew::scheduler::flush().await;
+        frames(1).await;
     }
     panic!("the observer never reported seen = {seen}");
 }

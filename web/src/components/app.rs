@@ -161,8 +161,7 @@ pub fn App(props: &AppProps) -> Html {
                 };
                 AnimationFrames::new(
                     move |ts| {
-                        pacer.borrow_mut().begin(now_ms());
-                        let max_events = pacer.borrow().max_events();
+                        let max_events = pacer.borrow_mut().begin(now_ms());
                         dispatcher.dispatch(Action::Frame {
                             wall_ms: (ts - last).max(0.0),
                             max_events,
