@@ -9,6 +9,7 @@
 // animation frame with the cluster drawn. Every time is taken inside the page with
 // performance.now(). Prints `BENCH <name> <value> <unit>` lines; nothing leaves the machine.
 
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const [benchUrl, appUrl, mode, ...builds] = process.argv.slice(2);
@@ -17,6 +18,9 @@ if (!benchUrl || !appUrl || !['quick', 'full'].includes(mode) || builds.length =
   process.exit(2);
 }
 const quick = mode === 'quick';
+// The native bench's `paired` section as a JSON argv (set by xtask): run back to back with the
+// same work in wasm, for ratios that the host's changing speed cannot skew (`interleaved`).
+const nativePaired = process.env.LOGSCOPE_NATIVE_PAIRED ? JSON.parse(process.env.LOGSCOPE_NATIVE_PAIRED) : null;
 const TIMEOUT_MS = 60_000;
 // How long the traced pass at 100× records (`largeClusterBreakdown`; xtask's report says "4 s").
 const TRACED_MS = 4000;
@@ -80,6 +84,10 @@ try {
       print(prefix, await page.evaluate(([f, w, r, a]) => window.benchWorkload(f, w, r, a), [file, name, n, arg]));
     }
     print(prefix, await page.evaluate((f) => window.benchHeap(f), file));
+    if (prefix === 'wasm' && nativePaired) {
+      console.error(`bench: ${prefix} and native interleaved, ${quick ? 3 : 7} rounds`);
+      print(prefix, await interleaved(page, file, quick ? 3 : 7));
+    }
     await context.close();
   }
 
@@ -135,6 +143,58 @@ try {
   await browser.close();
 }
 if (failed) process.exit(1);
+
+// --- wasm/native ratios, interleaved -----------------------------------------------------------
+
+// The `paired` figures (one engine run, one round of seeks back 100,000 events) in `rounds`
+// rounds, each one native run and one wasm run back to back, the order alternating so that a
+// drift of the host's speed within a round favours neither side. Each round gives a ratio;
+// the figure is their median. One wasm round first, not counted, lets V8 optimise the code.
+async function interleaved(page, file, rounds) {
+  const wasmRound = async () => {
+    const rows = await page.evaluate((f) => window.benchWorkload(f, 'paired', 1), file);
+    return Object.fromEntries(rows.map(([n, v]) => [n, v]));
+  };
+  const nativeRound = () => {
+    const out = execFileSync(nativePaired[0], nativePaired.slice(1), {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 20,
+    });
+    const got = {};
+    for (const line of out.split('\n')) {
+      const m = /^BENCH (\S+) (\S+) /.exec(line);
+      if (m) got[m[1]] = Number(m[2]);
+    }
+    return got;
+  };
+  await wasmRound();
+  const engine = [];
+  const seek = [];
+  for (let r = 0; r < rounds; r++) {
+    let n, w;
+    if (r % 2 === 0) {
+      n = nativeRound();
+      w = await wasmRound();
+    } else {
+      w = await wasmRound();
+      n = nativeRound();
+    }
+    const ne = n['paired.engine.records_per_s'];
+    const ns = n['paired.timeline.seek_back_100k_ms'];
+    if (!(ne > 0 && ns > 0)) throw new Error(`the native paired run printed no figures: ${JSON.stringify(n)}`);
+    engine.push(ne / w['paired.engine.records_per_s']);
+    seek.push(w['paired.timeline.seek_back_100k_ms'] / ns);
+    console.error(`bench: round ${r + 1}: engine ${engine[r].toFixed(2)}x, seek ${seek[r].toFixed(2)}x`);
+  }
+  const med = (xs) => percentile(xs, 50);
+  return [
+    ['interleaved.ratio.engine.records_per_s', med(engine), 'x'],
+    ['interleaved.ratio.engine.records_per_s_max', Math.max(...engine), 'x'],
+    ['interleaved.ratio.timeline.seek_back_100k_ms', med(seek), 'x'],
+    ['interleaved.ratio.timeline.seek_back_100k_ms_max', Math.max(...seek), 'x'],
+  ];
+}
 
 // --- issue 7's large cluster -------------------------------------------------------------------
 

@@ -169,7 +169,7 @@ pub fn App(props: &AppProps) -> Html {
                         pacer.borrow_mut().simulated(now_ms());
                         last = ts;
                     },
-                    after,
+                    Some(Box::new(after)),
                 )
             });
             move || drop(frames)

@@ -145,7 +145,7 @@ pub fn CompareRuns(props: &CompareRunsProps) -> Html {
                         });
                         last = ts;
                     },
-                    || {},
+                    None,
                 )
             });
             move || drop(frames)

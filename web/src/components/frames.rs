@@ -19,9 +19,9 @@ type AfterFn = Closure<dyn FnMut(MessageEvent)>;
 struct Shared {
     handle: Cell<Option<i32>>,
     on_frame: RefCell<Option<FrameFn>>,
-    channel: MessageChannel,
-    /// Held so the port's handler lives as long as the loop.
-    _on_after: AfterFn,
+    /// The channel of the after-frame message, and its port's handler, held as long as the loop;
+    /// none when the caller wants no call after the frame (no message is then posted).
+    after: Option<(MessageChannel, AfterFn)>,
 }
 
 impl Shared {
@@ -46,22 +46,27 @@ pub(crate) struct AnimationFrames {
 
 impl AnimationFrames {
     /// Calls `frame` with the frame's timestamp (ms, `performance.now()`'s clock) once per drawn
-    /// frame, and `after` in the first task after that frame. `None` without a window or a
-    /// message channel (no browser), when nothing can run anyway.
+    /// frame, and `after` (if any) in the first task after that frame. `None` without a window
+    /// or a message channel (no browser), when nothing can run anyway.
     pub(crate) fn new(
         mut frame: impl FnMut(f64) + 'static,
-        mut after: impl FnMut() + 'static,
+        after: Option<Box<dyn FnMut()>>,
     ) -> Option<AnimationFrames> {
-        let channel = MessageChannel::new().ok()?;
-        let on_after: AfterFn = Closure::new(move |_: MessageEvent| after());
-        channel
-            .port1()
-            .set_onmessage(Some(on_after.as_ref().unchecked_ref()));
+        let after = match after {
+            Some(mut after) => {
+                let channel = MessageChannel::new().ok()?;
+                let on_after: AfterFn = Closure::new(move |_: MessageEvent| after());
+                channel
+                    .port1()
+                    .set_onmessage(Some(on_after.as_ref().unchecked_ref()));
+                Some((channel, on_after))
+            }
+            None => None,
+        };
         let shared = Rc::new(Shared {
             handle: Cell::new(None),
             on_frame: RefCell::new(None),
-            channel,
-            _on_after: on_after,
+            after,
         });
         // The callback holds the loop weakly: dropping the `AnimationFrames` ends it.
         let weak: Weak<Shared> = Rc::downgrade(&shared);
@@ -70,8 +75,10 @@ impl AnimationFrames {
                 return;
             };
             frame(ts);
-            // Ignored on failure: the next frame is then simply not timed.
-            let _ = shared.channel.port2().post_message(&JsValue::NULL);
+            if let Some((channel, _)) = &shared.after {
+                // Ignored on failure: the next frame is then simply not timed.
+                let _ = channel.port2().post_message(&JsValue::NULL);
+            }
             shared.request();
         });
         *shared.on_frame.borrow_mut() = Some(on_frame);
@@ -88,6 +95,8 @@ impl Drop for AnimationFrames {
         if let (Some(handle), Some(window)) = (self.shared.handle.get(), web_sys::window()) {
             let _ = window.cancel_animation_frame(handle);
         }
-        self.shared.channel.port1().set_onmessage(None);
+        if let Some((channel, _)) = &self.shared.after {
+            channel.port1().set_onmessage(None);
+        }
     }
 }
