@@ -184,11 +184,30 @@ try {
   await page.waitForSelector('.shortcuts', { timeout: TIMEOUT_MS });
   await shot('shortcuts');
   await page.keyboard.press('Escape');
+  // The page must never scroll sideways: wide parts (the cluster) scroll inside their own box.
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await page.setViewportSize({ width: 800, height: 600 });
   await page.screenshot({ path: join(shotDir, 'iframe-800x600.png') });
   shots.push(join(shotDir, 'iframe-800x600.png'));
+  expect((await sideways()) <= 0, `no sideways scroll at 800 px (the page is ${await sideways()} px too wide)`);
   await page.setViewportSize({ width: 360, height: 740 });
   await shot('phone-360');
+  expect((await sideways()) <= 0, `no sideways scroll at 360 px (the page is ${await sideways()} px too wide)`);
+  // The parts that open wider: the configs editor and a tour's step.
+  await page.click('details[data-panel="configs"] > summary');
+  expect((await sideways()) <= 0, `no sideways scroll at 360 px with the configs open (${await sideways()} px too wide)`);
+  await shot('phone-360-configs');
+  await page.click('details[data-panel="configs"] > summary');
+  await page.selectOption('select[data-role="tour-select"]', '02-acks');
+  await page.waitForSelector('[data-tour="02-acks"] .tour__text', { timeout: TIMEOUT_MS });
+  expect((await sideways()) <= 0, `no sideways scroll at 360 px in a tour (${await sideways()} px too wide)`);
+  await shot('phone-360-tour');
+  await page.click('[data-action="tour-close"]');
+  await page.click('button[data-action="compare"]');
+  await page.waitForSelector('[data-role="compare"]', { timeout: TIMEOUT_MS });
+  await shot('phone-360-compare');
+  expect((await sideways()) <= 0, `no sideways scroll at 360 px comparing two runs (${await sideways()} px too wide)`);
+  await page.click('[data-action="compare-close"]');
 
   // A guided tour: its text is not in the wasm; choosing it fetches tours/<id>.tour (same
   // origin, allowed by connect-src 'self') and opens its first step.
