@@ -8,8 +8,9 @@
 //!
 //! Sections: `engine`, `timeline`, `assign`, `scenario`, `storage`, `peers`, `growth` (all when
 //! none is named), and `paired` (never run by default): one run of the two workloads whose
-//! wasm/native ratio has a target, which the browser half interleaves with runs in wasm. Each figure is the median of a few runs; `--quick` does fewer runs and caps
-//! the growth series lower. Memory is counted by a counting global allocator: the peak of live
+//! wasm/native ratio has a target, which the browser half interleaves with runs in wasm. Each
+//! figure is the median of a few runs; `--quick` does fewer runs and caps the growth series
+//! lower. Memory is counted by a counting global allocator: the peak of live
 //! heap bytes while a workload runs, above what was live when it started.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -211,14 +212,14 @@ fn engine(o: &Opts) {
 const PAIRED_SEEK_ROUNDS: usize = 3;
 
 /// One run each of `engine.records_per_s` and `timeline.seek_back_100k_ms` (the 10 places,
-/// [`PAIRED_SEEK_ROUNDS`] times), as `paired.*`. The minutes between the native step and the browser step of a bench
-/// run are enough for this shared host's speed to change several-fold, which made the wasm/native
-/// ratio swing between 1.1x and 2.8x on the same code; `tests/e2e/bench.mjs` runs this back to
-/// back with the same work in wasm, a few times over, and reports the median of the rounds'
-/// ratios.
+/// [`PAIRED_SEEK_ROUNDS`] times), as `paired.*`. The minutes between the native step and the
+/// browser step of a bench run are enough for this shared host's speed to change several-fold,
+/// which made the wasm/native ratio swing between 1.1x and 2.8x on the same code;
+/// `tests/e2e/bench.mjs` runs this back to back with the same work in wasm, a few times over,
+/// and reports the median of the rounds' ratios.
 fn paired() {
     const RECORDS: u64 = 1_000_000;
-    progress("paired: one engine run and one round of seeks");
+    progress("paired: one engine run and three rounds of seeks");
     let mut sim = w::engine_cluster();
     let (_, el) = timed(|| w::produce(&mut sim, RECORDS));
     black_box(sim.trace_hash());
