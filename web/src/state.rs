@@ -894,9 +894,7 @@ impl Reducible for Playground {
                     let ev = next.engine.borrow_mut().forward();
                     let Some(ev) = ev else { break };
                     let position = next.engine.borrow().position();
-                    if next.push_event(position, ev) {
-                        narrate = true;
-                    }
+                    narrate |= next.push_event(position, ev);
                 }
                 if narrate {
                     next.narrate_last();

@@ -180,6 +180,35 @@ fn vm_hwm_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// One run of `records` through the engine's cluster: (records per second, ns per event).
+fn engine_run(records: u64) -> (f64, f64) {
+    let mut sim = w::engine_cluster();
+    let (steps, el) = timed(|| w::produce(&mut sim, records));
+    black_box(sim.trace_hash());
+    (
+        records as f64 / el.as_secs_f64(),
+        el.as_nanos() as f64 / steps as f64,
+    )
+}
+
+/// Each seek back of `pairs` (from, to), `rounds` times over, in ms.
+fn seek_back_ms(
+    tl: &mut logscope_core::sim::Timeline,
+    pairs: &[(usize, usize)],
+    rounds: usize,
+) -> Vec<f64> {
+    let mut ms = Vec::new();
+    for _ in 0..rounds {
+        for &(from, to) in pairs {
+            tl.seek(from);
+            let ((), el) = timed(|| tl.seek(to));
+            assert_eq!(tl.position(), to);
+            ms.push(el.as_secs_f64() * 1e3);
+        }
+    }
+    ms
+}
+
 /// Records per second through 3 brokers, RF 3, acks=all, one producer; ns per event loaded and
 /// idle.
 fn engine(o: &Opts) {
@@ -188,11 +217,9 @@ fn engine(o: &Opts) {
     let mut rps = Vec::new();
     let mut ns = Vec::new();
     for _ in 0..o.runs(5) {
-        let mut sim = w::engine_cluster();
-        let (steps, el) = timed(|| w::produce(&mut sim, RECORDS));
-        rps.push(RECORDS as f64 / el.as_secs_f64());
-        ns.push(el.as_nanos() as f64 / steps as f64);
-        black_box(sim.trace_hash());
+        let (r, n) = engine_run(RECORDS);
+        rps.push(r);
+        ns.push(n);
     }
     bench("engine.records_per_s", median(rps), "records/s");
     bench("engine.ns_per_event_loaded", median(ns), "ns/event");
@@ -220,27 +247,16 @@ const PAIRED_SEEK_ROUNDS: usize = 3;
 fn paired() {
     const RECORDS: u64 = 1_000_000;
     progress("paired: one engine run and three rounds of seeks");
-    let mut sim = w::engine_cluster();
-    let (_, el) = timed(|| w::produce(&mut sim, RECORDS));
-    black_box(sim.trace_hash());
     bench(
         "paired.engine.records_per_s",
-        RECORDS as f64 / el.as_secs_f64(),
+        engine_run(RECORDS).0,
         "records/s",
     );
     let mut tl = w::timeline_run(200_000);
     let pairs = w::seek_back_pairs(&mut tl, w::SEEK_PLACES, 100_000);
-    let mut seek = Vec::new();
     // One seek is a few milliseconds: PAIRED_SEEK_ROUNDS rounds of the places, so that one
     // round's median is not one unlucky sample.
-    for _ in 0..PAIRED_SEEK_ROUNDS {
-        for &(from, to) in &pairs {
-            tl.seek(from);
-            let ((), el) = timed(|| tl.seek(to));
-            assert_eq!(tl.position(), to);
-            seek.push(el.as_secs_f64() * 1e3);
-        }
-    }
+    let seek = seek_back_ms(&mut tl, &pairs, PAIRED_SEEK_ROUNDS);
     bench("paired.timeline.seek_back_100k_ms", median(seek), "ms");
 }
 
@@ -257,15 +273,7 @@ fn timeline(o: &Opts) {
     // The median over 10 starting points and several rounds: one seek is a millisecond or two,
     // and a single place made the wasm/native ratio swing between runs.
     let pairs = w::seek_back_pairs(&mut tl, w::SEEK_PLACES, BACK);
-    let mut seek = Vec::new();
-    for _ in 0..o.runs(5) {
-        for &(from, to) in &pairs {
-            tl.seek(from);
-            let ((), el) = timed(|| tl.seek(to));
-            assert_eq!(tl.position(), to);
-            seek.push(el.as_secs_f64() * 1e3);
-        }
-    }
+    let seek = seek_back_ms(&mut tl, &pairs, o.runs(5));
     bench("timeline.seek_back_100k_ms", median(seek), "ms");
     drop(tl);
 

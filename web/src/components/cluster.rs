@@ -1,6 +1,6 @@
 //! The cluster drawing: an SVG, and a second one over it for what moves. Producers
-//! (`.client--producer`) on the left, the KRaft controllers (`.controller`, the active one `.controller--active`) above the brokers, a box
-//! per broker (`.broker`, `.broker--offline`, `.broker--fenced`, `.broker--shutting-down`)
+//! (`.client--producer`) on the left, the KRaft controllers (`.controller`, the active one
+//! `.controller--active`) above the brokers, a box per broker (`.broker`, `.broker--offline`, `.broker--fenced`, `.broker--shutting-down`)
 //! holding a row per replica
 //! (`.replica`, `.replica--leader`, `.replica--out-of-sync`, `.replica--offline`) with its
 //! log strip (records, HW line, LEO, log start, and a `.log__segment` mark where each segment
