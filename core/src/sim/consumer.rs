@@ -644,9 +644,19 @@ impl Sim {
         // Metadata: until every subscribed partition's leader is known.
         let missing = {
             let c = &self.consumers[ci];
+            let known = c.metadata.keys().as_slice();
             c.topics.iter().any(|t| {
                 let count = self.topic_partition_count(t).unwrap_or(0);
-                (0..count).any(|p| !c.metadata.contains_key(&TopicPartition::new(t.as_str(), p)))
+                // The keys are unique and sorted by (topic, partition), so every partition of `t`
+                // is known when its keys below `count` number `count`. (Building a key per
+                // partition to look it up, on every consumer event, was a sixth of the
+                // simulation's time in a 100x frame of the large cluster.)
+                let lo = known.partition_point(|k| k.topic.as_str() < t.as_str());
+                let have = known[lo..]
+                    .iter()
+                    .take_while(|k| k.topic == *t && k.partition < count)
+                    .count();
+                have < count as usize
             })
         };
         if (missing || self.consumers[ci].metadata_stale) && !self.consumers[ci].has(&Req::Metadata)
