@@ -125,7 +125,8 @@ pub struct ReplicaView {
     pub flushed_offset: Offset,
     pub is_leader: bool,
     pub in_isr: bool,
-    /// The newest records (at most [`RECORDS_SHOWN`]), oldest first.
+    /// The newest records (at most [`RECORDS_SHOWN`], or the number the caller of
+    /// [`Sim::view_with_records`](crate::sim::Sim::view_with_records) asked for), oldest first.
     pub records: Vec<RecordView>,
     /// The log's segments, oldest first; the last is the active one (L1–L4).
     pub segments: Vec<SegmentView>,

@@ -463,7 +463,7 @@ impl Playground {
             }],
             cur: 0,
         };
-        let view = Rc::new(engine.sim().view());
+        let view = Rc::new(drawn_view(engine.sim()));
         Playground {
             engine: Rc::new(RefCell::new(engine)),
             seed,
@@ -554,7 +554,7 @@ impl Playground {
             }],
             cur: 0,
         };
-        let view = Rc::new(engine.sim().view());
+        let view = Rc::new(drawn_view(engine.sim()));
         let mut p = Playground {
             engine: Rc::new(RefCell::new(engine)),
             seed,
@@ -718,7 +718,7 @@ impl Playground {
         let engine = self.engine.borrow();
         self.position = engine.position();
         self.total = engine.total();
-        self.view = Rc::new(engine.sim().view());
+        self.view = Rc::new(drawn_view(engine.sim()));
         self.display_ms = self.display_ms.max(self.view.time_ms as f64);
     }
 
@@ -831,6 +831,11 @@ impl Playground {
             self.refresh();
         }
     }
+}
+
+/// The view the page draws: only the records a log strip shows, as it is built on every frame.
+fn drawn_view(sim: &Sim) -> ClusterView {
+    sim.view_with_records(crate::layout::CELLS as usize)
 }
 
 impl Reducible for Playground {

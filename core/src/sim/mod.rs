@@ -1004,7 +1004,16 @@ impl Sim {
         self.rng.below(n)
     }
 
+    /// The whole cluster for people, each replica with its newest [`view::RECORDS_SHOWN`]
+    /// records.
     pub fn view(&self) -> ClusterView {
+        self.view_with_records(view::RECORDS_SHOWN)
+    }
+
+    /// [`Sim::view`] with at most `records_shown` records per replica: the playground draws ten
+    /// a strip and builds a view every frame; on issue 7's large cluster ten instead of 64 took
+    /// a view from 0.61 to 0.73 ms down to 0.45 ms (natively, measured).
+    pub fn view_with_records(&self, records_shown: usize) -> ClusterView {
         let brokers = self
             .brokers
             .iter()
@@ -1046,7 +1055,7 @@ impl Sim {
                     .partitions
                     .iter()
                     .enumerate()
-                    .map(|(i, ps)| self.partition_view(name, i as u32, ps))
+                    .map(|(i, ps)| self.partition_view(name, i as u32, ps, records_shown))
                     .collect(),
             })
             .collect();
@@ -1085,7 +1094,13 @@ impl Sim {
         }
     }
 
-    fn partition_view(&self, topic: &str, p: u32, ps: &msg::PartitionState) -> view::PartitionView {
+    fn partition_view(
+        &self,
+        topic: &str,
+        p: u32,
+        ps: &msg::PartitionState,
+        records_shown: usize,
+    ) -> view::PartitionView {
         let tp = TopicPartition::new(topic, p);
         let replica_states: Vec<view::ReplicaView> = ps
             .replicas
@@ -1095,8 +1110,8 @@ impl Sim {
                 let log = broker.and_then(|br| br.logs.get(&tp));
                 let is_leader = ps.leader == Some(*b);
                 let records = log.map_or_else(Vec::new, |l| {
-                    let mut out = Vec::with_capacity(view::RECORDS_SHOWN);
-                    let from = (l.leo() - view::RECORDS_SHOWN as i64).max(l.log_start);
+                    let mut out = Vec::with_capacity(records_shown);
+                    let from = (l.leo() - records_shown as i64).max(l.log_start);
                     for batch in l.batches_from(from) {
                         for (j, r) in batch.records.iter().enumerate() {
                             let off = batch.base_offset + j as i64;

@@ -581,12 +581,12 @@ fn timeline_seek_is_exact() {
     let mid_pos = tl.position();
     let mid = tl.sim().clone();
     tl.apply(Command::BrokerKill(b(1))).unwrap();
-    tl.run_for(30_000);
+    tl.run_for(300_000);
     let end = tl.sim().clone();
     let end_pos = tl.position();
     assert!(
-        end_pos > 300,
-        "the run should cross a checkpoint interval: {end_pos}"
+        end_pos > 2 * super::timeline::FIRST_INTERVAL,
+        "the run should cross two checkpoint intervals: {end_pos}"
     );
     tl.seek(mid_pos);
     assert_eq!(tl.sim(), &mid);
@@ -601,6 +601,81 @@ fn timeline_seek_is_exact() {
     assert_eq!(tl.sim(), &mid);
     tl.apply(Command::BrokerKill(b(2))).unwrap();
     assert_eq!(tl.len(), mid_pos + 1);
+}
+
+/// Time travel over a run long enough to thin the checkpoints (more than `MAX_CHECKPOINTS`
+/// intervals): their number stays bounded, and seeks, back and forth, stay exact.
+#[test]
+fn timeline_thins_its_checkpoints_and_stays_exact() {
+    use super::timeline::{FIRST_INTERVAL, MAX_CHECKPOINTS};
+    let mut sim = cluster(3, 5);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(&mut sim, "p", &[]);
+    let mut tl = Timeline::new(sim);
+    let end = (MAX_CHECKPOINTS + 8) * FIRST_INTERVAL;
+    let mut marks: Vec<(usize, Sim)> = Vec::new();
+    while tl.position() < end {
+        tl.apply(Command::Produce {
+            producer: "p".into(),
+            topic: "t".into(),
+            key: Some("k".into()),
+            value: None,
+            partition: None,
+            count: 50,
+        })
+        .unwrap();
+        tl.run_for(5_000);
+        if tl.position() >= (marks.len() + 1) * end / 8 {
+            marks.push((tl.position(), tl.sim().clone()));
+        }
+    }
+    assert!(marks.len() >= 7, "{} marks", marks.len());
+    assert!(
+        tl.checkpoint_count() <= MAX_CHECKPOINTS,
+        "{} checkpoints",
+        tl.checkpoint_count()
+    );
+    for (pos, state) in marks.iter().rev().chain(marks.iter()) {
+        tl.seek(*pos);
+        assert_eq!(tl.sim(), state, "after a seek to {pos}");
+    }
+}
+
+/// A view with fewer records per replica (the playground's) is the newest of the full view's.
+#[test]
+fn view_with_records_keeps_the_newest() {
+    let mut sim = cluster(3, 6);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(&mut sim, "p", &[]);
+    produce(&mut sim, "p", "t", "k", 100);
+    sim.settle(60_000).unwrap();
+    let full = sim.view();
+    let few = sim.view_with_records(10);
+    let replicas = |v: &ClusterView| {
+        v.topics[0].partitions[0]
+            .replica_states
+            .iter()
+            .map(|r| r.records.clone())
+            .collect::<Vec<_>>()
+    };
+    for (all, ten) in replicas(&full).iter().zip(replicas(&few).iter()) {
+        assert_eq!(all.len(), crate::view::RECORDS_SHOWN);
+        assert_eq!(ten.len(), 10);
+        assert_eq!(ten[..], all[all.len() - 10..]);
+        assert_eq!(ten.last().map(|r| r.offset), Some(99));
+    }
+    // Everything else is the same view.
+    let strip = |mut v: ClusterView| {
+        for t in &mut v.topics {
+            for p in &mut t.partitions {
+                for r in &mut p.replica_states {
+                    r.records.clear();
+                }
+            }
+        }
+        v
+    };
+    assert_eq!(strip(full), strip(few));
 }
 
 /// R7 (3.7+, KAFKA-15583): while the ISR is under min.insync.replicas the HW does not move,
