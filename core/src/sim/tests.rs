@@ -53,15 +53,19 @@ fn producer(sim: &mut Sim, name: &str, configs: &[(&str, &str)]) {
 }
 
 fn produce(sim: &mut Sim, p: &str, topic: &str, key: &str, n: u32) {
-    sim.apply(Command::Produce {
+    sim.apply(produce_command(p, topic, key, n)).unwrap();
+}
+
+/// `n` records with key `key` and value `v` from producer `p`.
+fn produce_command(p: &str, topic: &str, key: &str, n: u32) -> Command {
+    Command::Produce {
         producer: p.to_string(),
         topic: topic.to_string(),
         key: Some(key.to_string()),
         value: Some(String::from("v")),
         partition: None,
         count: n,
-    })
-    .unwrap();
+    }
 }
 
 /// `count` records with a null key (the sticky partitioner picks the partition).
@@ -568,15 +572,7 @@ fn timeline_seek_is_exact() {
     create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
     producer(&mut sim, "p", &[]);
     let mut tl = Timeline::new(sim);
-    tl.apply(Command::Produce {
-        producer: "p".into(),
-        topic: "t".into(),
-        key: Some("k".into()),
-        value: None,
-        partition: None,
-        count: 20,
-    })
-    .unwrap();
+    tl.apply(produce_command("p", "t", "k", 20)).unwrap();
     tl.run_for(2_000);
     let mid_pos = tl.position();
     let mid = tl.sim().clone();
@@ -615,15 +611,7 @@ fn timeline_thins_its_checkpoints_and_stays_exact() {
     let end = (MAX_CHECKPOINTS + 8) * FIRST_INTERVAL;
     let mut marks: Vec<(usize, Sim)> = Vec::new();
     while tl.position() < end {
-        tl.apply(Command::Produce {
-            producer: "p".into(),
-            topic: "t".into(),
-            key: Some("k".into()),
-            value: None,
-            partition: None,
-            count: 50,
-        })
-        .unwrap();
+        tl.apply(produce_command("p", "t", "k", 50)).unwrap();
         tl.run_for(5_000);
         if tl.position() >= (marks.len() + 1) * end / 8 {
             marks.push((tl.position(), tl.sim().clone()));
