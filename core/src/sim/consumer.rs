@@ -701,6 +701,17 @@ impl Sim {
 
     fn send_fetches(&mut self, ci: usize) {
         let c = &self.consumers[ci];
+        // One fetch in flight per leader: the partitions led by a broker that already has one
+        // wait for its answer. Known before the partitions are gathered, so that a tick (every
+        // consumer event) copies no partition key it then throws away.
+        let busy: VecSet<BrokerId> = c
+            .inflight
+            .values()
+            .filter_map(|r| match r {
+                Req::Fetch { broker } => Some(*broker),
+                _ => None,
+            })
+            .collect();
         let buffered: VecSet<&TopicPartition> = c.buffer.iter().map(|r| &r.0).collect();
         let mut by_leader: VecMap<BrokerId, Vec<(TopicPartition, Offset)>> = VecMap::new();
         for tp in &c.owned {
@@ -715,23 +726,15 @@ impl Sim {
             let Some((leader, _)) = c.metadata.get(tp) else {
                 continue;
             };
+            if busy.contains(leader) {
+                continue;
+            }
             by_leader
                 .entry(*leader)
                 .or_default()
                 .push((tp.clone(), off));
         }
-        let busy: VecSet<BrokerId> = c
-            .inflight
-            .values()
-            .filter_map(|r| match r {
-                Req::Fetch { broker } => Some(*broker),
-                _ => None,
-            })
-            .collect();
         for (leader, partitions) in by_leader {
-            if busy.contains(&leader) {
-                continue;
-            }
             let req = self.next_req();
             let c = &self.consumers[ci];
             let msg = Message::ConsumerFetchRequest {
