@@ -651,10 +651,10 @@ impl Sim {
                 // is known when its keys below `count` number `count`. (Building a key per
                 // partition to look it up, on every consumer event, was a sixth of the
                 // simulation's time in a 100x frame of the large cluster.)
-                let lo = known.partition_point(|k| k.topic.as_str() < t.as_str());
+                let lo = known.partition_point(|k| &*k.topic < t.as_str());
                 let have = known[lo..]
                     .iter()
-                    .take_while(|k| k.topic == *t && k.partition < count)
+                    .take_while(|k| *k.topic == **t && k.partition < count)
                     .count();
                 have < count as usize
             })
