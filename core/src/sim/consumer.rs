@@ -648,15 +648,13 @@ impl Sim {
             c.topics.iter().any(|t| {
                 let count = self.topic_partition_count(t).unwrap_or(0);
                 // The keys are unique and sorted by (topic, partition), so every partition of `t`
-                // is known when its keys below `count` number `count`. (Building a key per
-                // partition to look it up, on every consumer event, was a sixth of the
-                // simulation's time in a 100x frame of the large cluster.)
+                // is known when the keys from (t, 0) up to (t, count) number `count`: two binary
+                // searches. (Building a key per partition to look it up, on every consumer event,
+                // was a sixth of the simulation's time in a 100x frame of the large cluster;
+                // comparing each key of the topic after one search was still 6% natively.)
                 let lo = known.partition_point(|k| &*k.topic < t.as_str());
-                let have = known[lo..]
-                    .iter()
-                    .take_while(|k| *k.topic == **t && k.partition < count)
-                    .count();
-                have < count as usize
+                let hi = known.partition_point(|k| (&*k.topic, k.partition) < (t.as_str(), count));
+                hi - lo < count as usize
             })
         };
         if (missing || self.consumers[ci].metadata_stale) && !self.consumers[ci].has(&Req::Metadata)
