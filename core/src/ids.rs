@@ -62,6 +62,11 @@ pub struct TopicPartition {
 }
 
 impl TopicPartition {
+    /// The topic's name.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
     pub fn new(topic: impl Into<Rc<str>>, partition: u32) -> Self {
         Self {
             topic: topic.into(),
@@ -93,7 +98,7 @@ mod tests {
     #[test]
     fn topic_partition_parses_names_with_dashes() {
         let tp = TopicPartition::parse("g-range-12").unwrap();
-        assert_eq!(&*tp.topic, "g-range");
+        assert_eq!(tp.topic(), "g-range");
         assert_eq!(tp.partition, 12);
         assert_eq!(alloc::format!("{tp}"), "g-range-12");
         assert!(TopicPartition::parse("orders").is_none());

@@ -71,10 +71,10 @@ fn check_valid(g: &GroupSubscription, a: &Assignment) -> Result<(), String> {
     for (m, parts) in a {
         let subs = subscribed(g, m);
         for tp in parts {
-            if !subs.contains(&*tp.topic) {
+            if !subs.contains(tp.topic()) {
                 return Err(format!("{m} got {tp} but does not subscribe to it"));
             }
-            if tp.partition >= g.topics[&*tp.topic].partitions {
+            if tp.partition >= g.topics[tp.topic()].partitions {
                 return Err(format!("{tp} does not exist"));
             }
             if !seen.insert(tp.clone()) {
@@ -116,7 +116,7 @@ fn check_no_improving_move(g: &GroupSubscription, a: &Assignment) -> Result<(), 
     for (owner, parts) in a {
         for tp in parts {
             for m in &g.members {
-                if m.topics.iter().any(|t| **t == *tp.topic)
+                if m.topics.iter().any(|t| t == tp.topic())
                     && a[&m.member_id].len() + 1 < parts.len()
                 {
                     return Err(format!(
@@ -136,7 +136,7 @@ fn check_no_improving_move(g: &GroupSubscription, a: &Assignment) -> Result<(), 
 /// members whose sizes differ by two or more share no topic among their assigned partitions.
 fn check_kafka_balance(a: &Assignment) -> Result<(), String> {
     let topics = |parts: &[TopicPartition]| -> BTreeSet<String> {
-        parts.iter().map(|tp| String::from(&*tp.topic)).collect()
+        parts.iter().map(|tp| String::from(tp.topic())).collect()
     };
     for (m, p) in a {
         for (o, q) in a {

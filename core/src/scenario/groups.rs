@@ -85,7 +85,7 @@ fn assignment_string(tps: &[TopicPartition]) -> String {
     }
     let mut by_topic: crate::collections::VecMap<&str, Vec<u32>> = Default::default();
     for tp in tps {
-        by_topic.entry(&*tp.topic).or_default().push(tp.partition);
+        by_topic.entry(tp.topic()).or_default().push(tp.partition);
     }
     let parts: Vec<String> = by_topic
         .into_iter()

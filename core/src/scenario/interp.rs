@@ -1316,7 +1316,7 @@ fn leader_text(l: Option<BrokerId>) -> String {
 fn find_partition<'a>(view: &'a ClusterView, tp: &TopicPartition) -> Option<&'a PartitionView> {
     view.topics
         .iter()
-        .find(|t| *t.name == *tp.topic)
+        .find(|t| t.name == tp.topic())
         .and_then(|t| t.partitions.iter().find(|p| p.partition == tp.partition))
 }
 
@@ -1324,7 +1324,7 @@ fn partition_or_err<'a>(
     view: &'a ClusterView,
     tp: &TopicPartition,
 ) -> Result<&'a PartitionView, ScenarioError> {
-    let Some(t) = view.topics.iter().find(|t| *t.name == *tp.topic) else {
+    let Some(t) = view.topics.iter().find(|t| t.name == tp.topic()) else {
         let names: Vec<&str> = view.topics.iter().map(|t| t.name.as_str()).collect();
         let hint = match nearest(&tp.topic, names.iter().copied()) {
             Some(n) => format!(" Did you mean '{n}'?"),

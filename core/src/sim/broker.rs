@@ -507,7 +507,7 @@ impl Sim {
                 let mut topics: VecMap<String, Vec<Option<(BrokerId, LeaderEpoch)>>> =
                     VecMap::new();
                 for (tp, leader) in &self.brokers[i].cluster_meta {
-                    let v = topics.entry(String::from(&*tp.topic)).or_default();
+                    let v = topics.entry(String::from(tp.topic())).or_default();
                     let idx = tp.partition as usize;
                     if v.len() <= idx {
                         v.resize(idx + 1, None);
@@ -555,17 +555,17 @@ impl Sim {
                 let tps: Vec<TopicPartition> = self.brokers[i]
                     .parts
                     .keys()
-                    .filter(|tp| *tp.topic == *topic)
+                    .filter(|tp| tp.topic() == topic)
                     .cloned()
                     .collect();
                 for tp in tps {
                     self.remove_replica(b, &tp);
                 }
                 // Logs of a deleted topic are deleted even if the metadata cache had lost them.
-                self.brokers[i].logs.retain(|tp, _| *tp.topic != *topic);
+                self.brokers[i].logs.retain(|tp, _| tp.topic() != topic);
                 self.brokers[i]
                     .cluster_meta
-                    .retain(|tp, _| *tp.topic != *topic);
+                    .retain(|tp, _| tp.topic() != topic);
             }
             MetaRecord::Partition {
                 tp,
@@ -665,7 +665,7 @@ impl Sim {
                 self.apply_log_config(b, &tp, *log_config);
                 if became_leader {
                     self.checker_on_leader(b, &tp);
-                    if &*tp.topic == super::txn::TXN_TOPIC {
+                    if tp.topic() == super::txn::TXN_TOPIC {
                         self.txn_on_become_leader(b, &tp);
                     }
                 }
@@ -675,7 +675,7 @@ impl Sim {
                     // it, not when their wait runs out (`DelayedFetch.tryComplete`, case A).
                     self.complete_parked_fetches(b, &tp);
                     self.complete_parked_consumer_fetches(b, &tp);
-                    if &*tp.topic == super::coordinator::OFFSETS_TOPIC {
+                    if tp.topic() == super::coordinator::OFFSETS_TOPIC {
                         self.coordinator_resigned(b, &tp);
                     }
                     self.txn_on_lost_leadership(b, &tp);
@@ -765,7 +765,7 @@ impl Sim {
             }
             let br = &mut self.brokers[i];
             let Some(pm) = br.parts.get(&tp) else {
-                let known = self.controller.topics.contains_key(&*tp.topic);
+                let known = self.controller.topics.contains_key(tp.topic());
                 entries.push((
                     tp,
                     Err(if known {
@@ -789,7 +789,7 @@ impl Sim {
             // A batch larger than the topic's max.message.bytes is refused whole
             // (UnifiedLog.analyzeAndValidateRecords: RecordTooLargeException, which is
             // MESSAGE_TOO_LARGE on the wire). The size is this simulation's batch size model.
-            let topic_cfg = self.controller.topics.get(&*tp.topic).map(|t| &t.config);
+            let topic_cfg = self.controller.topics.get(tp.topic()).map(|t| &t.config);
             let max_bytes = topic_cfg.map_or(i64::MAX, |c| c.max_message_bytes());
             if batch.size_bytes() as i64 > max_bytes {
                 entries.push((tp, Err(KafkaError::MessageTooLarge), true));

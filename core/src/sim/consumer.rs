@@ -652,8 +652,8 @@ impl Sim {
                 // searches. (Building a key per partition to look it up, on every consumer event,
                 // was a sixth of the simulation's time in a 100x frame of the large cluster;
                 // comparing each key of the topic after one search was still 2% natively.)
-                let lo = known.partition_point(|k| &*k.topic < t.as_str());
-                let hi = known.partition_point(|k| (&*k.topic, k.partition) < (t.as_str(), count));
+                let lo = known.partition_point(|k| k.topic() < t.as_str());
+                let hi = known.partition_point(|k| (k.topic(), k.partition) < (t.as_str(), count));
                 hi - lo < count as usize
             })
         };

@@ -199,7 +199,7 @@ impl ConsumerGroup {
         let subscribed: VecSet<&str> = m.topics.iter().map(String::as_str).collect();
         let target: VecSet<TopicPartition> = target
             .into_iter()
-            .filter(|tp| subscribed.contains(&*tp.topic))
+            .filter(|tp| subscribed.contains(tp.topic()))
             .collect();
         let assigned: VecSet<TopicPartition> = m.assigned.intersection(&target).cloned().collect();
         let revoke: VecSet<TopicPartition> = m.assigned.difference(&assigned).cloned().collect();

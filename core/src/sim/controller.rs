@@ -118,7 +118,7 @@ impl Controller {
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionState> {
         self.topics
-            .get(&*tp.topic)?
+            .get(tp.topic())?
             .partitions
             .get(tp.partition as usize)
     }
@@ -640,7 +640,7 @@ impl Sim {
 
     /// Commits a partition change to the metadata log and sends it to every broker.
     pub(crate) fn commit_partition(&mut self, tp: &TopicPartition, st: PartitionState) {
-        let Some(t) = self.controller.topics.get_mut(&*tp.topic) else {
+        let Some(t) = self.controller.topics.get_mut(tp.topic()) else {
             return;
         };
         let Some(slot) = t.partitions.get_mut(tp.partition as usize) else {
@@ -654,7 +654,7 @@ impl Sim {
     }
 
     fn partition_record(&self, tp: &TopicPartition) -> MetaRecord {
-        let t = &self.controller.topics[&*tp.topic];
+        let t = &self.controller.topics[tp.topic()];
         MetaRecord::Partition {
             tp: tp.clone(),
             state: t.partitions[tp.partition as usize].clone(),

@@ -1275,7 +1275,7 @@ impl Sim {
         }
         self.complete_parked_consumer_fetches(b, tp);
         self.txn_on_hw_advanced(b, tp);
-        if &*tp.topic != OFFSETS_TOPIC {
+        if tp.topic() != OFFSETS_TOPIC {
             return;
         }
         let groups: Vec<String> = self
@@ -2175,7 +2175,7 @@ impl Sim {
                     }
                 }
                 _ => {
-                    d.error = Some(if self.controller.topics.contains_key(&*tp.topic) {
+                    d.error = Some(if self.controller.topics.contains_key(tp.topic()) {
                         KafkaError::NotLeaderOrFollower
                     } else {
                         KafkaError::UnknownTopicOrPartition
@@ -2287,7 +2287,7 @@ impl Sim {
             .values()
             .flat_map(|m| m.subscription.topics.iter().cloned())
             .collect();
-        topics.extend(g.offsets.keys().map(|tp| tp.topic.to_string()));
+        topics.extend(g.offsets.keys().map(|tp| tp.topic().to_string()));
         if let Some(cg) = &g.consumer_group {
             topics.extend(cg.members.values().flat_map(|m| m.topics.iter().cloned()));
         }

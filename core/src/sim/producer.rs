@@ -487,7 +487,7 @@ impl Sim {
         let used = if fits { 0 } else { pr.buffer_used() };
         let pr = &mut self.producers[pi];
         pr.deques
-            .entry(tp.topic.to_string())
+            .entry(tp.topic().to_string())
             .or_default()
             .insert(tp.partition);
         let q = pr.queues.entry(tp.clone()).or_default();
@@ -524,7 +524,7 @@ impl Sim {
             // `updatePartitionInfo`: switch once `batch.size` bytes went to this partition
             // and its queue has no incomplete batch (so a lingering batch is not split), or
             // unconditionally at twice `batch.size`.
-            let topic = &*tp.topic;
+            let topic = tp.topic();
             let all_full = q.back().is_none_or(|b| b.full);
             let produced = pr.sticky.get(topic).map_or(0, |s| s.1) + send.size;
             if let Some(s) = pr.sticky.get_mut(topic) {
@@ -713,7 +713,7 @@ impl Sim {
             || self.producers[pi].queues.keys().any(|tp| {
                 self.producers[pi]
                     .metadata
-                    .get(&*tp.topic)
+                    .get(tp.topic())
                     .and_then(|v| v.get(tp.partition as usize).copied().flatten())
                     .is_none()
             });
@@ -744,7 +744,7 @@ impl Sim {
             let pr = &self.producers[pi];
             let Some(leader) = pr
                 .metadata
-                .get(&*tp.topic)
+                .get(tp.topic())
                 .and_then(|v| v.get(tp.partition as usize).copied().flatten())
                 .map(|l| l.0)
             else {

@@ -26,8 +26,8 @@ pub const MAX_CHECKPOINTS: usize = 64;
 /// on issue 7's large cluster (9 brokers, 72 partitions at RF 3, 12 consumers) a clone and its
 /// later drop take about 2.5 ms natively, as long as 1,000 of its events take to simulate, so
 /// at 256 the checkpoints cost more than the run they cover and at 1× (about 11 events a
-/// frame) one frame in 23 carried one. A seek replays at most one interval (1,024 events of that cluster: about 3 ms
-/// natively); later intervals are set by the thinning as before.
+/// frame) one frame in 23 carried one. A seek replays at most one interval (1,024 events of
+/// that cluster: about 3 ms natively); later intervals are set by the thinning as before.
 pub(crate) const FIRST_INTERVAL: usize = 1024;
 
 #[derive(Clone, Debug, PartialEq)]

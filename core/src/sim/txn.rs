@@ -484,7 +484,7 @@ impl Sim {
         {
             self.check_marker_waits(b);
         }
-        if &*tp.topic == TXN_TOPIC {
+        if tp.topic() == TXN_TOPIC {
             self.txn_coordinator_resigned(b, tp);
         }
     }
@@ -586,7 +586,7 @@ impl Sim {
             return;
         };
         let hw = self.brokers[i].logs.get(tp).map_or(0, |l| l.hw);
-        if &*tp.topic == TXN_TOPIC {
+        if tp.topic() == TXN_TOPIC {
             let ready: Vec<String> = self
                 .txn
                 .meta
@@ -1330,7 +1330,7 @@ impl Sim {
             };
             log.append(batch);
             self.checker_on_txn_outcome(&rids, control == ControlType::Commit);
-            if &*tp.topic == OFFSETS_TOPIC {
+            if tp.topic() == OFFSETS_TOPIC {
                 self.txn_offsets_complete(&tp, pid, control == ControlType::Commit);
             }
             entries.push((tp.clone(), required, None, false, leader_epoch));

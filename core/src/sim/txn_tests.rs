@@ -401,7 +401,7 @@ fn i7_timeout_check_skips_a_pending_write_and_aborts_on_a_later_run() {
         .view()
         .topics
         .into_iter()
-        .find(|t| *t.name == *tp.topic)
+        .find(|t| t.name == tp.topic())
         .and_then(|t| {
             t.partitions
                 .into_iter()
