@@ -628,7 +628,7 @@ impl Message {
             ProduceRequest { acks, batches, .. } => {
                 let mut s = format!("Produce acks={}", acks);
                 for (tp, b) in batches {
-                    s.push_str(&format!(" {tp}({} records)", b.records.len()));
+                    put(&mut s, format_args!(" {tp}({} records)", b.records.len()));
                 }
                 s
             }
@@ -636,8 +636,8 @@ impl Message {
                 let mut s = String::from("Produce response");
                 for r in results {
                     match r.result {
-                        Ok(o) => s.push_str(&format!(" {} offset={o}", r.tp)),
-                        Err(e) => s.push_str(&format!(" {} {}", r.tp, e.name())),
+                        Ok(o) => put(&mut s, format_args!(" {} offset={o}", r.tp)),
+                        Err(e) => put(&mut s, format_args!(" {} {}", r.tp, e.name())),
                     }
                 }
                 s
@@ -649,7 +649,7 @@ impl Message {
             } => {
                 let mut s = format!("Fetch from broker {replica}");
                 for p in partitions {
-                    s.push_str(&format!(" {} offset={}", p.tp, p.fetch_offset));
+                    put(&mut s, format_args!(" {} offset={}", p.tp, p.fetch_offset));
                 }
                 s
             }
@@ -657,12 +657,15 @@ impl Message {
                 let mut s = String::from("Fetch response");
                 for p in partitions {
                     let n: usize = p.batches.iter().map(|b| b.records.len()).sum();
-                    s.push_str(&format!(" {} hw={} records={n}", p.tp, p.high_watermark));
+                    put(
+                        &mut s,
+                        format_args!(" {} hw={} records={n}", p.tp, p.high_watermark),
+                    );
                     if let Some((e, o)) = p.diverging_epoch {
-                        s.push_str(&format!(" diverging(epoch={e}, end={o})"));
+                        put(&mut s, format_args!(" diverging(epoch={e}, end={o})"));
                     }
                     if let Some(err) = p.error {
-                        s.push_str(&format!(" {}", err.name()));
+                        put(&mut s, format_args!(" {}", err.name()));
                     }
                 }
                 s
@@ -708,16 +711,21 @@ impl Message {
                 let mut s = String::from("Metadata");
                 for r in records {
                     match r {
-                        MetaRecord::Partition { tp, state, .. } => s.push_str(&format!(
-                            " {tp} leader={} epoch={} isr={}",
-                            state
-                                .leader
-                                .map_or(alloc::string::String::from("none"), |b| format!("{b}")),
-                            state.leader_epoch,
-                            join_ids(&state.isr)
-                        )),
+                        MetaRecord::Partition { tp, state, .. } => put(
+                            &mut s,
+                            format_args!(
+                                " {tp} leader={} epoch={} isr={}",
+                                state
+                                    .leader
+                                    .map_or(alloc::string::String::from("none"), |b| format!(
+                                        "{b}"
+                                    )),
+                                state.leader_epoch,
+                                join_ids(&state.isr)
+                            ),
+                        ),
                         MetaRecord::RemoveTopic { topic } => {
-                            s.push_str(&format!(" remove topic {topic}"))
+                            put(&mut s, format_args!(" remove topic {topic}"))
                         }
                     }
                 }
@@ -758,7 +766,7 @@ impl Message {
             TxnOffsetCommitRequest { group, offsets, .. } => {
                 let mut s = format!("TxnOffsetCommit group={group}");
                 for (tp, o) in offsets {
-                    s.push_str(&format!(" {tp}={o}"));
+                    put(&mut s, format_args!(" {tp}={o}"));
                 }
                 s
             }
@@ -806,7 +814,10 @@ impl Message {
             WriteTxnMarkersResponse { results, .. } => {
                 let mut s = String::from("WriteTxnMarkers response");
                 for (tp, e) in results {
-                    s.push_str(&format!(" {tp} {}", e.map_or("NONE", |e| e.name())));
+                    put(
+                        &mut s,
+                        format_args!(" {tp} {}", e.map_or("NONE", |e| e.name())),
+                    );
                 }
                 s
             }
@@ -822,9 +833,9 @@ impl Message {
                 let mut s = String::from("Fetch (consumer)");
                 for (tp, o) in partitions {
                     match o {
-                        -2 => s.push_str(&format!(" {tp} earliest")),
-                        -1 => s.push_str(&format!(" {tp} latest")),
-                        o => s.push_str(&format!(" {tp} offset={o}")),
+                        -2 => put(&mut s, format_args!(" {tp} earliest")),
+                        -1 => put(&mut s, format_args!(" {tp} latest")),
+                        o => put(&mut s, format_args!(" {tp} offset={o}")),
                     }
                 }
                 s
@@ -837,7 +848,10 @@ impl Message {
                 };
                 let mut s = format!("JoinGroup group={} member={id}", j.group);
                 if !j.subscription.owned.is_empty() {
-                    s.push_str(&format!(" owned={}", join_tps(&j.subscription.owned)));
+                    put(
+                        &mut s,
+                        format_args!(" owned={}", join_tps(&j.subscription.owned)),
+                    );
                 }
                 s
             }
@@ -888,7 +902,7 @@ impl Message {
             OffsetCommitRequest { offsets, .. } => {
                 let mut s = String::from("OffsetCommit");
                 for (tp, o) in offsets {
-                    s.push_str(&format!(" {tp}={o}"));
+                    put(&mut s, format_args!(" {tp}={o}"));
                 }
                 s
             }
@@ -904,7 +918,7 @@ impl Message {
             OffsetFetchResponse { offsets, .. } => {
                 let mut s = String::from("OffsetFetch response");
                 for (tp, o) in offsets {
-                    s.push_str(&format!(" {tp}={o}"));
+                    put(&mut s, format_args!(" {tp}={o}"));
                 }
                 s
             }
@@ -929,12 +943,20 @@ impl Message {
                     error.map_or("NONE", |e| e.name())
                 );
                 if let Some(a) = assignment {
-                    s.push_str(&format!(" assignment=[{}]", join_tps(a)));
+                    put(&mut s, format_args!(" assignment=[{}]", join_tps(a)));
                 }
                 s
             }
         }
     }
+}
+
+/// Appends formatted text to `s` without the intermediate `String` that `format!` builds: the
+/// trace describes every event the page shows, and a fetch's summary formats a partition each.
+fn put(s: &mut String, args: core::fmt::Arguments<'_>) {
+    use core::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = s.write_fmt(args);
 }
 
 pub fn join_ids(ids: &[BrokerId]) -> String {
@@ -943,7 +965,7 @@ pub fn join_ids(ids: &[BrokerId]) -> String {
         if i > 0 {
             s.push(',');
         }
-        s.push_str(&alloc::format!("{b}"));
+        put(&mut s, format_args!("{b}"));
     }
     s
 }
@@ -954,7 +976,7 @@ pub fn join_tps(tps: &[TopicPartition]) -> String {
         if i > 0 {
             s.push(',');
         }
-        s.push_str(&alloc::format!("{tp}"));
+        put(&mut s, format_args!("{tp}"));
     }
     s
 }
