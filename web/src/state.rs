@@ -250,8 +250,10 @@ impl Engine {
         e.cap.unwrap_or_else(|| e.timeline.len())
     }
 
-    /// One position forward; `None` if nothing moved, `Some(event)` otherwise.
-    fn forward(&mut self) -> Option<Option<TraceEvent>> {
+    /// One position forward; `None` if nothing moved, `Some(event)` otherwise. With `describe`
+    /// false an event moves without being described (`Some(None)`): describing formats its
+    /// message and node names, work wasted on events the page will not keep ([`EVENTS_KEPT`]).
+    fn forward(&mut self, describe: bool) -> Option<Option<TraceEvent>> {
         let k = self.cur;
         let e = &mut self.epochs[k];
         if let Some(cap) = e.cap {
@@ -265,13 +267,18 @@ impl Engine {
                 next.timeline.seek(0);
                 if next.start == end {
                     // A fork boundary: the same state; the move is the next event.
-                    return self.forward();
+                    return self.forward(describe);
                 }
                 return Some(None);
             }
         }
         let before = e.timeline.position();
-        let ev = e.timeline.step_event();
+        let ev = if describe {
+            e.timeline.step_event()
+        } else {
+            e.timeline.step();
+            None
+        };
         (e.timeline.position() != before).then_some(ev)
     }
 
@@ -580,7 +587,7 @@ impl Playground {
             if at >= step {
                 break;
             }
-            let ev = p.engine.borrow_mut().forward();
+            let ev = p.engine.borrow_mut().forward(keeps(at, step));
             let Some(ev) = ev else {
                 p.refresh();
                 return Err(format!(
@@ -796,7 +803,7 @@ impl Playground {
             let next = self.engine.borrow().sim().next_event_time();
             match next {
                 Some(at) if (at.0 as f64) <= target => {
-                    let step = self.engine.borrow_mut().forward();
+                    let step = self.engine.borrow_mut().forward(true);
                     match step {
                         Some(ev) => {
                             moved = true;
@@ -813,7 +820,9 @@ impl Playground {
                 _ => {
                     // At a console line of the recorded run, cross it in time order.
                     let has_future = self.engine.borrow().has_future();
-                    if has_future && next.is_none() && self.engine.borrow_mut().forward().is_some()
+                    if has_future
+                        && next.is_none()
+                        && self.engine.borrow_mut().forward(true).is_some()
                     {
                         moved = true;
                         delivered += 1;
@@ -831,6 +840,13 @@ impl Playground {
             self.refresh();
         }
     }
+}
+
+/// Whether a run from step `at` to step `target` keeps the next event for the event list: only
+/// the last [`EVENTS_KEPT`] are, so a link opened at step 100,000 describes 200 events, not
+/// 100,000 (each event is one step).
+fn keeps(at: u64, target: u64) -> bool {
+    target - at <= EVENTS_KEPT as u64
 }
 
 /// The view the page draws: only the records a log strip shows, as it is built on every frame.
@@ -861,7 +877,7 @@ impl Reducible for Playground {
             Action::SetRunning(running) => next.running = running,
             Action::TogglePlay => next.running = !next.running,
             Action::Step => {
-                let ev = next.engine.borrow_mut().forward();
+                let ev = next.engine.borrow_mut().forward(true);
                 if let Some(ev) = ev {
                     let position = next.engine.borrow().position();
                     next.note_event(position, ev);
@@ -895,8 +911,12 @@ impl Reducible for Playground {
                 // At most the session's event budget, so no request can keep the tab busy.
                 let step = step.min(MAX_SESSION_EVENTS);
                 let mut narrate = false;
-                while next.engine.borrow().sim().steps() < step {
-                    let ev = next.engine.borrow_mut().forward();
+                loop {
+                    let at = next.engine.borrow().sim().steps();
+                    if at >= step {
+                        break;
+                    }
+                    let ev = next.engine.borrow_mut().forward(keeps(at, step));
                     let Some(ev) = ev else { break };
                     let position = next.engine.borrow().position();
                     narrate |= next.push_event(position, ev);
@@ -1208,6 +1228,30 @@ mod tests {
         assert_eq!(there.view().step, 40);
         let back = there.reduce(Action::SeekStep(10));
         assert_eq!(back.view().step, 10);
+    }
+
+    /// Opening a moment (a link's step, a host page's `seek`) describes only the events the list
+    /// keeps; the list must be the one that stepping there event by event (each described)
+    /// leaves, the narration too.
+    #[test]
+    fn an_opened_moment_keeps_the_events_that_stepping_there_keeps() {
+        let target = 3 * EVENTS_KEPT as u64 + 17;
+        let script = setup_lines(5).join("\n");
+        let mut stepped =
+            Rc::new(Playground::from_script(&script, None, Some(0), Lang::En).unwrap());
+        while stepped.view().step < target {
+            stepped = stepped.reduce(Action::Step);
+        }
+        assert_eq!(stepped.events().len(), EVENTS_KEPT);
+        let opened = Playground::from_script(&script, None, Some(target), Lang::En).unwrap();
+        // A fresh engine: states share theirs, and `start`'s has been stepped to the target.
+        let fresh = Playground::from_script(&script, None, Some(0), Lang::En).unwrap();
+        let sought = Rc::new(fresh).reduce(Action::SeekStep(target));
+        for moment in [&opened, &*sought] {
+            assert_eq!(moment.view().step, target);
+            assert_eq!(moment.events(), stepped.events());
+            assert_eq!(moment.narration(), stepped.narration());
+        }
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl Playground {
         let before = self.events.clone();
         let mut found = None;
         for _ in 0..PHASE_JUMP_MAX {
-            let Some(ev) = self.engine.borrow_mut().forward() else {
+            let Some(ev) = self.engine.borrow_mut().forward(true) else {
                 break;
             };
             let position = self.engine.borrow().position();
