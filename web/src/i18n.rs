@@ -87,6 +87,7 @@ pub enum Key {
     LogEnd,
     InFlight,
     Responses,
+    InFlightWhen,
     Stop,
     Kill,
     PowerOff,
@@ -220,6 +221,10 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
         Key::LogEnd => ("LEO", "LEO"),
         Key::InFlight => ("in flight", "전송 중"),
         Key::Responses => ("hollow: a response", "속이 빈 원: 응답"),
+        Key::InFlightWhen => (
+            "messages in flight are drawn when paused or at 10× and slower",
+            "전송 중인 메시지는 일시 정지했거나 10배속 이하일 때 그려집니다",
+        ),
         Key::Stop => ("Stop", "중지"),
         Key::Kill => ("Kill", "강제 종료"),
         Key::PowerOff => ("Power off", "전원 끄기"),

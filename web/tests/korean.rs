@@ -141,6 +141,7 @@ async fn a_broker_s_state_is_named_in_korean() {
             display_ms: 0.0,
             lang,
             reduced_motion: false,
+            hide_in_flight: false,
             selected: None,
             on_select: Default::default(),
         };

@@ -26,11 +26,16 @@ async fn render_cluster(view: ClusterView) -> Element {
 }
 
 async fn render_cluster_into(root: Element, view: ClusterView) -> Element {
+    render_cluster_with(root, view, false).await
+}
+
+async fn render_cluster_with(root: Element, view: ClusterView, hide_in_flight: bool) -> Element {
     let props = ClusterDiagramProps {
         view: Rc::new(view),
         display_ms: 0.0,
         lang: Lang::En,
         reduced_motion: false,
+        hide_in_flight,
         selected: None,
         on_select: Default::default(),
     };
@@ -255,7 +260,7 @@ async fn an_offline_partition_and_messages_in_flight_are_drawn() {
     .unwrap();
     let view = sim.view();
     assert!(!view.in_flight.is_empty());
-    let root = render_cluster(view).await;
+    let root = render_cluster(view.clone()).await;
     assert!(count(&root, ".msg") >= 1);
     assert!(
         count(&root, ".msg title") >= 1,
@@ -271,6 +276,12 @@ async fn an_offline_partition_and_messages_in_flight_are_drawn() {
     };
     assert!(view_box("svg.cluster").is_some());
     assert_eq!(view_box("svg.cluster-messages"), view_box("svg.cluster"));
+
+    // Played faster than 10× the app leaves them out (cluster::in_flight_drawn): the overlay
+    // stays, empty, with its label.
+    let hidden = render_cluster_with(mount_point(), view, true).await;
+    assert_eq!(count(&hidden, ".msg"), 0);
+    assert_eq!(count(&hidden, "svg.cluster-messages[aria-label]"), 1);
 }
 
 fn element<T: wasm_bindgen::JsCast>(root: &Element, selector: &str) -> T {

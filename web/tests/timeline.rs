@@ -107,6 +107,7 @@ async fn render_segments(lang: Lang) -> Element {
         display_ms: 0.0,
         lang,
         reduced_motion: false,
+        hide_in_flight: false,
         selected: None,
         on_select: Default::default(),
     };

@@ -12,7 +12,7 @@ use crate::pacing::Pacer;
 
 use crate::components::actions::{ActionBar, Shortcuts};
 use crate::components::charts::ChartsPanel;
-use crate::components::cluster::{ClusterDiagram, Selected};
+use crate::components::cluster::{in_flight_drawn, ClusterDiagram, Selected};
 use crate::components::compare::ComparePanel;
 use crate::components::configs::{ConfigPanel, ConfigSources};
 use crate::components::console::Console;
@@ -411,7 +411,8 @@ pub fn App(props: &AppProps) -> Html {
             <p class="visually-hidden" aria-live="polite" data-role="narration">{ state.narration().to_string() }</p>
             <div class="app__stage">
                 <ClusterDiagram view={view.clone()} display_ms={state.display_ms()} {lang}
-                    reduced_motion={*reduced_motion} selected={(*selected).clone()} {on_select} />
+                    reduced_motion={*reduced_motion} selected={(*selected).clone()} {on_select}
+                    hide_in_flight={!in_flight_drawn(state.running(), state.speed())} />
             </div>
             if !embed.embed {
             <button type="button" class="toolbar__button app__compare" data-action="compare"
@@ -485,6 +486,7 @@ pub fn Legend(props: &LegendProps) -> Html {
             { item("legend__dot msg--controller", Key::ApiController) }
             { item("legend__dot msg--other", Key::ApiOther) }
             { item("legend__dot legend__dot--response", Key::Responses) }
+            <li class="legend__note">{ t(lang, Key::InFlightWhen) }</li>
         </ul>
     }
 }

@@ -8,7 +8,8 @@
 //! `.cluster-messages` (the same `viewBox`, its own compositing layer), the messages in
 //! flight (`.msg`, coloured by API family) where they are at the time on screen: measured at
 //! 1× in the large cluster, keeping their moving out of the cluster's layer took the frame's
-//! 95th percentile from 15.9–19.1 ms to 12.0–12.7 ms.
+//! 95th percentile from 15.9–19.1 ms to 12.0–12.7 ms. Played faster than 10×, they are left
+//! out ([`in_flight_drawn`]).
 //! All text goes in as text nodes; each part has an ARIA label.
 //!
 //! Level of detail: the drawing is scaled to the page's width, so in a large cluster the 9 px
@@ -50,10 +51,30 @@ pub struct ClusterDiagramProps {
     /// Draw messages as still arrows instead of travelling dots.
     #[prop_or_default]
     pub reduced_motion: bool,
+    /// Leave the messages in flight out ([`in_flight_drawn`] says when).
+    #[prop_or_default]
+    pub hide_in_flight: bool,
     #[prop_or_default]
     pub selected: Option<Selected>,
     #[prop_or_default]
     pub on_select: Callback<Selected>,
+}
+
+/// The fastest speed at which messages in flight are drawn while the run plays.
+pub const IN_FLIGHT_MAX_SPEED: f64 = 10.0;
+
+/// Whether the messages in flight are drawn: always when paused; while playing, up to
+/// [`IN_FLIGHT_MAX_SPEED`]. Faster, a message's whole flight (2 ms on the default network)
+/// lasts a small fraction of a display frame, so a dot could only flash somewhere on its path,
+/// while each frame that moves dots makes the compositor redraw the box around all of them,
+/// most of the cluster. Measured on issue 7's large cluster at 100× in headless Chromium
+/// (software compositing), with the simulation held to 0.5 ms a frame so that drawing is all
+/// that is left: frame p50 14.4-14.5 ms and p95 19.3-20.4 ms with the dots, 10.2-10.9 ms and
+/// 14.3 ms without; a trace put the difference in the compositor's software renderer (3.6 ms
+/// more per frame) and in raster (2 ms more), on threads that share the machine's two cores
+/// with the page.
+pub fn in_flight_drawn(running: bool, speed: f64) -> bool {
+    !running || speed <= IN_FLIGHT_MAX_SPEED
 }
 
 /// The font size of a record's offset label in `static/style.css` (`.record__offset`).
@@ -146,7 +167,9 @@ pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
             </svg>
             <svg class="cluster-messages" viewBox={view_box} role="group"
                 aria-label={t(lang, Key::InFlight)}>
-                { for props.view.in_flight.iter().filter_map(|m| message(&layout, m, props.display_ms, props.reduced_motion)) }
+                if !props.hide_in_flight {
+                    { for props.view.in_flight.iter().filter_map(|m| message(&layout, m, props.display_ms, props.reduced_motion)) }
+                }
             </svg>
         </div>
     }
@@ -500,6 +523,16 @@ fn dense_records(r: &ReplicaLayout, end: u64, strip_y: u32, strip_h: u32) -> Htm
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_in_flight_are_drawn_when_paused_or_up_to_ten_times() {
+        assert!(in_flight_drawn(true, 1.0));
+        assert!(in_flight_drawn(true, 10.0));
+        assert!(!in_flight_drawn(true, 10.5));
+        assert!(!in_flight_drawn(true, 100.0));
+        // Paused at any speed: the learner looks at this moment.
+        assert!(in_flight_drawn(false, 100.0));
+    }
 
     #[test]
     fn offset_labels_are_kept_while_at_least_min_legible_px_tall() {
