@@ -17,9 +17,10 @@
 //!   26,000 at 100×) and still miss frames; at a steady 30 Hz it gets most of the time.
 //!
 //! The budget is a cap, not a quota: a simulation that has reached the time to show stops early,
-//! so at 1× frames stay short. The number of events is tuned to the budget (halved when the
-//! simulation overran it, grown by a quarter when not), as the time one event takes varies from
-//! nanoseconds to a whole log roll.
+//! so at 1× frames stay short. It is enforced twice: the frame's deadline (start + budget),
+//! which the reducer checks every few events, and the number of events, tuned to the budget
+//! (halved when the simulation overran it by more than [`OVERRUN`], grown by a quarter when
+//! not), as the time one event takes varies from nanoseconds to a whole log roll.
 //!
 //! Pure arithmetic on the times it is given: no clock is read here, so it is tested natively.
 
@@ -37,6 +38,8 @@ pub const SIM_MIN_MS: f64 = 4.0;
 pub const SIM_MAX_MS: f64 = 8.0;
 /// The most it takes of a frame drawn every other display frame (ms).
 pub const SIM_MAX_TWO_FRAMES_MS: f64 = 20.0;
+/// A simulation that took more than its budget × this overran it (see [`Pacer::simulated`]).
+pub const OVERRUN: f64 = 1.25;
 /// The fewest events a frame may carry.
 pub const MIN_EVENTS: u32 = 16;
 
@@ -91,7 +94,9 @@ impl Pacer {
             return;
         };
         self.simulated_ms = (now - start).max(0.0);
-        self.max_events = if self.simulated_ms > self.budget_ms() {
+        // The frame's deadline (`Action::Frame::until_ms`) stops the simulation near the budget,
+        // a few events past it: only more than that is an overrun to answer with fewer events.
+        self.max_events = if self.simulated_ms > self.budget_ms() * OVERRUN {
             (self.max_events / 2).max(MIN_EVENTS)
         } else {
             (self.max_events + self.max_events / 4).min(MAX_EVENTS_PER_FRAME)
@@ -172,6 +177,18 @@ mod tests {
             frame(&mut p, f64::from(i) * 16.7, 50.0, 1.0);
         }
         assert_eq!(p.max_events(), MIN_EVENTS, "never below the floor");
+    }
+
+    #[test]
+    fn a_simulation_a_few_events_past_its_deadline_is_no_overrun() {
+        let mut p = Pacer::default();
+        frame(&mut p, 0.0, 20.0, 1.0);
+        let halved = p.max_events();
+        // Stopped by the deadline, a little late: the events keep growing.
+        frame(&mut p, 16.7, SIM_MAX_MS * 1.2, 1.0);
+        assert_eq!(p.max_events(), halved + halved / 4);
+        frame(&mut p, 33.4, SIM_MAX_MS * OVERRUN * 1.01, 1.0);
+        assert_eq!(p.max_events(), (halved + halved / 4) / 2);
     }
 
     #[test]

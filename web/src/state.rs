@@ -129,10 +129,12 @@ pub fn quote(word: &str) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// An animation frame: if running, move the display clock by `wall_ms` × speed and
-    /// deliver the events due, at most `max_events` of them.
+    /// deliver the events due, at most `max_events` of them, and none once the page's clock
+    /// (`performance.now()`) reads `until_ms` or later (infinite: no deadline).
     Frame {
         wall_ms: f64,
         max_events: u32,
+        until_ms: f64,
     },
     SetRunning(bool),
     TogglePlay,
@@ -788,13 +790,21 @@ impl Playground {
         self.after_jump();
     }
 
-    fn advance(&mut self, sim_ms: f64, max_events: u32) {
+    fn advance(&mut self, sim_ms: f64, max_events: u32, until_ms: f64) {
         let target = self.display_ms + sim_ms;
         let mut moved = false;
         let mut narrate = false;
         let mut delivered = 0;
         loop {
-            if delivered >= max_events {
+            // The event count is the pacer's estimate from the last frames; the deadline bounds a
+            // frame whose events cost more than theirs did (a rebalance, a log roll). The clock
+            // is read every DEADLINE_EVERY events: a call out to JavaScript is cheap next to a
+            // busy cluster's event, not next to an idle one's.
+            let late = delivered > 0
+                && delivered % DEADLINE_EVERY == 0
+                && until_ms.is_finite()
+                && page_clock_ms() >= until_ms;
+            if delivered >= max_events || late {
                 // Out of budget: the picture lags behind; the next frame goes on from here.
                 let now = self.engine.borrow().sim().now().0 as f64;
                 self.display_ms = self.display_ms.max(now);
@@ -842,6 +852,21 @@ impl Playground {
     }
 }
 
+/// How many events a frame delivers between two looks at its deadline.
+const DEADLINE_EVERY: u32 = 16;
+
+/// The page's clock (`performance.now()`), for a frame's deadline; natively (tests) there is
+/// none, and frames there have no deadline.
+#[cfg(target_arch = "wasm32")]
+fn page_clock_ms() -> f64 {
+    crate::components::now_ms()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn page_clock_ms() -> f64 {
+    0.0
+}
+
 /// Whether a run from step `at` to step `target` keeps the next event for the event list: only
 /// the last [`EVENTS_KEPT`] are, so a link opened at step 100,000 describes 200 events, not
 /// 100,000 (each event is one step).
@@ -870,9 +895,10 @@ impl Reducible for Playground {
             Action::Frame {
                 wall_ms,
                 max_events,
+                until_ms,
             } => {
                 let sim_ms = wall_ms.clamp(0.0, 250.0) * next.speed();
-                next.advance(sim_ms, max_events);
+                next.advance(sim_ms, max_events, until_ms);
             }
             Action::SetRunning(running) => next.running = running,
             Action::TogglePlay => next.running = !next.running,
@@ -1000,6 +1026,7 @@ mod tests {
             state = state.reduce(Action::Frame {
                 wall_ms: 100.0,
                 max_events: MAX_EVENTS_PER_FRAME,
+                until_ms: f64::INFINITY,
             });
         }
         state
@@ -1041,12 +1068,31 @@ mod tests {
         assert_ne!(after.narration(), before.narration());
     }
 
+    /// A frame past its deadline still moves (DEADLINE_EVERY events), and no further: natively
+    /// the page's clock reads 0, so a deadline of -1 ms has passed.
+    #[test]
+    fn a_frame_stops_at_its_deadline() {
+        let state = frames(Rc::new(Playground::new(DEFAULT_SEED)), 5).reduce(Action::SetSpeed(100));
+        let frame = |until_ms| {
+            Rc::clone(&state).reduce(Action::Frame {
+                wall_ms: 100.0,
+                max_events: MAX_EVENTS_PER_FRAME,
+                until_ms,
+            })
+        };
+        let late = frame(-1.0);
+        assert_eq!(late.position() - state.position(), DEADLINE_EVERY as usize);
+        let timely = frame(f64::INFINITY);
+        assert!(timely.position() - state.position() > DEADLINE_EVERY as usize);
+    }
+
     #[test]
     fn a_paused_frame_changes_nothing_and_skips_the_render() {
         let state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::SetRunning(false));
         let after = Rc::clone(&state).reduce(Action::Frame {
             wall_ms: 16.0,
             max_events: 10,
+            until_ms: f64::INFINITY,
         });
         assert!(Rc::ptr_eq(&state, &after));
     }
