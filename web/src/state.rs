@@ -129,8 +129,9 @@ pub fn quote(word: &str) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// An animation frame: if running, move the display clock by `wall_ms` × speed and
-    /// deliver the events due, at most `max_events` of them, and none once the page's clock
-    /// (`performance.now()`) reads `until_ms` or later (infinite: no deadline).
+    /// deliver the events due, at most `max_events` of them, stopping at the first look at the
+    /// page's clock (`performance.now()`, every `DEADLINE_EVERY` events) that reads `until_ms`
+    /// or later (infinite: no deadline).
     Frame {
         wall_ms: f64,
         max_events: u32,
@@ -797,9 +798,8 @@ impl Playground {
         let mut delivered = 0;
         loop {
             // The event count is the pacer's estimate from the last frames; the deadline bounds a
-            // frame whose events cost more than theirs did (a rebalance, a log roll). The clock
-            // is read every DEADLINE_EVERY events: a call out to JavaScript is cheap next to a
-            // busy cluster's event, not next to an idle one's.
+            // frame whose events cost more than theirs did (a rebalance, a log roll). Reading the
+            // clock is a call into JavaScript, so it is read every DEADLINE_EVERY events.
             let late = delivered > 0
                 && delivered % DEADLINE_EVERY == 0
                 && until_ms.is_finite()
@@ -871,7 +871,7 @@ fn page_clock_ms() -> f64 {
 /// the last [`EVENTS_KEPT`] are, so a link opened at step 100,000 describes 200 events, not
 /// 100,000 (each event is one step).
 fn keeps(at: u64, target: u64) -> bool {
-    target - at <= EVENTS_KEPT as u64
+    target.saturating_sub(at) <= EVENTS_KEPT as u64
 }
 
 /// The view the page draws: only the records a log strip shows, as it is built on every frame.
