@@ -12,9 +12,10 @@
 //!   frame (60 Hz), and a simulation that keeps up needs far less than that anyway;
 //! - otherwise what the drawing leaves of two display frames ([`TWO_FRAMES_TARGET_MS`]), at
 //!   most [`SIM_MAX_TWO_FRAMES_MS`]: when drawing alone takes most of a frame (the large cluster
-//!   of issue 7 in a software-painted browser: 10 to 13 ms), squeezing the simulation into the
-//!   rest would cut its speed to a fraction (measured: 2,000 to 6,000 events a second instead of
-//!   26,000 at 100×) and still miss frames; at a steady 30 Hz it gets most of the time.
+//!   of issue 7 in a software-painted browser took 10 to 13 ms while its messages in flight were
+//!   drawn at 100×, before `cluster::in_flight_drawn`), squeezing the simulation into the rest
+//!   would cut its speed to a fraction (measured then: 2,000 to 6,000 events a second instead
+//!   of 26,000 at 100×) and still miss frames; at a steady 30 Hz it gets most of the time.
 //!
 //! The budget is a cap, not a quota: a simulation that has reached the time to show stops early,
 //! so at 1× frames stay short. It is enforced twice: the frame's deadline (start + budget),
