@@ -85,11 +85,12 @@ impl Pacer {
         }
     }
 
-    /// A frame's callback starts at `now` (ms): the events it may deliver.
-    pub fn begin(&mut self, now: f64) -> u32 {
+    /// A frame's callback starts at `now` (ms): the events it may deliver, and the deadline
+    /// (ms, the same clock) by which their simulation should stop.
+    pub fn begin(&mut self, now: f64) -> (u32, f64) {
         self.started_at = Some(now);
         self.simulated_ms = 0.0;
-        self.max_events
+        (self.max_events, now + self.budget_ms())
     }
 
     /// The frame's simulation is done at `now`: tune the events to the budget.
@@ -147,6 +148,9 @@ mod tests {
         }
         // The average converges on 7 ms of drawing: 12 − 7 leaves 5 ms.
         assert!((p.budget_ms() - 5.0).abs() < 0.01, "{}", p.budget_ms());
+        // A frame that starts at 1,000 ms has until about 1,005 ms to simulate.
+        let (_, until_ms) = p.begin(1_000.0);
+        assert!((until_ms - 1_005.0).abs() < 0.01, "{until_ms}");
     }
 
     #[test]

@@ -585,20 +585,11 @@ impl Playground {
             tour: None,
             tour_load: None,
         };
-        loop {
-            let at = p.engine.borrow().sim().steps();
-            if at >= step {
-                break;
-            }
-            let ev = p.engine.borrow_mut().forward(keeps(at, step));
-            let Some(ev) = ev else {
-                p.refresh();
-                return Err(format!(
-                    "step {step} is never reached: the run stops at step {at}"
-                ));
-            };
-            let position = p.engine.borrow().position();
-            p.push_event(position, ev);
+        if let (_, Some(at)) = p.run_on_to(step) {
+            p.refresh();
+            return Err(format!(
+                "step {step} is never reached: the run stops at step {at}"
+            ));
         }
         p.narrate_last();
         p.refresh();
@@ -693,6 +684,24 @@ impl Playground {
     fn narrate_last(&mut self) {
         if let Some(item) = self.events.back() {
             self.narration = narrate(self.lang, &item.event);
+        }
+    }
+
+    /// Runs on to just after event number `step` (opening a moment, a host page's `seek`),
+    /// describing only the events the list keeps ([`keeps`]). Returns whether any event was kept,
+    /// and the step the run stopped at if it ends before `step`.
+    fn run_on_to(&mut self, step: u64) -> (bool, Option<u64>) {
+        let mut kept = false;
+        loop {
+            let at = self.engine.borrow().sim().steps();
+            if at >= step {
+                return (kept, None);
+            }
+            let Some(ev) = self.engine.borrow_mut().forward(keeps(at, step)) else {
+                return (kept, Some(at));
+            };
+            let position = self.engine.borrow().position();
+            kept |= self.push_event(position, ev);
         }
     }
 
@@ -935,18 +944,7 @@ impl Reducible for Playground {
                 next.running = false;
                 // A step not recorded yet (a host page's `seek`) is reached by running on.
                 // At most the session's event budget, so no request can keep the tab busy.
-                let step = step.min(MAX_SESSION_EVENTS);
-                let mut narrate = false;
-                loop {
-                    let at = next.engine.borrow().sim().steps();
-                    if at >= step {
-                        break;
-                    }
-                    let ev = next.engine.borrow_mut().forward(keeps(at, step));
-                    let Some(ev) = ev else { break };
-                    let position = next.engine.borrow().position();
-                    narrate |= next.push_event(position, ev);
-                }
+                let (narrate, _) = next.run_on_to(step.min(MAX_SESSION_EVENTS));
                 if narrate {
                     next.narrate_last();
                 }

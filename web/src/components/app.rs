@@ -161,9 +161,7 @@ pub fn App(props: &AppProps) -> Html {
                 };
                 AnimationFrames::new(
                     move |ts| {
-                        let start = now_ms();
-                        let max_events = pacer.borrow_mut().begin(start);
-                        let until_ms = start + pacer.borrow().budget_ms();
+                        let (max_events, until_ms) = pacer.borrow_mut().begin(now_ms());
                         dispatcher.dispatch(Action::Frame {
                             wall_ms: (ts - last).max(0.0),
                             max_events,
