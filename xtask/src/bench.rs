@@ -11,7 +11,9 @@
 //!   (`tests/wasm-bench`) in headless Chromium, timed with `performance.now()` in the page, and
 //!   loads the built app (`dist/`) for the time to the first drawn cluster;
 //! * criterion (full run only): `cargo bench -p logscope-tests`, read back from criterion's own
-//!   `target/criterion/**/new/estimates.json`, as a statistical cross-check.
+//!   `target/bench-native/criterion/**/new/estimates.json`, as a statistical cross-check.
+//!
+//! Everything is built before anything is measured, two builds at a time ([`build_all`]).
 //!
 //! Not part of `cargo xtask test`: CI runs the tests, this measures.
 
@@ -51,13 +53,52 @@ pub fn run(root: &Path, quick: bool) -> ExitCode {
         return run.finish();
     }
 
+    // Every build first, two at a time, and only then any measuring: a fat-LTO link runs on one
+    // core, and nothing may compete with the measurements for the machine.
+    let www = root.join("target").join("bench").join("www");
+    let dist = root.join("dist");
+    let native = native_target_dir(root);
+    let mut builds: Vec<(String, String)> = Vec::new();
+    let builds_started = Instant::now();
+    let (native_built, wasm_ok, app_ok) = {
+        let mut lanes = None;
+        run.step(
+            "builds (native benches | wasm workloads, then the app)",
+            || {
+                let (n, w, a) = build_all(root, &native, &www, quick, &mut builds);
+                let failed: Vec<&String> = [&n, &w, &a]
+                    .into_iter()
+                    .filter_map(|r| r.as_ref().err())
+                    .collect();
+                lanes = Some((n.is_ok(), w.is_ok(), a.is_ok()));
+                if failed.is_empty() {
+                    Ok(())
+                } else {
+                    Err(failed
+                        .iter()
+                        .map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "))
+                }
+            },
+        );
+        lanes.unwrap_or((false, false, false))
+    };
+    let builds_s = builds_started.elapsed().as_secs_f64();
+
     let mut args = vec!["run", "--profile", "bench", "-p", "logscope-tests"];
     args.extend(["--bin", "bench", "--"]);
     if quick {
         args.push("--quick");
     }
-    if !run.step("native benches (tests/src/bin/bench.rs)", || {
-        capture(cargo().args(&args), &mut figs)
+    if !native_built {
+        run.skip("native benches", "their build failed");
+        problems.push("the native benches were not built; their figures are missing".into());
+    } else if !run.step("native benches (tests/src/bin/bench.rs)", || {
+        capture(
+            cargo().env("CARGO_TARGET_DIR", &native).args(&args),
+            &mut figs,
+        )
     }) {
         problems.push("the native bench binary failed; its figures are missing".into());
     }
@@ -70,24 +111,18 @@ pub fn run(root: &Path, quick: bool) -> ExitCode {
 
     if quick {
         println!("\n==> criterion benches: not run with --quick (a full run runs them)");
+    } else if !native_built {
+        run.skip("criterion benches", "their build failed");
+        problems.push("the criterion benches were not built; see the log of this run".into());
     } else if !run.step("criterion benches (cargo bench -p logscope-tests)", || {
-        criterion(root, &mut figs)
+        criterion(&native, &mut figs)
     }) {
         problems.push("the criterion benches failed; see the log of this run".into());
     }
 
-    let www = root.join("target").join("bench").join("www");
-    let mut builds: Vec<(String, String)> = Vec::new();
-    let wasm_ok = run.step("bench workloads compiled to wasm", || {
-        wasm_builds(root, &www, quick, &mut builds)
-    });
-    let dist = root.join("dist");
-    let app_ok = run.step("trunk build --release (offline)", || {
-        cmd(&mut tools::release_build())
-    });
     if wasm_ok && app_ok {
         if !run.step("browser benches in headless Chromium", || {
-            browser(root, &www, &dist, quick, &builds, &mut figs)
+            browser(root, &native, &www, &dist, quick, &builds, &mut figs)
         }) {
             problems.push("the browser benches failed; their figures are missing".into());
         }
@@ -105,7 +140,7 @@ pub fn run(root: &Path, quick: bool) -> ExitCode {
         let svg = growth_svg(&figs);
         std::fs::write(root.join("tests/bench/growth.svg"), svg)
             .map_err(|e| format!("cannot write tests/bench/growth.svg: {e}"))?;
-        let md = report(&figs, quick, took, &problems, &load_start);
+        let md = report(&figs, quick, took, builds_s, &problems, &load_start);
         std::fs::write(root.join("BENCHMARKS.md"), md)
             .map_err(|e| format!("cannot write BENCHMARKS.md: {e}"))?;
         println!("wrote BENCHMARKS.md ({mode}, {took:.0} s of measuring and building)");
@@ -199,14 +234,127 @@ fn kafka_python(root: &Path, quick: bool, figs: &mut Figures) -> Result<(), Stri
     capture(&mut c, figs)
 }
 
-/// `cargo bench -p logscope-tests`, then each benchmark's median from criterion's estimates.
-fn criterion(root: &Path, figs: &mut Figures) -> Result<(), String> {
-    let since = SystemTime::now();
-    cmd(cargo().args(["bench", "-p", "logscope-tests", "--benches"]))?;
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
+/// Where the native bench binary and the criterion benches are built: a target directory of
+/// their own, so that their build can run beside the wasm builds (cargo locks a target
+/// directory for one build at a time).
+fn native_target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
-        .join("criterion");
+        .join("bench-native")
+}
+
+/// Builds everything the measuring steps run, in two lanes at once: the native bench binary and
+/// (full run) the criterion benches in `native`; the wasm workloads and then the shipped app in
+/// the main target directory (where `cargo xtask test` leaves the app's build). Each release
+/// build links with fat LTO into one codegen unit, which keeps one core busy for a minute or
+/// more, so one lane at a time left the second core idle for most of the build. Each lane's
+/// output goes to a log under `target/bench/`; a failure prints its end. Returns each part's
+/// result: native, wasm workloads, app.
+fn build_all(
+    root: &Path,
+    native: &Path,
+    www: &Path,
+    quick: bool,
+    builds: &mut Vec<(String, String)>,
+) -> (Result<(), String>, Result<(), String>, Result<(), String>) {
+    let logs = root.join("target").join("bench");
+    if let Err(e) = std::fs::create_dir_all(&logs) {
+        let e = format!("{}: {e}", logs.display());
+        return (Err(e.clone()), Err(e.clone()), Err(e));
+    }
+    let native_log = logs.join("build-native.log");
+    let web_log = logs.join("build-wasm.log");
+    // Each run's logs are its own.
+    let _ = std::fs::remove_file(&native_log);
+    let _ = std::fs::remove_file(&web_log);
+    println!(
+        "building in two lanes; their output: {} and {}",
+        native_log.display(),
+        web_log.display()
+    );
+    std::thread::scope(|s| {
+        let native_lane = s.spawn(|| {
+            let started = Instant::now();
+            let mut r = logged(
+                cargo().env("CARGO_TARGET_DIR", native).args([
+                    "build",
+                    "--profile",
+                    "bench",
+                    "-p",
+                    "logscope-tests",
+                    "--bin",
+                    "bench",
+                ]),
+                &native_log,
+            );
+            if r.is_ok() && !quick {
+                r = logged(
+                    cargo().env("CARGO_TARGET_DIR", native).args([
+                        "bench",
+                        "--no-run",
+                        "-p",
+                        "logscope-tests",
+                        "--benches",
+                    ]),
+                    &native_log,
+                );
+            }
+            println!("native lane done in {:.0?}", started.elapsed());
+            r
+        });
+        let started = Instant::now();
+        let wasm = wasm_builds(root, www, quick, &web_log, builds);
+        let app = logged(&mut tools::release_build(), &web_log);
+        println!("wasm lane done in {:.0?}", started.elapsed());
+        let native = native_lane
+            .join()
+            .unwrap_or_else(|_| Err("the native build lane panicked".into()));
+        (native, wasm, app)
+    })
+}
+
+/// Runs a command with its output appended to `log`; on failure prints the log's last lines.
+fn logged(command: &mut Command, log: &Path) -> Result<(), String> {
+    let shown = show(command);
+    println!("$ {shown}  (output: {})", log.display());
+    let open = || {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .map_err(|e| format!("{}: {e}", log.display()))
+    };
+    let status = command
+        .stdout(open()?)
+        .stderr(open()?)
+        .status()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    if status.success() {
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    for line in &lines[lines.len().saturating_sub(40)..] {
+        println!("  | {line}");
+    }
+    Err(format!(
+        "`{shown}` failed ({status}); its output is in {}",
+        log.display()
+    ))
+}
+
+/// `cargo bench -p logscope-tests` (built by [`build_all`] in `native`), then each benchmark's
+/// median from criterion's estimates.
+fn criterion(native: &Path, figs: &mut Figures) -> Result<(), String> {
+    let since = SystemTime::now();
+    cmd(cargo().env("CARGO_TARGET_DIR", native).args([
+        "bench",
+        "-p",
+        "logscope-tests",
+        "--benches",
+    ]))?;
+    let dir = native.join("criterion");
     let groups = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut found = 0;
     for group in groups.flatten() {
@@ -258,6 +406,7 @@ fn wasm_builds(
     root: &Path,
     www: &Path,
     quick: bool,
+    log: &Path,
     builds: &mut Vec<(String, String)>,
 ) -> Result<(), String> {
     std::fs::create_dir_all(www).map_err(|e| format!("{}: {e}", www.display()))?;
@@ -276,14 +425,17 @@ fn wasm_builds(
         variants.push(("wasm_o3", "--profile=bench", "bench-o3.wasm"));
     }
     for (prefix, profile, file) in variants {
-        cmd(cargo().args([
-            "build",
-            "-p",
-            "logscope-wasm-bench",
-            "--target",
-            "wasm32-unknown-unknown",
-            profile,
-        ]))?;
+        logged(
+            cargo().args([
+                "build",
+                "-p",
+                "logscope-wasm-bench",
+                "--target",
+                "wasm32-unknown-unknown",
+                profile,
+            ]),
+            log,
+        )?;
         std::fs::copy(&built, www.join(file))
             .map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
         builds.push((prefix.to_string(), file.to_string()));
@@ -293,6 +445,7 @@ fn wasm_builds(
 
 fn browser(
     root: &Path,
+    native: &Path,
     www: &Path,
     dist: &Path,
     quick: bool,
@@ -312,7 +465,7 @@ fn browser(
         c.arg(format!("{prefix}={file}"));
     }
     // The native bench's `paired` section, which bench.mjs runs back to back with the same work
-    // in wasm (built by the native step already, so cargo only checks it is fresh).
+    // in wasm (built by `build_all` already, so cargo only checks it is fresh).
     let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let argv = [
         program.as_str(),
@@ -328,7 +481,8 @@ fn browser(
         "paired",
     ];
     let json: Vec<String> = argv.iter().map(|a| json_string(a)).collect();
-    c.env("LOGSCOPE_NATIVE_PAIRED", format!("[{}]", json.join(",")));
+    c.env("LOGSCOPE_NATIVE_PAIRED", format!("[{}]", json.join(",")))
+        .env("CARGO_TARGET_DIR", native);
     capture(&mut c, figs)
 }
 
@@ -604,6 +758,7 @@ fn report(
     figs: &Figures,
     quick: bool,
     took_s: f64,
+    builds_s: f64,
     problems: &[String],
     load_start: &str,
 ) -> String {
@@ -622,7 +777,8 @@ fn report(
     let _ = writeln!(w, "# Benchmarks\n");
     let _ = writeln!(
         w,
-        "Written by `{command}` on {date}; the run took {took_s:.0} s with its builds. Every \
+        "Written by `{command}` on {date}; the run took {took_s:.0} s with its builds \
+         ({builds_s:.0} s of building first, two builds at a time, then the measuring). Every \
          figure below was measured in that run, on the machine below; reproduce them with \
          `{command}` (`cargo xtask bench` is the full run; `--quick` does fewer runs, shorter \
          growth series and no criterion). \
