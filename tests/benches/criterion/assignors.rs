@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use logscope_tests::workloads as w;
 
 fn scale(c: &mut Criterion) {
@@ -43,4 +43,3 @@ fn peer_size(c: &mut Criterion) {
 }
 
 criterion_group!(benches, peer_size, scale);
-criterion_main!(benches);

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use logscope_tests::workloads as w;
 
 fn engine(c: &mut Criterion) {
@@ -65,4 +65,3 @@ fn timeline(c: &mut Criterion) {
 }
 
 criterion_group!(benches, engine, timeline);
-criterion_main!(benches);
