@@ -195,3 +195,8 @@ pub extern "C" fn memory_bytes() -> f64 {
         0.0
     }
 }
+
+/// The app's allocator (web/src/main.rs), so that these figures are the app's.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
