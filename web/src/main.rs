@@ -3,8 +3,8 @@
 mod panic;
 
 /// Talc instead of Rust's default wasm allocator (dlmalloc): the engine allocates on nearly every
-/// event, and the same workloads compiled to wasm ran faster with it in A/B runs (BENCHMARKS.md:
-/// the bench workloads use it too, so their figures are the app's).
+/// event, and the bench workloads compiled to wasm ran 12-13% faster with it in A/B runs
+/// (ARCHITECTURE.md, web). They use it too, so their figures in BENCHMARKS.md are the app's.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

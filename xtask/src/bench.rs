@@ -60,34 +60,26 @@ pub fn run(root: &Path, quick: bool) -> ExitCode {
     let native = native_target_dir(root);
     let mut builds: Vec<(String, String)> = Vec::new();
     let builds_started = Instant::now();
-    let (native_built, wasm_ok, app_ok) = {
-        let mut lanes = None;
-        run.step(
-            "builds (native benches | wasm workloads, then the app)",
-            || {
-                let (n, w, a) = build_all(root, &native, &www, quick, &mut builds);
-                let failed: Vec<&String> = [&n, &w, &a]
-                    .into_iter()
-                    .filter_map(|r| r.as_ref().err())
-                    .collect();
-                lanes = Some((n.is_ok(), w.is_ok(), a.is_ok()));
-                if failed.is_empty() {
-                    Ok(())
-                } else {
-                    Err(failed
-                        .iter()
-                        .map(|e| e.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; "))
-                }
-            },
-        );
-        lanes.unwrap_or((false, false, false))
-    };
+    let mut built = [false; 3];
+    run.step(
+        "builds (native benches | wasm workloads, then the app)",
+        || {
+            let (n, w, a) = build_all(root, &native, &www, quick, &mut builds);
+            built = [n.is_ok(), w.is_ok(), a.is_ok()];
+            let failed: Vec<String> = [n, w, a].into_iter().filter_map(Result::err).collect();
+            if failed.is_empty() {
+                Ok(())
+            } else {
+                Err(failed.join("; "))
+            }
+        },
+    );
+    let [native_built, wasm_ok, app_ok] = built;
     let builds_s = builds_started.elapsed().as_secs_f64();
 
-    let mut args = vec!["run", "--profile", "bench", "-p", "logscope-tests"];
-    args.extend(["--bin", "bench", "--"]);
+    let mut args = vec!["run"];
+    args.extend(NATIVE_BENCH);
+    args.push("--");
     if quick {
         args.push("--quick");
     }
@@ -234,14 +226,29 @@ fn kafka_python(root: &Path, quick: bool, figs: &mut Figures) -> Result<(), Stri
     capture(&mut c, figs)
 }
 
+/// The native bench binary, as cargo names it: its package, target and profile (built by
+/// [`build_all`], run by the native step and, for the paired rounds, by bench.mjs).
+const NATIVE_BENCH: [&str; 6] = [
+    "--profile",
+    "bench",
+    "-p",
+    "logscope-tests",
+    "--bin",
+    "bench",
+];
+
+/// The workspace's target directory (`CARGO_TARGET_DIR` if set).
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
 /// Where the native bench binary and the criterion benches are built: a target directory of
 /// their own, so that their build can run beside the wasm builds (cargo locks a target
 /// directory for one build at a time).
 fn native_target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("bench-native")
+    target_dir(root).join("bench-native")
 }
 
 /// Builds everything the measuring steps run, in two lanes at once: the native bench binary and
@@ -277,15 +284,10 @@ fn build_all(
         let native_lane = s.spawn(|| {
             let started = Instant::now();
             let mut r = logged(
-                cargo().env("CARGO_TARGET_DIR", native).args([
-                    "build",
-                    "--profile",
-                    "bench",
-                    "-p",
-                    "logscope-tests",
-                    "--bin",
-                    "bench",
-                ]),
+                cargo()
+                    .env("CARGO_TARGET_DIR", native)
+                    .arg("build")
+                    .args(NATIVE_BENCH),
                 &native_log,
             );
             if r.is_ok() && !quick {
@@ -414,10 +416,7 @@ fn wasm_builds(
         .map_err(|e| format!("cannot copy tests/e2e/bench.html: {e}"))?;
     // Both profiles put the final artifact in `release/` (the bench profile's folder is
     // `release`), so each is copied out right after its build.
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let built = target_dir
+    let built = target_dir(root)
         .join("wasm32-unknown-unknown/release")
         .join("logscope_wasm_bench.wasm");
     let mut variants = vec![("wasm", "--release", "bench-release.wasm")];
@@ -467,19 +466,9 @@ fn browser(
     // The native bench's `paired` section, which bench.mjs runs back to back with the same work
     // in wasm (built by `build_all` already, so cargo only checks it is fresh).
     let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let argv = [
-        program.as_str(),
-        "run",
-        "-q",
-        "--profile",
-        "bench",
-        "-p",
-        "logscope-tests",
-        "--bin",
-        "bench",
-        "--",
-        "paired",
-    ];
+    let mut argv = vec![program.as_str(), "run", "-q"];
+    argv.extend(NATIVE_BENCH);
+    argv.extend(["--", "paired"]);
     let json: Vec<String> = argv.iter().map(|a| json_string(a)).collect();
     c.env("LOGSCOPE_NATIVE_PAIRED", format!("[{}]", json.join(",")))
         .env("CARGO_TARGET_DIR", native);
