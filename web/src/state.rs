@@ -776,7 +776,7 @@ impl Playground {
                 // ends it.
                 self.pending.push(line.to_string());
                 if let Some(after) = engine.session.sim() {
-                    if *after != here {
+                    if !after.same_run(&here) {
                         let start = engine.position() + 1;
                         let mut intro = engine.lines_to(&here);
                         intro.append(&mut self.pending);

@@ -335,6 +335,21 @@ impl Sim {
     pub fn trace_hash(&self) -> u64 {
         self.trace_hash
     }
+    /// Whether `other` has had the same run as this simulation: the same cluster and seed, the
+    /// same clock, and the same events and commands in the same order (by the trace hash, so
+    /// two different runs agree here with probability 2^-64). For "did that change anything?"
+    /// when one sim was cloned from the other: `==` compares every node, log and message, and
+    /// its code alone was 12 KB of the gzipped wasm bundle (ARCHITECTURE.md). Everything that
+    /// changes a sim goes through a command, an event or the clock, except the two helpers a
+    /// client tool calls on its way to a command ([`Sim::random_below`],
+    /// [`Sim::echo_consumer`]).
+    pub fn same_run(&self, other: &Sim) -> bool {
+        self.trace_hash == other.trace_hash
+            && self.steps == other.steps
+            && self.now == other.now
+            && self.seed == other.seed
+            && self.spec == other.spec
+    }
     pub fn broker_configs(&self) -> &ConfigMap {
         &self.broker_config
     }

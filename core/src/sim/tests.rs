@@ -565,6 +565,51 @@ fn same_seed_same_trace_hash() {
     assert_ne!(run(42).0, run(43).0);
 }
 
+/// `same_run` answers "did anything happen?" as `==` does, for each way a sim changes: an event,
+/// a command, the clock; and a refused command changes neither.
+#[test]
+fn same_run_agrees_with_equality() {
+    let mut sim = cluster(3, 7);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    producer(&mut sim, "p", &[]);
+    let check = |a: &Sim, b: &Sim| {
+        assert_eq!(a.same_run(b), a == b);
+        assert_eq!(b.same_run(a), a == b);
+    };
+    let base = sim.clone();
+    check(&base, &sim);
+    assert!(base.same_run(&sim));
+
+    let mut stepped = base.clone();
+    assert!(stepped.step());
+    check(&base, &stepped);
+    assert!(!base.same_run(&stepped));
+
+    let mut commanded = base.clone();
+    produce(&mut commanded, "p", "t", "k", 1);
+    check(&base, &commanded);
+    assert!(!base.same_run(&commanded));
+
+    let mut later = base.clone();
+    later.advance_clock_to(base.now() + 5);
+    check(&base, &later);
+    assert!(!base.same_run(&later));
+
+    let mut refused = base.clone();
+    assert!(refused
+        .apply(produce_command("nobody", "t", "k", 1))
+        .is_err());
+    check(&base, &refused);
+    assert!(base.same_run(&refused));
+
+    // Two fresh clusters: the same until the seed or the shape differs.
+    check(&cluster(3, 7), &cluster(3, 7));
+    check(&cluster(3, 7), &cluster(3, 8));
+    check(&cluster(3, 7), &cluster(4, 7));
+    assert!(!cluster(3, 7).same_run(&cluster(3, 8)));
+    assert!(!cluster(3, 7).same_run(&cluster(4, 7)));
+}
+
 /// Time travel: seeking back then forward gives exactly the state (and hash) of the run.
 #[test]
 fn timeline_seek_is_exact() {
