@@ -5,9 +5,9 @@
 //! (`kafka-configs --alter …` for a topic, `producer add …` / `consumer add …` for a new
 //! client), so what the panel did shows in the console and can be replayed.
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use logscope_core::collections::VecMap;
 use logscope_core::config::{
     ConfigDef, ConfigMap, CONSUMER_CONFIGS, PRODUCER_CONFIGS, TOPIC_CONFIGS,
 };
@@ -116,7 +116,7 @@ pub fn check(target: &Target, key: &str, value: &str) -> Option<String> {
 pub fn apply_line(
     sources: &ConfigSources,
     target: &Target,
-    changed: &BTreeMap<String, String>,
+    changed: &VecMap<String, String>,
 ) -> Option<String> {
     // A list value goes in brackets, as kafka-configs wants it: cleanup.policy=[compact,delete].
     let pair = |(k, v): (&String, &String)| {
@@ -173,7 +173,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
     let lang = props.lang;
     let target = use_state(|| Target::NewProducer);
     // Edited fields only (key → text as typed), for the current target.
-    let edits = use_state(BTreeMap::<String, String>::new);
+    let edits = use_state(VecMap::<String, String>::new);
     let sources = &*props.sources;
 
     let mut options = vec![
@@ -191,12 +191,12 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             target.set(Target::decode(&select.value()));
-            edits.set(BTreeMap::new());
+            edits.set(VecMap::new());
         })
     };
 
     // What differs from the starting values, and whether every edit is valid.
-    let mut changed = BTreeMap::new();
+    let mut changed = VecMap::new();
     let mut invalid = false;
     let rows: Vec<Html> = target
         .table()
@@ -246,7 +246,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Some(line) = line.clone() {
                 on_run.emit(line);
-                edits.set(BTreeMap::new());
+                edits.set(VecMap::new());
             }
         })
     };
@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn applying_is_a_scenario_line() {
         let sources = sources();
-        let mut changed = BTreeMap::new();
+        let mut changed = VecMap::new();
         assert_eq!(
             apply_line(&sources, &Target::Topic("orders".into()), &changed),
             None
@@ -311,7 +311,7 @@ mod tests {
             "kafka-configs --alter --entity-type topics --entity-name orders --add-config \
              'cleanup.policy=[compact,delete],retention.ms=60000'"
         );
-        let mut changed = BTreeMap::new();
+        let mut changed = VecMap::new();
         changed.insert("acks".to_string(), "1".to_string());
         let line = apply_line(&sources, &Target::NewProducer, &changed).unwrap();
         assert!(
