@@ -19,6 +19,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod assignor;
+pub mod base64url;
 pub mod collections;
 pub mod compare;
 pub mod config;

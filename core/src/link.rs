@@ -13,8 +13,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::base64url;
 
 /// The longest link accepted (the whole query string).
 pub const MAX_LINK_BYTES: usize = 64 * 1024;
@@ -68,13 +67,13 @@ fn fnv32(s: &str) -> u32 {
 
 /// Encodes a moment as a query string (without the leading `?`).
 pub fn encode(state: &LinkState) -> String {
-    let raw = URL_SAFE_NO_PAD.encode(state.script.as_bytes());
+    let raw = base64url::encode(state.script.as_bytes());
     let mut body = format!(
         "v=1&seed={}&step={}&view={}&lang={}",
         state.seed, state.step, state.view, state.lang
     );
     let script_part = if state.script.len() > COMPRESS_ABOVE {
-        let z = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+        let z = base64url::encode(&miniz_oxide::deflate::compress_to_vec(
             state.script.as_bytes(),
             9,
         ));
@@ -149,13 +148,9 @@ pub fn decode(query: &str) -> Result<LinkState, LinkError> {
     let view = pick("view", VIEWS, "cluster")?;
     let lang = pick("lang", LANGS, "en")?;
     let bytes = match (get("s"), get("z")) {
-        (Some(s), None) => URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| LinkError::Damaged("not valid base64"))?,
+        (Some(s), None) => base64url::decode(s).ok_or(LinkError::Damaged("not valid base64"))?,
         (None, Some(z)) => {
-            let packed = URL_SAFE_NO_PAD
-                .decode(z)
-                .map_err(|_| LinkError::Damaged("not valid base64"))?;
+            let packed = base64url::decode(z).ok_or(LinkError::Damaged("not valid base64"))?;
             miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCRIPT_BYTES).map_err(
                 |e| match e.status {
                     miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::ScriptTooLarge {
@@ -251,7 +246,7 @@ mod tests {
         let huge = "v=1&".to_string() + &"a".repeat(10 * 1024 * 1024);
         assert!(matches!(decode(&huge), Err(LinkError::TooLong { .. })));
         // A zip bomb stops at the limit.
-        let bomb = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(
+        let bomb = base64url::encode(&miniz_oxide::deflate::compress_to_vec(
             &vec![b'a'; MAX_SCRIPT_BYTES + 10],
             9,
         ));
@@ -273,7 +268,7 @@ mod tests {
         // Invalid UTF-8 inside.
         let body = format!(
             "v=1&seed=1&step=0&view=cluster&lang=en&s={}",
-            URL_SAFE_NO_PAD.encode([0xff, 0xfe])
+            base64url::encode(&[0xff, 0xfe])
         );
         let l = format!("{body}&c={:08x}", fnv32(&body));
         assert_eq!(decode(&l), Err(LinkError::Damaged("it is not UTF-8 text")));

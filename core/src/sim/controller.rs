@@ -720,28 +720,12 @@ impl Sim {
     }
 
     fn new_topic_id(&mut self) -> String {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut bytes = [0u8; 16];
         for chunk in bytes.chunks_mut(8) {
             chunk.copy_from_slice(&self.rng.next_u64().to_le_bytes());
         }
         // Base64 (URL-safe, no padding) of 16 bytes: 22 characters, as `Uuid.toString()`.
-        let mut out = String::new();
-        let mut acc: u32 = 0;
-        let mut bits = 0;
-        for b in bytes {
-            acc = (acc << 8) | b as u32;
-            bits += 8;
-            while bits >= 6 {
-                bits -= 6;
-                out.push(ALPHABET[((acc >> bits) & 63) as usize] as char);
-            }
-        }
-        if bits > 0 {
-            out.push(ALPHABET[((acc << (6 - bits)) & 63) as usize] as char);
-        }
-        out
+        crate::base64url::encode(&bytes)
     }
 
     /// Kafka's `assignReplicasToBrokers`: a seeded start index and shift; with racks, the
