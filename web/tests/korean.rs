@@ -137,7 +137,7 @@ async fn a_broker_s_state_is_named_in_korean() {
     let draw = |lang| {
         let root = mount_point();
         let props = ClusterDiagramProps {
-            view: Rc::new(view.clone()),
+            view: logscope_web::state::SharedView::new(view.clone()),
             display_ms: 0.0,
             lang,
             reduced_motion: false,

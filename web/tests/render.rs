@@ -6,14 +6,12 @@ mod common;
 
 use common::{count, frames, mount_point, settled_view, text};
 
-use std::rc::Rc;
-
 use logscope_core::view::BrokerState;
 use logscope_core::{ClusterView, Millis};
 use logscope_web::components::app::AppProps;
 use logscope_web::components::cluster::{ClusterDiagram, ClusterDiagramProps};
 use logscope_web::i18n::Lang;
-use logscope_web::state::default_sim;
+use logscope_web::state::{default_sim, SharedView};
 use logscope_web::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -31,7 +29,7 @@ async fn render_cluster_into(root: Element, view: ClusterView) -> Element {
 
 async fn render_cluster_with(root: Element, view: ClusterView, hide_in_flight: bool) -> Element {
     let props = ClusterDiagramProps {
-        view: Rc::new(view),
+        view: SharedView::new(view),
         display_ms: 0.0,
         lang: Lang::En,
         reduced_motion: false,

@@ -106,15 +106,15 @@ async fn scrolled_into_view_it_draws_the_latest() {
 #[wasm_bindgen_test]
 async fn the_charts_keep_sampling_out_of_view_and_draw_it_all_when_stopped() {
     use logscope_web::components::charts::{ChartsPanel, ChartsPanelProps};
-    use std::rc::Rc;
+    use logscope_web::state::SharedView;
 
     let mut sim = logscope_web::state::default_sim(1).unwrap();
     let mut view_at = |ms: u64| {
         sim.run_for(ms);
-        Rc::new(sim.view())
+        SharedView::new(sim.view())
     };
-    let props = |view: &Rc<logscope_core::ClusterView>, running: bool| ChartsPanelProps {
-        view: Rc::clone(view),
+    let props = |view: &SharedView, running: bool| ChartsPanelProps {
+        view: view.clone(),
         running,
         lang: Default::default(),
     };

@@ -6,7 +6,7 @@ mod common;
 
 use common::{count, mount_point, text};
 
-use std::rc::Rc;
+use logscope_web::state::SharedView;
 
 use logscope_core::scenario::Session;
 use logscope_web::components::app::AppProps;
@@ -103,7 +103,7 @@ async fn render_segments(lang: Lang) -> Element {
     }
     let root = mount_point();
     let props = ClusterDiagramProps {
-        view: Rc::new(session.sim().unwrap().view()),
+        view: SharedView::new(session.sim().unwrap().view()),
         display_ms: 0.0,
         lang,
         reduced_motion: false,

@@ -2,7 +2,7 @@
 //! `on_run`, which runs it through the console's interpreter: the console shows what a click
 //! did, and the line can be replayed. Also the keyboard shortcuts dialog.
 
-use std::rc::Rc;
+use crate::state::SharedView;
 
 use logscope_core::ClusterView;
 use yew::prelude::*;
@@ -13,7 +13,7 @@ use crate::state::{quote, DEFAULT_GROUP, DEFAULT_TOPIC};
 
 #[derive(Properties, PartialEq)]
 pub struct ActionBarProps {
-    pub view: Rc<ClusterView>,
+    pub view: SharedView,
     pub selected: Option<Selected>,
     #[prop_or_default]
     pub lang: Lang,

@@ -300,8 +300,8 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(lang.other())))
     };
     let view = state.view().clone();
-    let latest_view = use_memo((), |()| LatestView::new(Rc::clone(&view)));
-    latest_view.set(Rc::clone(&view));
+    let latest_view = use_memo((), |()| LatestView::new(view.clone()));
+    latest_view.set(view.clone());
     let running = state.running();
     let view_name = startup.opening.view().to_string();
     use_saved_session(&state, view_name.clone(), !embed.embed);

@@ -15,6 +15,7 @@
 //!
 //! Plotting is integer arithmetic ([`points`]), tested natively.
 
+use crate::state::SharedView;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -134,7 +135,7 @@ fn series(
 
 #[derive(Properties, PartialEq)]
 pub struct ChartsPanelProps {
-    pub view: Rc<ClusterView>,
+    pub view: SharedView,
     /// Whether the run is playing: then the charts are redrawn only while in view.
     #[prop_or_default]
     pub running: bool,

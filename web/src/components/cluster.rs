@@ -20,10 +20,9 @@
 //! apart were most of the browser's layout and paint work per frame there (BENCHMARKS.md,
 //! frame time).
 
-use std::rc::Rc;
+use crate::state::SharedView;
 
 use logscope_core::view::{BrokerState, MessageView};
-use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::i18n::{broker_state, segment_label, t, Key, Lang};
@@ -42,7 +41,7 @@ pub enum Selected {
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
-    pub view: Rc<ClusterView>,
+    pub view: SharedView,
     /// Simulated time on screen (ms); messages are drawn where they are at this time.
     #[prop_or_default]
     pub display_ms: f64,
@@ -115,7 +114,7 @@ fn use_drawn_width(svg: NodeRef) -> i32 {
 
 #[function_component]
 pub fn ClusterDiagram(props: &ClusterDiagramProps) -> Html {
-    let layout = use_memo((Rc::clone(&props.view), props.lang), |(view, lang)| {
+    let layout = use_memo((props.view.clone(), props.lang), |(view, lang)| {
         layout(view, *lang)
     });
     let svg = use_node_ref();

@@ -3,11 +3,11 @@
 //! checker's findings with "jump to step", and the protocol timeline of recent events (click
 //! one to go there).
 
+use crate::state::SharedView;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use logscope_core::sim::TraceKind;
-use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::i18n::{t, Key, Lang};
@@ -19,7 +19,7 @@ const OWNER_COLOURS: usize = 6;
 
 #[derive(Properties, PartialEq)]
 pub struct ViewPanelProps {
-    pub view: Rc<ClusterView>,
+    pub view: SharedView,
     #[prop_or_default]
     pub lang: Lang,
     #[prop_or_default]

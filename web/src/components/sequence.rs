@@ -10,6 +10,7 @@
 //!
 //! The geometry ([`sequence_layout`]) is plain numbers, tested natively.
 
+use crate::state::SharedView;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -136,7 +137,7 @@ pub struct SequencePanelProps {
     pub events: Rc<VecDeque<EventItem>>,
     /// The position on screen: its event is highlighted and nothing after it is drawn.
     pub position: usize,
-    pub view: Rc<ClusterView>,
+    pub view: SharedView,
     #[prop_or_default]
     pub lang: Lang,
     pub on_seek: Callback<usize>,

@@ -5,11 +5,11 @@
 //! fresh, as `state.rs` does for the single run. Like the single run, it is driven through the
 //! core's public API and nothing else.
 
+use super::SharedView;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use logscope_core::compare::{CompareRun, Divergence, Setting, Side};
-use logscope_core::ClusterView;
 use yew::Reducible;
 
 /// How far past the scenario's end compare mode looks for the first divergence when it opens
@@ -44,8 +44,8 @@ pub struct CompareState {
     running: bool,
     /// Simulated time on screen while playing (ms), at or after the current tick's time.
     display_ms: f64,
-    a: Rc<ClusterView>,
-    b: Rc<ClusterView>,
+    a: SharedView,
+    b: SharedView,
     divergence: Option<Divergence>,
 }
 
@@ -68,8 +68,8 @@ impl CompareState {
         let mut run = CompareRun::open(script, seed, setting).map_err(|e| e.to_string())?;
         let divergence = run.look_ahead(LOOK_AHEAD_MS, LOOK_AHEAD_TICKS).cloned();
         let mut s = CompareState {
-            a: Rc::new(run.view(Side::A)),
-            b: Rc::new(run.view(Side::B)),
+            a: SharedView::new(run.view(Side::A)),
+            b: SharedView::new(run.view(Side::B)),
             tick: run.tick(),
             ticks: run.ticks(),
             display_ms: run.time_ms() as f64,
@@ -86,8 +86,8 @@ impl CompareState {
         let run = self.run.borrow();
         self.tick = run.tick();
         self.ticks = run.ticks();
-        self.a = Rc::new(run.view(Side::A));
-        self.b = Rc::new(run.view(Side::B));
+        self.a = SharedView::new(run.view(Side::A));
+        self.b = SharedView::new(run.view(Side::B));
         self.display_ms = self.display_ms.max(run.time_ms() as f64);
         if self.divergence.is_none() {
             self.divergence = run.divergence().cloned();
@@ -113,7 +113,7 @@ impl CompareState {
     pub fn display_ms(&self) -> f64 {
         self.display_ms
     }
-    pub fn view(&self, side: Side) -> &Rc<ClusterView> {
+    pub fn view(&self, side: Side) -> &SharedView {
         match side {
             Side::A => &self.a,
             Side::B => &self.b,

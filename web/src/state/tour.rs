@@ -262,7 +262,7 @@ mod tests {
         assert_eq!(on.tour().unwrap().step, 1);
         let back = on.reduce(Action::TourBack);
         assert_eq!(back.tour().unwrap().step, 0);
-        assert_eq!(back.view().as_ref(), &first);
+        assert_eq!(&**back.view(), &first);
     }
 
     #[test]
