@@ -6,8 +6,9 @@
 //! * the wasm-bindgen CLI at exactly the `wasm-bindgen` version in `Cargo.lock` (the CLI refuses
 //!   a wasm file from another version); it also brings `wasm-bindgen-test-runner`;
 //! * Trunk 0.21.14, installed `--locked` (without it, it does not compile);
-//! * npm's `binaryen@132` for `wasm-opt` (Debian's is too old for today's Rust) and
-//!   `playwright-core` for the end-to-end test, both from `tests/e2e/package.json`;
+//! * npm's `binaryen@132` for `wasm-opt` (Debian's is too old for today's Rust),
+//!   `playwright-core` for the end-to-end test and `terser` for the release build's JS (Trunk's
+//!   post-build hook), all from `tests/e2e/package.json`;
 //! * Debian's `chromium` and `chromium-driver` for headless browser tests;
 //! * for the shipped bundle only: a nightly toolchain with `rust-src` and its own
 //!   `wasm32-unknown-unknown` target, so that `trunk build --release` rebuilds the standard
@@ -269,15 +270,19 @@ fn trunk() -> Result<(), String> {
     )
 }
 
-/// `wasm-opt` (binaryen 132) and `playwright-core`, pinned in `tests/e2e/package-lock.json`.
+/// `wasm-opt` (binaryen 132), `playwright-core` and `terser` (the release build's JS
+/// minifier), pinned in `tests/e2e/package-lock.json`.
 fn node_tools(root: &Path) -> Result<(), String> {
     let dir = e2e_dir(root);
     let wasm_opt = stdout_of(Command::new(node_bin(root).join("wasm-opt")).arg("--version"));
-    let playwright = dir
-        .join("node_modules/playwright-core/package.json")
-        .is_file();
+    let playwright = ["playwright-core", "terser"].iter().all(|p| {
+        dir.join("node_modules")
+            .join(p)
+            .join("package.json")
+            .is_file()
+    });
     if let (Some(version), true) = (&wasm_opt, playwright) {
-        println!("ok: {} and playwright-core", version.trim());
+        println!("ok: {}, playwright-core and terser", version.trim());
         return Ok(());
     }
     if stdout_of(Command::new("npm").arg("--version")).is_none() {
@@ -290,7 +295,7 @@ fn node_tools(root: &Path) -> Result<(), String> {
         .args(["ci", "--no-audit", "--no-fund"]);
     install(
         &mut npm,
-        "run `npm ci` in tests/e2e by hand (it installs binaryen and playwright-core)",
+        "run `npm ci` in tests/e2e by hand (it installs binaryen, playwright-core and terser)",
     )
 }
 
