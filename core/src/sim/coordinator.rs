@@ -2305,7 +2305,7 @@ impl Sim {
             .partition(tp)
             .and_then(|ps| ps.leader)
             .and_then(|l| self.broker_index(l))
-            .and_then(|i| self.brokers[i].logs.get(tp))
+            .and_then(|i| self.brokers[i].logs.get(tp).map(|l| &**l))
     }
 
     /// Records below a group's committed offsets (in the leaders' logs, from the log start)

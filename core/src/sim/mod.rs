@@ -1122,7 +1122,7 @@ impl Sim {
             .iter()
             .map(|b| {
                 let broker = self.broker_index(*b).map(|i| &self.brokers[i]);
-                let log = broker.and_then(|br| br.logs.get(&tp));
+                let log = broker.and_then(|br| br.logs.get(&tp).map(|l| &**l));
                 let is_leader = ps.leader == Some(*b);
                 let records = log.map_or_else(Vec::new, |l| {
                     let mut out = Vec::with_capacity(records_shown);

@@ -115,7 +115,7 @@ impl Sim {
         let log = self.brokers[i]
             .logs
             .entry(tp.clone())
-            .or_insert_with(|| Log::with_config(cfg));
+            .or_insert_with(|| alloc::boxed::Box::new(Log::with_config(cfg)));
         log.config = cfg;
         log.tick(now);
         if seed != 0 {
