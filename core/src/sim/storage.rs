@@ -5,6 +5,7 @@
 //! Each broker runs these on its own logs, leader or follower, as Kafka's `LogManager` and
 //! `LogCleaner` threads do; here they are deterministic timers of the broker process.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -115,7 +116,7 @@ impl Sim {
         let log = self.brokers[i]
             .logs
             .entry(tp.clone())
-            .or_insert_with(|| alloc::boxed::Box::new(Log::with_config(cfg)));
+            .or_insert_with(|| Box::new(Log::with_config(cfg)));
         log.config = cfg;
         log.tick(now);
         if seed != 0 {
