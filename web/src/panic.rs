@@ -11,6 +11,8 @@
 //!
 //! Call [`install`] first thing in `main`. Styling: `.panic`, `.panic__message`, `.panic__reload`
 //! in `static/style.css` (inline styles are refused by the CSP too).
+// In the shipped build only `install`'s empty hook is left (see there).
+#![cfg_attr(panic = "immediate-abort", allow(dead_code, unused_imports))]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -37,8 +39,13 @@ pub const HEADLINE_KO: &str =
 pub const RELOAD_KO: &str = "세션을 유지한 채 새로 고침";
 
 /// Installs the hook (idempotent in effect: the last call wins, as `std::panic::set_hook`).
+///
+/// Through Yew's `set_custom_panic_hook`: `Renderer::render` replaces any hook set otherwise
+/// with its own console logger (it did, until this was found: the box then came only from
+/// `boot.js`'s trap handler, without the panic's message).
+#[cfg(not(panic = "immediate-abort"))]
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         #[cfg(target_arch = "wasm32")]
         console_error(&format!("logscope panicked: {message}"));
@@ -48,7 +55,16 @@ pub fn install() {
     }));
 }
 
+/// The shipped build (`panic = immediate-abort`, xtask's `release_build`): a panic is a trap at
+/// once and no hook ever runs; `static/boot.js` shows the box. An empty hook keeps Yew from
+/// installing its own, and the code of ours, which could never run, out of the bundle.
+#[cfg(panic = "immediate-abort")]
+pub fn install() {
+    yew::set_custom_panic_hook(Box::new(|_| {}));
+}
+
 /// Puts the error box at the end of `<body>`. Text only; failures ignored.
+#[cfg(not(panic = "immediate-abort"))]
 fn show(message: &str) -> Option<()> {
     if !cfg!(target_arch = "wasm32") {
         return None;
