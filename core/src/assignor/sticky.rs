@@ -36,11 +36,12 @@
 //! * Cooperative (A6) then withholds every partition that changes owner: it is revoked by the
 //!   old owner now and assigned to the new one in the follow-up rebalance.
 
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
 use super::{java, Ctx, Racks};
+use crate::collections::NumTree;
 
 const NO: u32 = u32::MAX;
 
@@ -468,9 +469,7 @@ fn general(
         .filter(|&g| owner[g as usize] == NO)
         .collect();
 
-    // Inserted one by one: `collect()` into a `BTreeSet` sorts first, one more sort
-    // instantiation in the wasm (see `crate::sort`).
-    let mut sorted = BTreeSet::new();
+    let mut sorted = SortedMembers::default();
     for m in 0..n {
         sorted.insert((cur[m].len(), rank[m]));
     }
@@ -489,7 +488,7 @@ fn general(
         balanced: None,
     };
     // `balance`: `initializing` when the largest current assignment is empty.
-    let initializing = b.sorted.last().is_none_or(|&(size, _)| size == 0);
+    let initializing = b.sorted.last().is_none_or(|(size, _)| size == 0);
 
     // `maybeAssign`: each unassigned partition to the first member of the sorted set that
     // subscribes to it, first only to rack-matching members, then to any.
@@ -548,9 +547,9 @@ struct General<'c, 'a> {
     /// `currentPartitionConsumer`.
     owner: Vec<u32>,
     /// `sortedCurrentSubscriptions`: (assignment size, member-id rank) of participating members.
-    /// A `BTreeSet`: every assignment moves one member in it, and the scale tests have 2,000
+    /// A B-tree: every assignment moves one member in it, and the scale tests have 2,000
     /// members and a million partitions (a sorted vector made round 1 three times slower).
-    sorted: BTreeSet<(usize, usize)>,
+    sorted: SortedMembers,
     rank: Vec<usize>,
     by_rank: Vec<usize>,
     /// Members still in `currentAssignment` (not set aside as fixed).
@@ -579,7 +578,7 @@ impl General<'_, '_> {
     fn first_subscriber(&self, t: u32, ok: impl Fn(usize) -> bool) -> Option<usize> {
         self.sorted
             .iter()
-            .map(|&(_, r)| self.by_rank[r])
+            .map(|(_, r)| self.by_rank[r])
             .find(|&m| self.subscribes(m, t) && ok(m))
     }
 
@@ -628,7 +627,7 @@ impl General<'_, '_> {
         // subscriber cannot take a partition from itself.
         let ctx = self.ctx;
         let mut max_owner: Vec<Option<usize>> = vec![None; ctx.topic_names.len()];
-        for &(size, r) in &self.sorted {
+        for (size, r) in self.sorted.iter() {
             if size + 1 >= max {
                 break;
             }
@@ -758,26 +757,68 @@ fn tp_hash(ctx: &Ctx<'_>, g: u32) -> i32 {
         .wrapping_add(java::string_hash(ctx.topic_names[t]))
 }
 
+/// `sortedCurrentSubscriptions`: (assignment size, member-id rank) pairs in ascending order,
+/// each packed into one key of the engine's numeric B-tree ([`NumTree`]): the size in the high
+/// 64 bits, so the order is the pairs' order.
+#[derive(Default)]
+struct SortedMembers(NumTree);
+
+impl SortedMembers {
+    fn key((size, rank): (usize, usize)) -> u128 {
+        ((size as u128) << 64) | rank as u128
+    }
+    fn pair(key: u128) -> (usize, usize) {
+        ((key >> 64) as usize, key as u64 as usize)
+    }
+    fn insert(&mut self, pair: (usize, usize)) {
+        self.0.insert(Self::key(pair), 0);
+    }
+    fn remove(&mut self, pair: &(usize, usize)) {
+        self.0.remove(&Self::key(*pair));
+    }
+    fn first(&self) -> Option<(usize, usize)> {
+        self.0.keys().next().map(|&k| Self::pair(k))
+    }
+    fn last(&self) -> Option<(usize, usize)> {
+        self.0.keys().next_back().map(|&k| Self::pair(k))
+    }
+    fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.0.keys().map(|&k| Self::pair(k))
+    }
+}
+
 /// `PartitionMovements`: the partitions moved during this assignment, as (source, destination)
 /// members (the source is the owner before the first move).
 #[derive(Default)]
 struct PartitionMovements {
-    /// `partitionMovements`. This and `by_topic` stay `BTreeMap`s: they take a record per
-    /// moved partition, in no order, up to a million partitions in the scale tests.
-    by_partition: BTreeMap<u32, (u32, u32)>,
-    /// `partitionMovementsByTopic`: (topic, source, destination) to the partitions, in Java
-    /// `HashSet` order.
-    by_topic: BTreeMap<(u32, u32, u32), java::HashSetOrder<u32>>,
+    /// `partitionMovements`: partition to `source << 32 | destination`. This and `by_topic` are
+    /// B-trees ([`NumTree`]): they take a record per moved partition, in no order, up to a
+    /// million partitions in the scale tests.
+    by_partition: NumTree,
+    /// `partitionMovementsByTopic`: `topic << 64 | source << 32 | destination` to the index in
+    /// `sets` of the partitions, in Java `HashSet` order.
+    by_topic: NumTree,
+    sets: Vec<java::HashSetOrder<u32>>,
+    /// Indexes of `sets` whose key was removed (its set emptied), to reuse.
+    free: Vec<usize>,
+}
+
+fn topic_key(t: u32, src: u32, dst: u32) -> u128 {
+    ((t as u128) << 64) | ((src as u128) << 32) | dst as u128
 }
 
 impl PartitionMovements {
     /// `removeMovementRecordOfPartition`.
     fn remove_record(&mut self, g: u32, t: u32) -> Option<(u32, u32)> {
-        let (src, dst) = self.by_partition.remove(&g)?;
-        if let Some(set) = self.by_topic.get_mut(&(t, src, dst)) {
+        let v = self.by_partition.remove(&(g as u128))?;
+        let (src, dst) = ((v >> 32) as u32, v as u32);
+        let key = topic_key(t, src, dst);
+        if let Some(&i) = self.by_topic.get(&key) {
+            let set = &mut self.sets[i as usize];
             set.remove(g);
             if set.is_empty() {
-                self.by_topic.remove(&(t, src, dst));
+                self.by_topic.remove(&key);
+                self.free.push(i as usize);
             }
         }
         Some((src, dst))
@@ -785,11 +826,28 @@ impl PartitionMovements {
 
     /// `addPartitionMovementRecord`.
     fn add_record(&mut self, g: u32, t: u32, src: u32, dst: u32, hash: i32) {
-        self.by_partition.insert(g, (src, dst));
-        self.by_topic
-            .entry((t, src, dst))
-            .or_insert_with(java::HashSetOrder::new)
-            .add(g, hash);
+        self.by_partition
+            .insert(g as u128, ((src as u64) << 32) | dst as u64);
+        let key = topic_key(t, src, dst);
+        let i = match self.by_topic.get(&key) {
+            Some(&i) => i as usize,
+            None => {
+                // A new key starts from a new set, as Java's `new HashSet<>()`.
+                let i = match self.free.pop() {
+                    Some(i) => {
+                        self.sets[i] = java::HashSetOrder::new();
+                        i
+                    }
+                    None => {
+                        self.sets.push(java::HashSetOrder::new());
+                        self.sets.len() - 1
+                    }
+                };
+                self.by_topic.insert(key, i as u64);
+                i
+            }
+        };
+        self.sets[i].add(g, hash);
     }
 
     /// `movePartition`: a partition moving back to where it started has no record.
@@ -808,10 +866,13 @@ impl PartitionMovements {
     /// partition of `t` already moved from `to` to `g`'s original owner, that one (the first in
     /// Java `HashSet` order) moves instead.
     fn actual_partition_to_move(&self, g: u32, t: u32, from: u32, to: u32) -> u32 {
-        let from = self.by_partition.get(&g).map_or(from, |&(src, _)| src);
+        let from = self
+            .by_partition
+            .get(&(g as u128))
+            .map_or(from, |&v| (v >> 32) as u32);
         self.by_topic
-            .get(&(t, to, from))
-            .and_then(java::HashSetOrder::first)
+            .get(&topic_key(t, to, from))
+            .and_then(|&i| self.sets[i as usize].first())
             .unwrap_or(g)
     }
 }

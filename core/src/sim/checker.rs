@@ -18,10 +18,8 @@
 //! The checker runs after every step but only rescans when something that can destroy data
 //! happened (a truncation, a power-off, a leader change), so a quiet run pays nothing.
 
-use crate::collections::{VecMap, VecSet};
-use alloc::collections::BTreeMap;
+use crate::collections::{KeyTree, NumTree, VecMap, VecSet};
 use alloc::format;
-use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -90,14 +88,14 @@ pub struct Checker {
     acked: VecMap<TopicPartition, super::pvec::PVec<Acked>>,
     lost: VecSet<u64>,
     /// Per partition and producer: the newest record id appended for each key. The inner map
-    /// stays a `BTreeMap`: it takes every distinct key a run produces, in no order.
-    last_by_key: VecMap<(TopicPartition, u32), BTreeMap<Rc<str>, u64>>,
+    /// stays a B-tree ([`KeyTree`]): it takes every distinct key a run produces, in no order.
+    last_by_key: VecMap<(TopicPartition, u32), KeyTree>,
     /// Per group: how many times each record was processed by one of its consumers. The inner
-    /// map stays a `BTreeMap`: it grows with every record consumed through a whole run, and
+    /// map stays a B-tree ([`NumTree`], keyed by record id): it grows with every record consumed through a whole run, and
     /// records arrive interleaved across partitions at different lags (a group that starts
     /// from the earliest offsets fills in keys all over), which a sorted vector would make
     /// quadratic.
-    pub processed: VecMap<String, BTreeMap<u64, u32>>,
+    pub processed: VecMap<String, NumTree>,
     /// Per group: the sum over `processed` of every count above one, kept as records are
     /// processed so that the view (every drawn frame) need not walk the whole map.
     pub duplicates: VecMap<String, u64>,
@@ -339,7 +337,7 @@ impl Sim {
         let m = self.checker.processed.entry(group.to_string()).or_default();
         let mut dup = 0;
         for r in rids {
-            let c = m.entry(*r).or_insert(0);
+            let c = m.entry(u128::from(*r)).or_insert(0);
             *c += 1;
             if *c > 1 {
                 dup += 1;

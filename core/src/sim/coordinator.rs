@@ -2327,7 +2327,7 @@ impl Sim {
                     let o = batch.base_offset + j as i64;
                     if o < committed
                         && o >= log.log_start
-                        && !processed.is_some_and(|m| m.contains_key(&r.rid))
+                        && !processed.is_some_and(|m| m.contains_key(&u128::from(r.rid)))
                     {
                         skipped += 1;
                     }

@@ -10,8 +10,8 @@
 //! ranges of it, each with its own offset index and time index. A clone of a log (time
 //! travel checkpoints) copies batch headers and `Rc`s, never records.
 
-use crate::collections::VecMap;
-use alloc::collections::{BTreeMap, VecDeque};
+use crate::collections::{KeyTree, VecMap};
+use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -1152,9 +1152,10 @@ impl Log {
         let first_dirty = c.first_dirty;
         let end_batch = self.segments[end].first_batch.min(self.batches.len());
         let drm = self.config.delete_retention_ms.max(0) as u64;
-        // The offset map: the latest offset of each key in the dirty part. A `BTreeMap`, not a
+        // The offset map: the latest offset of each key in the dirty part (offsets are never
+        // negative: kept as u64 in the engine's one B-tree keyed by record keys). A B-tree, not a
         // `VecMap`: it takes every distinct key of the dirty part, in no order.
-        let mut latest: BTreeMap<Rc<str>, Offset> = BTreeMap::new();
+        let mut latest = KeyTree::new();
         for b in self.batches.range(0, end_batch) {
             // C5: aborted records never enter the offset map.
             if b.next_offset() <= first_dirty || self.is_aborted(b) {
@@ -1167,9 +1168,9 @@ impl Log {
                 }
                 if let Some(k) = &r.key {
                     if let Some(v) = latest.get_mut(&**k) {
-                        *v = o;
+                        *v = o as u64;
                     } else {
-                        latest.insert(k.clone(), o);
+                        latest.insert(k.clone(), o as u64);
                     }
                 }
             }
@@ -1223,7 +1224,7 @@ impl Log {
                         None => false,
                         Some(k) => {
                             // C1: obsolete if the same key has a later offset.
-                            let newest = latest.get(&**k).is_none_or(|&l| l <= o);
+                            let newest = latest.get(&**k).is_none_or(|&l| l <= o as u64);
                             // C3: a tombstone goes once its segment's horizon passed.
                             let expired = r.value.is_none() && horizon_passed;
                             if newest && expired {
