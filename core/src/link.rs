@@ -65,25 +65,30 @@ fn fnv32(s: &str) -> u32 {
     h
 }
 
-/// Encodes a moment as a query string (without the leading `?`).
-pub fn encode(state: &LinkState) -> String {
+/// Whether [`encode_with`] wants the script compressed: only scripts longer than a few hundred
+/// bytes are (and only carried so when that makes the link shorter).
+pub fn compresses(state: &LinkState) -> bool {
+    state.script.len() > COMPRESS_ABOVE
+}
+
+/// Encodes a moment as a query string (without the leading `?`). `deflated` is the script
+/// compressed as raw DEFLATE (RFC 1951), to be given when [`compresses`] says so: the link
+/// carries it (`z=`) if that is shorter than the text (`s=`), and the text otherwise or when
+/// `deflated` is `None`. Compressing is left to the caller: natively [`encode`] does it with
+/// miniz_oxide; the browser app asks the browser's `CompressionStream("deflate-raw")`, which
+/// keeps a compressor out of the page (ARCHITECTURE.md). Decoding ([`decode`]) inflates itself.
+pub fn encode_with(state: &LinkState, deflated: Option<&[u8]>) -> String {
     let raw = base64url::encode(state.script.as_bytes());
     let mut body = format!(
         "v=1&seed={}&step={}&view={}&lang={}",
         state.seed, state.step, state.view, state.lang
     );
-    let script_part = if state.script.len() > COMPRESS_ABOVE {
-        let z = base64url::encode(&miniz_oxide::deflate::compress_to_vec(
-            state.script.as_bytes(),
-            9,
-        ));
-        if z.len() < raw.len() {
-            format!("z={z}")
-        } else {
-            format!("s={raw}")
-        }
-    } else {
-        format!("s={raw}")
+    let z = deflated
+        .filter(|_| compresses(state))
+        .map(base64url::encode);
+    let script_part = match z {
+        Some(z) if z.len() < raw.len() => format!("z={z}"),
+        _ => format!("s={raw}"),
     };
     body.push('&');
     body.push_str(&script_part);
@@ -91,7 +96,16 @@ pub fn encode(state: &LinkState) -> String {
     format!("{body}&c={check:08x}")
 }
 
-/// Decodes a query string made by [`encode`] (a leading `?` or `#` is allowed).
+/// [`encode_with`], compressing with miniz_oxide (feature `deflate`: native code and tests; the
+/// browser app compresses with the browser instead).
+#[cfg(any(test, feature = "deflate"))]
+pub fn encode(state: &LinkState) -> String {
+    let deflated = compresses(state)
+        .then(|| miniz_oxide::deflate::compress_to_vec(state.script.as_bytes(), 9));
+    encode_with(state, deflated.as_deref())
+}
+
+/// Decodes a query string made by [`encode_with`] (a leading `?` or `#` is allowed).
 pub fn decode(query: &str) -> Result<LinkState, LinkError> {
     if query.len() > MAX_LINK_BYTES {
         return Err(LinkError::TooLong {

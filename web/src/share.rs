@@ -377,9 +377,10 @@ pub fn lang_of(tag: &str) -> Lang {
     Lang::from_tag(tag)
 }
 
-/// A page address for this moment: `base` (origin and path) and the encoded state.
-pub fn link_url(base: &str, state: &LinkState) -> String {
-    format!("{base}?{}", link::encode(state))
+/// A page address for a moment: `base` (origin and path) and the moment's query string
+/// (`link::encode_with`; the app compresses it in the browser: components/share.rs).
+pub fn link_url(base: &str, query: &str) -> String {
+    format!("{base}?{query}")
 }
 
 /// The option that reopens compare mode on a link (`&ab=acks`), empty outside compare mode.
@@ -392,15 +393,11 @@ pub fn compare_option(compare: Option<logscope_core::compare::Setting>) -> Strin
 /// an allowed origin when given, for the `postMessage` API; `compare` reopens compare mode.
 pub fn embed_snippet(
     base: &str,
-    state: &LinkState,
+    query: &str,
     host_origin: Option<&str>,
     compare: Option<logscope_core::compare::Setting>,
 ) -> String {
-    let mut src = format!(
-        "{base}?{}&embed=1{}",
-        link::encode(state),
-        compare_option(compare)
-    );
+    let mut src = format!("{base}?{query}&embed=1{}", compare_option(compare));
     if let Some(origin) = host_origin {
         src.push_str("&origin=");
         src.push_str(&percent_encode(origin));
@@ -580,7 +577,7 @@ mod tests {
         ] {
             let url = format!(
                 "{}{}",
-                link_url("https://l.example/", &moment()),
+                link_url("https://l.example/", &link::encode(&moment())),
                 compare_option(Some(setting))
             );
             let query = &url["https://l.example/".len()..];
@@ -588,7 +585,12 @@ mod tests {
             assert_eq!(opened.opening, Opening::Link(moment()));
             assert_eq!(opened.options.compare, Some(setting));
             assert!(opened.notices.is_empty(), "{:?}", opened.notices);
-            let snippet = embed_snippet("https://l.example/", &moment(), None, Some(setting));
+            let snippet = embed_snippet(
+                "https://l.example/",
+                &link::encode(&moment()),
+                None,
+                Some(setting),
+            );
             let src = snippet
                 .split('"')
                 .nth(1)
@@ -724,7 +726,7 @@ mod tests {
     fn the_snippet_escapes_its_attribute_and_names_the_host() {
         let s = embed_snippet(
             "https://logscope.example/",
-            &moment(),
+            &link::encode(&moment()),
             Some("https://c.example"),
             None,
         );

@@ -4,6 +4,8 @@
 //! `yew::scheduler::flush()`).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use logscope_core::link::{encode, LinkState};
 use logscope_web::components::app::AppProps;
 use logscope_web::host::{command_of, HostCommand};
@@ -251,4 +253,62 @@ async fn the_saved_session_is_restored_and_rewritten_only_after_the_user_acts() 
     assert_eq!((state.seed, state.step), (5, 31));
     assert_eq!(state.script, moment().script);
     storage().remove_item(STORAGE_KEY).unwrap();
+}
+
+/// A scenario long enough to be carried compressed (`z=`).
+fn long_moment() -> LinkState {
+    let mut state = moment();
+    for i in 0..20 {
+        state.script.push_str(&format!(
+            "kafka-topics --create --topic topic-{i} --replica-assignment 1:2,2:1\n"
+        ));
+    }
+    state
+}
+
+/// The app compresses a long scenario's link with the browser's `CompressionStream`
+/// (`deflate-raw`), and the engine's decoder (miniz_oxide's inflate) reads it back: the two
+/// agree on the format, and the link is shorter than with the text.
+#[wasm_bindgen_test]
+async fn a_long_scenario_is_compressed_by_the_browser_and_reads_back() {
+    use logscope_core::link::{compresses, decode, encode_with};
+    let long = long_moment();
+    assert!(compresses(&long));
+    let deflated = logscope_web::components::share::deflate_raw(long.script.as_bytes())
+        .await
+        .expect("Chromium compresses deflate-raw");
+    let query = encode_with(&long, Some(&deflated));
+    assert!(query.contains("&z="), "{query}");
+    assert!(query.len() < encode_with(&long, None).len());
+    assert_eq!(decode(&query), Ok(long));
+}
+
+/// "Copy link" on a long scenario: the link appears once the browser has compressed it, and
+/// it opens the same moment.
+#[wasm_bindgen_test]
+async fn copy_link_of_a_long_scenario_gives_a_compressed_link_that_opens() {
+    let root = app(&format!("?{}", encode(&long_moment()))).await;
+    assert_eq!(count(&root, "svg.cluster .broker"), 2);
+    let button = root
+        .query_selector("[data-action=copy-link]")
+        .unwrap()
+        .expect("the share bar");
+    click(&button);
+    let mut url = None;
+    for _ in 0..120 {
+        url = root
+            .query_selector("[data-role=link]")
+            .unwrap()
+            .map(|e| wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlInputElement>(e).value());
+        if url.is_some() {
+            break;
+        }
+        common::frames(1).await;
+    }
+    let url = url.expect("the link is shown within 120 frames");
+    let query = url.split_once('?').expect("a query").1;
+    assert!(query.contains("&z="), "{query}");
+    let opened = logscope_core::link::decode(query).unwrap();
+    assert_eq!((opened.seed, opened.step), (5, 30));
+    assert!(opened.script.contains("topic-19"), "{}", opened.script);
 }

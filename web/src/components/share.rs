@@ -67,6 +67,47 @@ pub fn moment(state: &Playground, view: &str) -> LinkState {
     }
 }
 
+/// The moment as a link's query string (`link::encode_with`), handed to `done`: at once for a
+/// short script, after the browser compressed it for a long one (`CompressionStream` with
+/// `deflate-raw`, so no compressor ships in the page: ARCHITECTURE.md). A browser that cannot
+/// compress gets the link with the text (`s=`): longer, the same moment.
+pub fn encode_link(state: LinkState, done: impl FnOnce(String) + 'static) {
+    if !link::compresses(&state) {
+        return done(link::encode_with(&state, None));
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let deflated = deflate_raw(state.script.as_bytes()).await;
+        done(link::encode_with(&state, deflated.as_deref()));
+    });
+}
+
+// web-sys has `CompressionStream` only behind `--cfg=web_sys_unstable_apis`; the three members
+// used here, declared directly.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &CompressionStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &CompressionStream) -> web_sys::WritableStream;
+}
+
+/// `bytes` as raw DEFLATE (RFC 1951), compressed by the browser.
+pub async fn deflate_raw(bytes: &[u8]) -> Option<Vec<u8>> {
+    let stream = CompressionStream::new("deflate-raw").ok()?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    let pair = web_sys::ReadableWritablePair::new(&stream.readable(), &stream.writable());
+    let compressed = blob.stream().pipe_through(&pair);
+    let response = web_sys::Response::new_with_opt_readable_stream(Some(&compressed)).ok()?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().ok()?)
+        .await
+        .ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// Keeps the session in `localStorage` once the user has changed something in this tab
 /// (a pointer press or a key inside the page), at most once a second while running and at
 /// every change while paused. Off in an embedded page.
@@ -74,6 +115,8 @@ pub fn moment(state: &Playground, view: &str) -> LinkState {
 pub fn use_saved_session(state: &UseReducerHandle<Playground>, view: String, enabled: bool) {
     let acted = use_mut_ref(|| Rc::new(Cell::new(false)));
     let last_saved = use_mut_ref(|| -1e12f64);
+    // How many saves were started: a compressed one answers later (see `encode_link`).
+    let saves = (*use_mut_ref(|| Rc::new(Cell::new(0u64))).borrow()).clone();
     {
         let acted = acted.borrow().clone();
         use_effect_with(enabled, move |&enabled| {
@@ -119,16 +162,24 @@ pub fn use_saved_session(state: &UseReducerHandle<Playground>, view: String, ena
             .map_or(0.0, |p| p.now());
         if enabled && acted.borrow().get() && (!running || now - *last_saved.borrow() >= 1000.0) {
             *last_saved.borrow_mut() = now;
-            if let Some(s) = storage() {
-                // A full storage (quota) keeps the previous session; the page goes on.
-                if s.set_item(STORAGE_KEY, &link::encode(&moment(&state, &view)))
-                    .is_err()
-                {
-                    web_sys::console::warn_1(&JsValue::from_str(
-                        "logscope: the session could not be saved (browser storage is full or off)",
-                    ));
+            // A long script is compressed by the browser, which answers later: a save that
+            // finishes after a newer one started is dropped, so the newest moment stays saved.
+            let seq = saves.get() + 1;
+            saves.set(seq);
+            let saves = saves.clone();
+            encode_link(moment(&state, &view), move |query| {
+                if saves.get() != seq {
+                    return;
                 }
-            }
+                if let Some(s) = storage() {
+                    // A full storage (quota) keeps the previous session; the page goes on.
+                    if s.set_item(STORAGE_KEY, &query).is_err() {
+                        web_sys::console::warn_1(&JsValue::from_str(
+                            "logscope: the session could not be saved (browser storage is full or off)",
+                        ));
+                    }
+                }
+            });
         }
     });
 }
@@ -268,25 +319,28 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let view = props.view.clone();
         let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
-            let url = format!(
-                "{}{}",
-                link_url(&page_base(), &moment(&state, &view)),
-                compare_option(compare)
-            );
-            shown.set(Shown::Link {
-                url: url.clone(),
-                copied: None,
-            });
             let shown = shown.clone();
-            copy_to_clipboard(
-                &url.clone(),
-                Callback::from(move |ok| {
-                    shown.set(Shown::Link {
-                        url: url.clone(),
-                        copied: Some(ok),
-                    })
-                }),
-            );
+            encode_link(moment(&state, &view), move |query| {
+                let url = format!(
+                    "{}{}",
+                    link_url(&page_base(), &query),
+                    compare_option(compare)
+                );
+                shown.set(Shown::Link {
+                    url: url.clone(),
+                    copied: None,
+                });
+                let shown = shown.clone();
+                copy_to_clipboard(
+                    &url.clone(),
+                    Callback::from(move |ok| {
+                        shown.set(Shown::Link {
+                            url: url.clone(),
+                            copied: Some(ok),
+                        })
+                    }),
+                );
+            });
         })
     };
     let on_embed = {
@@ -294,10 +348,12 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         let view = props.view.clone();
         let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
-            let snippet = embed_snippet(&page_base(), &moment(&state, &view), None, compare);
-            shown.set(Shown::Embed {
-                snippet,
-                copied: None,
+            let shown = shown.clone();
+            encode_link(moment(&state, &view), move |query| {
+                shown.set(Shown::Embed {
+                    snippet: embed_snippet(&page_base(), &query, None, compare),
+                    copied: None,
+                });
             });
         })
     };
