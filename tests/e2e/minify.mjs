@@ -1,8 +1,10 @@
 // Trunk's post-build hook (Trunk.toml): in release builds, after Trunk's own wasm-opt,
 //
 // 1. runs wasm-opt once more on the wasm: `--flatten --rereloop` (rebuilds the control flow
-//    from scratch, which -Oz then folds tighter than rustc's: 2.9 KiB), `-Oz` twice (the second
-//    finds what the first made possible), and `--minify-imports-and-exports-and-modules`, which renames the
+//    from scratch, which -Oz then folds tighter than rustc's: 2.9 KiB) and `-Oz` twice (the
+//    second finds what the first made possible), all of it a second time (0.75 KiB more; a
+//    third round made it larger), the `producers` and `target_features` sections dropped (the
+//    browser reads neither), and `--minify-imports-and-exports-and-modules`, which renames the
 //    ~200 names the glue and the wasm share (`__wbg_setAttribute_<16 hex digits>`, ...) to one or
 //    two letters; the same renaming is applied to the glue, and the build fails if a name is left
 //    over or missing, so the page never meets a wasm its glue does not fit;
@@ -71,6 +73,7 @@ function minifyWasm(wasmPath, glue) {
   const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'mutable-globals',
     'reference-types', 'multivalue'].map((f) => `--enable-${f}`);
   const run = spawnSync(wasmOpt, [...features, '--low-memory-unused', '--flatten', '--rereloop', '-Oz', '-Oz',
+    '--flatten', '--rereloop', '-Oz', '-Oz', '--strip-producers', '--strip-target-features',
     '--minify-imports-and-exports-and-modules', wasmPath, '-o', wasmPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`wasm-opt failed: ${run.stderr}`);
   // wasm-opt prints the renaming: {"imports": [[module, old, new], ...], "exports": [[old, new], ...]}.

@@ -36,6 +36,17 @@ pub use compare::{CompareAction, CompareState};
 pub use phase::PHASE_JUMP_MAX;
 pub use tour::{TourLoad, TourProgress};
 
+/// The speed at slider position `exp` (-100..=100): 10^(exp/50), from 1/100x to 100x. In the
+/// browser through JavaScript's `Math.pow`: Rust's `powf` brought libm's `pow` into the wasm
+/// (1,351 bytes). Only the pacing of wall time uses it, never the engine, so the two
+/// implementations' last bits cannot change a run.
+pub fn speed_of(exp: i32) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Math::pow(10.0, exp as f64 / 50.0);
+    #[cfg(not(target_arch = "wasm32"))]
+    return 10f64.powf(exp as f64 / 50.0);
+}
+
 /// The seed of the scenario the page opens on. It is on screen, so the picture can be
 /// reproduced.
 pub const DEFAULT_SEED: u64 = 1;
@@ -672,7 +683,7 @@ impl Playground {
     }
     /// Simulated ms per wall-clock ms.
     pub fn speed(&self) -> f64 {
-        10f64.powf(self.speed_exp as f64 / 50.0)
+        speed_of(self.speed_exp)
     }
     pub fn display_ms(&self) -> f64 {
         self.display_ms

@@ -45,7 +45,7 @@ pub struct ToolbarProps {
 /// `1×`, `1/10×`, `31.6×`.
 pub fn speed_label(exp: i32) -> String {
     // No float formatting (see `layout::fixed1`).
-    let speed = 10f64.powf(exp as f64 / 50.0);
+    let speed = crate::state::speed_of(exp);
     if speed >= 1.0 {
         let s = crate::layout::fixed1(speed);
         format!("{}×", s.trim_end_matches(".0"))
