@@ -38,8 +38,9 @@ pub use tour::{TourLoad, TourProgress};
 
 /// The speed at slider position `exp` (-100..=100): 10^(exp/50), from 1/100x to 100x. In the
 /// browser through JavaScript's `Math.pow`: Rust's `powf` brought libm's `pow` into the wasm
-/// (1,351 bytes). Only the pacing of wall time uses it, never the engine, so the two
-/// implementations' last bits cannot change a run.
+/// (1,351 bytes). Only the page uses it (wall-time pacing, the speed label, whether messages in
+/// flight are drawn), never the engine, so the two implementations' last bits cannot change a
+/// run.
 pub fn speed_of(exp: i32) -> f64 {
     #[cfg(target_arch = "wasm32")]
     return js_sys::Math::pow(10.0, exp as f64 / 50.0);

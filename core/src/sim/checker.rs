@@ -91,10 +91,10 @@ pub struct Checker {
     /// stays a B-tree ([`KeyTree`]): it takes every distinct key a run produces, in no order.
     last_by_key: VecMap<(TopicPartition, u32), KeyTree>,
     /// Per group: how many times each record was processed by one of its consumers. The inner
-    /// map stays a B-tree ([`NumTree`], keyed by record id): it grows with every record consumed through a whole run, and
-    /// records arrive interleaved across partitions at different lags (a group that starts
-    /// from the earliest offsets fills in keys all over), which a sorted vector would make
-    /// quadratic.
+    /// map stays a B-tree ([`NumTree`], keyed by record id): it grows with every record
+    /// consumed through a whole run, and records arrive interleaved across partitions at
+    /// different lags (a group that starts from the earliest offsets fills in keys all over),
+    /// which a sorted vector would make quadratic.
     pub processed: VecMap<String, NumTree>,
     /// Per group: the sum over `processed` of every count above one, kept as records are
     /// processed so that the view (every drawn frame) need not walk the whole map.

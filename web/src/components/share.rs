@@ -116,7 +116,7 @@ pub fn use_saved_session(state: &UseReducerHandle<Playground>, view: String, ena
     let acted = use_mut_ref(|| Rc::new(Cell::new(false)));
     let last_saved = use_mut_ref(|| -1e12f64);
     // How many saves were started: a compressed one answers later (see `encode_link`).
-    let saves = (*use_mut_ref(|| Rc::new(Cell::new(0u64))).borrow()).clone();
+    let saves = use_mut_ref(|| 0u64);
     {
         let acted = acted.borrow().clone();
         use_effect_with(enabled, move |&enabled| {
@@ -164,11 +164,11 @@ pub fn use_saved_session(state: &UseReducerHandle<Playground>, view: String, ena
             *last_saved.borrow_mut() = now;
             // A long script is compressed by the browser, which answers later: a save that
             // finishes after a newer one started is dropped, so the newest moment stays saved.
-            let seq = saves.get() + 1;
-            saves.set(seq);
+            *saves.borrow_mut() += 1;
+            let seq = *saves.borrow();
             let saves = saves.clone();
             encode_link(moment(&state, &view), move |query| {
-                if saves.get() != seq {
+                if *saves.borrow() != seq {
                     return;
                 }
                 if let Some(s) = storage() {
