@@ -54,6 +54,8 @@ pub enum LinkError {
     Damaged(&'static str),
     #[error("the scenario in the link is larger than {limit} bytes")]
     ScriptTooLarge { limit: usize },
+    #[error("this browser cannot decompress the scenario in the link (it has no DecompressionStream); open it in a current browser")]
+    CannotInflate,
 }
 
 fn fnv32(s: &str) -> u32 {
@@ -76,7 +78,8 @@ pub fn compresses(state: &LinkState) -> bool {
 /// carries it (`z=`) if that is shorter than the text (`s=`), and the text otherwise or when
 /// `deflated` is `None`. Compressing is left to the caller: natively [`encode`] does it with
 /// miniz_oxide; the browser app asks the browser's `CompressionStream("deflate-raw")`, which
-/// keeps a compressor out of the page (ARCHITECTURE.md). Decoding ([`decode`]) inflates itself.
+/// keeps a compressor out of the page (ARCHITECTURE.md). Decoding is split the same way
+/// ([`decode_with`]).
 pub fn encode_with(state: &LinkState, deflated: Option<&[u8]>) -> String {
     let raw = base64url::encode(state.script.as_bytes());
     let mut body = format!(
@@ -105,8 +108,56 @@ pub fn encode(state: &LinkState) -> String {
     encode_with(state, deflated.as_deref())
 }
 
-/// Decodes a query string made by [`encode_with`] (a leading `?` or `#` is allowed).
+/// The query's `key=value` pairs, without a leading `?` or `#`.
+fn pairs(q: &str) -> Vec<(&str, &str)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect()
+}
+
+/// The compressed scenario of a `z=` link, base64-decoded: raw DEFLATE (RFC 1951) for the
+/// caller to inflate and hand to [`decode_with`]. `None` when the query has no `z=`, or one that
+/// is not base64 (then `decode_with` names the problem), or is too long to be a link.
+pub fn packed(query: &str) -> Option<Vec<u8>> {
+    if query.len() > MAX_LINK_BYTES {
+        return None;
+    }
+    let q = query.trim_start_matches(['?', '#']);
+    let z = pairs(q).into_iter().find(|(k, _)| *k == "z")?.1;
+    base64url::decode(z)
+}
+
+/// Inflates a `z=` link's scenario ([`packed`]) with miniz_oxide, stopping at
+/// [`MAX_SCRIPT_BYTES`] (feature `deflate`: native code and tests; the browser app inflates with
+/// its `DecompressionStream` and the same limit instead).
+#[cfg(any(test, feature = "deflate"))]
+pub fn inflate(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(packed, MAX_SCRIPT_BYTES).map_err(
+        |e| match e.status {
+            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::ScriptTooLarge {
+                limit: MAX_SCRIPT_BYTES,
+            },
+            _ => LinkError::Damaged("it does not decompress"),
+        },
+    )
+}
+
+/// Decodes a query string made by [`encode_with`] (a leading `?` or `#` is allowed),
+/// inflating a `z=` scenario with [`inflate`].
+#[cfg(any(test, feature = "deflate"))]
 pub fn decode(query: &str) -> Result<LinkState, LinkError> {
+    decode_with(query, packed(query).map(|p| inflate(&p)))
+}
+
+/// Decodes a query string made by [`encode_with`] (a leading `?` or `#` is allowed).
+/// `inflated` is what inflating [`packed`]`(query)` gave, when the link carries its scenario
+/// compressed (`z=`); it is used only once everything before it in the link has been checked,
+/// so a truncated or changed link gets the same reason either way.
+pub fn decode_with(
+    query: &str,
+    inflated: Option<Result<Vec<u8>, LinkError>>,
+) -> Result<LinkState, LinkError> {
     if query.len() > MAX_LINK_BYTES {
         return Err(LinkError::TooLong {
             len: query.len(),
@@ -114,11 +165,7 @@ pub fn decode(query: &str) -> Result<LinkState, LinkError> {
         });
     }
     let q = query.trim_start_matches(['?', '#']);
-    let pairs: Vec<(&str, &str)> = q
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect();
+    let pairs = pairs(q);
     let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
     match get("v") {
         None => return Err(LinkError::NoVersion),
@@ -164,15 +211,8 @@ pub fn decode(query: &str) -> Result<LinkState, LinkError> {
     let bytes = match (get("s"), get("z")) {
         (Some(s), None) => base64url::decode(s).ok_or(LinkError::Damaged("not valid base64"))?,
         (None, Some(z)) => {
-            let packed = base64url::decode(z).ok_or(LinkError::Damaged("not valid base64"))?;
-            miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCRIPT_BYTES).map_err(
-                |e| match e.status {
-                    miniz_oxide::inflate::TINFLStatus::HasMoreOutput => LinkError::ScriptTooLarge {
-                        limit: MAX_SCRIPT_BYTES,
-                    },
-                    _ => LinkError::Damaged("it does not decompress"),
-                },
-            )?
+            base64url::decode(z).ok_or(LinkError::Damaged("not valid base64"))?;
+            inflated.unwrap_or(Err(LinkError::Damaged("it does not decompress")))?
         }
         (None, None) => return Err(LinkError::Missing("the scenario (s=… or z=…)")),
         (Some(_), Some(_)) => return Err(LinkError::Damaged("it holds two scenarios")),
@@ -224,6 +264,46 @@ mod tests {
         assert!(link.len() < long.script.len() / 2);
         assert_eq!(decode(&link).unwrap(), long);
         assert_eq!(decode(&format!("?{link}")).unwrap(), long);
+    }
+
+    /// `decode_with` takes the caller's inflating of `packed`'s bytes, and uses it only after
+    /// the link's own checks: a changed link is refused for that even when inflating failed.
+    #[test]
+    fn decode_with_uses_the_callers_inflating_after_the_links_own_checks() {
+        let mut script = String::new();
+        for i in 0..60 {
+            script.push_str(&format!("produce p1 orders key=k{i}\n"));
+        }
+        let long = state(&script);
+        let link = encode(&long);
+        let z = packed(&link).expect("a long script is carried compressed");
+        assert_eq!(inflate(&z).unwrap(), script.as_bytes());
+        assert_eq!(decode_with(&link, Some(inflate(&z))), Ok(long.clone()));
+        assert_eq!(
+            decode_with(&link, Some(Err(LinkError::CannotInflate))),
+            Err(LinkError::CannotInflate)
+        );
+        assert_eq!(
+            decode_with(&link, None),
+            Err(LinkError::Damaged("it does not decompress"))
+        );
+        let changed = link.replacen("step=120", "step=121", 1);
+        assert_eq!(
+            decode_with(&changed, Some(Err(LinkError::CannotInflate))),
+            Err(LinkError::Checksum)
+        );
+        // Text links (`s=`) carry nothing to inflate.
+        let short = encode(&state("cluster brokers=3\n"));
+        assert_eq!(packed(&short), None);
+        assert_eq!(decode_with(&short, None), Ok(state("cluster brokers=3\n")));
+        // Not base64: nothing to inflate, and the decoder says why.
+        let body = "v=1&seed=1&step=0&view=cluster&lang=en&z=!!";
+        let l = format!("{body}&c={:08x}", fnv32(body));
+        assert_eq!(packed(&l), None);
+        assert_eq!(
+            decode_with(&l, None),
+            Err(LinkError::Damaged("not valid base64"))
+        );
     }
 
     /// Links made by earlier builds keep opening: fixtures of format v=1, frozen here.

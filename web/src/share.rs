@@ -338,12 +338,22 @@ pub fn link_problem(e: &LinkError, lang: Lang) -> String {
     }
 }
 
+/// What inflating the compressed scenarios (`z=`, [`link::packed`]) of the page's link and of
+/// the saved session gave, for [`startup`]: each `None` when it carries none. The browser
+/// inflates them before the app opens (components/share.rs), so no DEFLATE code ships in the
+/// page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inflated {
+    pub link: Option<Result<Vec<u8>, LinkError>>,
+    pub saved: Option<Result<Vec<u8>, LinkError>>,
+}
+
 /// Decides what the page opens with, from its query string and the saved session (see the
 /// module documentation for the rules). The notices are in `lang`.
-pub fn startup(query: &str, saved: Option<&str>, lang: Lang) -> Startup {
+pub fn startup(query: &str, saved: Option<&str>, lang: Lang, inflated: Inflated) -> Startup {
     let (options, mut notices) = parse_options(query, lang);
     let opening = if has_link(query) {
-        match link::decode(query) {
+        match link::decode_with(query, inflated.link) {
             Ok(state) => Opening::Link(state),
             Err(e) => {
                 notices.insert(0, link_problem(&e, lang));
@@ -353,7 +363,7 @@ pub fn startup(query: &str, saved: Option<&str>, lang: Lang) -> Startup {
     } else if options.embed {
         Opening::Default
     } else {
-        match saved.map(link::decode) {
+        match saved.map(|saved| link::decode_with(saved, inflated.saved)) {
             Some(Ok(state)) => Opening::Saved(state),
             Some(Err(e)) => {
                 notices.push(match lang {
@@ -496,6 +506,54 @@ pub fn run_json(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`super::startup`] with the compressed scenarios inflated natively (miniz_oxide), as the
+    /// browser inflates them before the app opens.
+    fn startup(query: &str, saved: Option<&str>, lang: Lang) -> Startup {
+        let inflate = |q: &str| link::packed(q).map(|p| link::inflate(&p));
+        let inflated = Inflated {
+            link: inflate(query),
+            saved: saved.and_then(inflate),
+        };
+        super::startup(query, saved, lang, inflated)
+    }
+
+    /// A long scenario's link carries it compressed (`z=`): it opens with what the browser's
+    /// inflating gave, and when that failed or was not done the learner is told why.
+    #[test]
+    fn a_compressed_link_opens_with_what_inflating_it_gave() {
+        let mut script = String::from("cluster brokers=3 seed=7\n");
+        for i in 0..40 {
+            script.push_str(&format!("produce p1 orders key=k{i} value=v{i}\n"));
+        }
+        let long = LinkState { script, ..moment() };
+        let query = format!("?{}", link::encode(&long));
+        assert!(query.contains("&z="), "{query}");
+        let opened = startup(&query, None, Lang::En);
+        assert_eq!(opened.opening, Opening::Link(long.clone()));
+        let refused = |inflated: Option<Result<Vec<u8>, LinkError>>| {
+            let s = super::startup(
+                &query,
+                None,
+                Lang::En,
+                Inflated {
+                    link: inflated,
+                    saved: None,
+                },
+            );
+            assert_eq!(s.opening, Opening::Default);
+            s.notices[0].clone()
+        };
+        assert!(refused(None).contains("it does not decompress"));
+        let too_large = LinkError::ScriptTooLarge {
+            limit: link::MAX_SCRIPT_BYTES,
+        };
+        assert!(refused(Some(Err(too_large))).contains("larger than"));
+        // A saved session made from a long scenario is compressed too.
+        let saved = link::encode(&long);
+        let s = startup("", Some(&saved), Lang::En);
+        assert_eq!(s.opening, Opening::Saved(long));
+    }
 
     fn moment() -> LinkState {
         LinkState {

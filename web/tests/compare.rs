@@ -154,6 +154,7 @@ async fn a_link_copied_in_compare_mode_reopens_it() {
     };
     yew::Renderer::<logscope_web::App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
+    common::opened(&root).await;
     let link = |root: &Element| {
         root.query_selector("[data-role=link]")
             .unwrap()

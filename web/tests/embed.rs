@@ -128,6 +128,7 @@ async fn app(query: &str) -> Element {
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
+    common::opened(&root).await;
     root
 }
 
@@ -311,4 +312,67 @@ async fn copy_link_of_a_long_scenario_gives_a_compressed_link_that_opens() {
     let opened = logscope_core::link::decode(query).unwrap();
     assert_eq!((opened.seed, opened.step), (5, 30));
     assert!(opened.script.contains("topic-19"), "{}", opened.script);
+}
+
+/// A saved session of a long scenario is kept compressed (`z=`): the browser inflates it
+/// (`DecompressionStream`) before the app opens, and the app opens that moment.
+#[wasm_bindgen_test]
+async fn a_compressed_saved_session_is_inflated_by_the_browser_and_opens() {
+    let saved = encode(&long_moment());
+    assert!(saved.contains("&z="), "{saved}");
+    storage().set_item(STORAGE_KEY, &saved).unwrap();
+    let root = app("").await;
+    assert_eq!(text(&root, "[data-fact=\"seed\"]"), "5");
+    assert_eq!(text(&root, "[data-fact=\"step\"]"), "30");
+    assert_eq!(count(&root, "svg.cluster .broker"), 2);
+    assert_eq!(count(&root, "[data-role=\"notice\"]"), 0);
+    storage().remove_item(STORAGE_KEY).unwrap();
+}
+
+/// The browser's inflating stops at the size a link may carry (a link of a few kilobytes can
+/// inflate to megabytes), and data that is not DEFLATE is named as such; either way the app
+/// opens the default scenario and says why.
+#[wasm_bindgen_test]
+async fn the_browser_refuses_a_link_that_inflates_too_far_or_not_at_all() {
+    use logscope_core::base64url;
+    use logscope_core::link::{LinkError, MAX_SCRIPT_BYTES};
+    use logscope_web::components::share::inflate_inputs;
+    let with_z = |packed: &[u8]| {
+        let body = format!(
+            "v=1&seed=1&step=0&view=cluster&lang=en&z={}",
+            base64url::encode(packed)
+        );
+        let mut h: u32 = 0x811c_9dc5;
+        for b in body.bytes() {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+        format!("?{body}&c={h:08x}")
+    };
+    // A bomb: a quarter of a megabyte of one letter, and ten bytes more, made by the browser.
+    let bomb = logscope_web::components::share::deflate_raw(&vec![b'a'; MAX_SCRIPT_BYTES + 10])
+        .await
+        .expect("Chromium compresses deflate-raw");
+    assert!(bomb.len() < 2_000, "{} bytes", bomb.len());
+    let inflated = inflate_inputs(&with_z(&bomb), None).await;
+    assert_eq!(
+        inflated.link,
+        Some(Err(LinkError::ScriptTooLarge {
+            limit: MAX_SCRIPT_BYTES
+        }))
+    );
+    let junk = with_z(b"not deflate at all");
+    let inflated = inflate_inputs(&junk, None).await;
+    assert_eq!(
+        inflated.link,
+        Some(Err(LinkError::Damaged("it does not decompress")))
+    );
+    let root = app(&junk).await;
+    let notice = text(&root, "[data-role=\"notice\"]");
+    assert!(notice.contains("does not decompress"), "{notice}");
+    assert_eq!(
+        count(&root, "svg.cluster .broker"),
+        3,
+        "the default scenario"
+    );
 }

@@ -107,6 +107,7 @@ async fn app_opening(query: &str, lang: Lang) -> Element {
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
+    common::opened(&root).await;
     root
 }
 

@@ -80,6 +80,7 @@ async fn paused_app() -> Element {
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
+    common::opened(&root).await;
     root
 }
 

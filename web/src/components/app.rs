@@ -21,12 +21,13 @@ use crate::components::panels::{EventsPanel, FindingsPanel, GroupsPanel};
 use crate::components::seen::RedrawWhenSeen;
 use crate::components::sequence::SequencePanel;
 use crate::components::share::{
-    read_startup, use_open_view, use_saved_session, Notice, SharePanel,
+    inflate_inputs, needs_inflating, startup_inputs, use_open_view, use_saved_session, Notice,
+    SharePanel,
 };
 use crate::components::toolbar::Toolbar;
 use crate::components::tour::TourPanel;
 use crate::i18n::{t, Key, Lang};
-use crate::share::{lang_of, tr, Control, Opening};
+use crate::share::{lang_of, startup, tr, Control, Inflated, Opening, Startup};
 use crate::state::{names_its_seed, Action, LatestView, Playground, DEFAULT_SEED};
 use logscope_core::compare::Setting;
 use std::cell::RefCell;
@@ -106,14 +107,53 @@ fn typing_in_a_field(e: &KeyboardEvent) -> bool {
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
 
+/// The app: reads what the page opens with (a link, embedding options, the saved session:
+/// share.rs) and opens it. A link or saved session that carries its scenario compressed (`z=`)
+/// is first inflated by the browser, a moment in which nothing is drawn; the rest open at once.
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
+    let inputs = use_memo(props.query.clone(), |q| startup_inputs(q.as_deref()));
+    let inflated = use_state(|| {
+        (!needs_inflating(&inputs.0, inputs.1.as_deref())).then(|| Rc::new(Inflated::default()))
+    });
+    {
+        let inflated = inflated.clone();
+        let inputs = inputs.clone();
+        use_effect_with((), move |_| {
+            if inflated.is_none() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let done = inflate_inputs(&inputs.0, inputs.1.as_deref()).await;
+                    inflated.set(Some(Rc::new(done)));
+                });
+            }
+        });
+    }
+    let Some(inflated) = (*inflated).clone() else {
+        return Html::default();
+    };
+    let lang = props.lang;
+    let startup = Rc::new(startup(
+        &inputs.0,
+        inputs.1.as_deref(),
+        lang.unwrap_or_else(browser_lang),
+        (*inflated).clone(),
+    ));
+    html! { <Opened {lang} paused={props.paused} {startup} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct OpenedProps {
+    lang: Option<Lang>,
+    paused: bool,
+    startup: Rc<Startup>,
+}
+
+/// The app once it knows what it opens: holds the [`Playground`] and lays out every panel.
+#[function_component]
+fn Opened(props: &OpenedProps) -> Html {
     let initial_lang = props.lang;
     let paused = props.paused;
-    // What the address asks for (a link, embedding options) and the saved session: share.rs.
-    let startup = use_memo(props.query.clone(), |q| {
-        read_startup(q.as_deref(), initial_lang.unwrap_or_else(browser_lang))
-    });
+    let startup = props.startup.clone();
     let embed = Rc::new(startup.options.clone());
     let opening = startup.opening.clone();
     let state = use_reducer(move || {

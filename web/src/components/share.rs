@@ -10,15 +10,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use logscope_core::link::{self, LinkState, MAX_SCRIPT_BYTES};
+use logscope_core::link::{self, LinkError, LinkState, MAX_SCRIPT_BYTES};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::i18n::Lang;
-use crate::share::{
-    compare_option, embed_snippet, link_url, run_json, startup, tr, Startup, STORAGE_KEY,
-};
+use crate::share::{compare_option, embed_snippet, link_url, run_json, tr, Inflated, STORAGE_KEY};
 use crate::state::{Action, Playground};
 
 fn storage() -> Option<web_sys::Storage> {
@@ -44,16 +42,38 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
-/// What the page opens with: its query string (or `query` in tests) and the saved session;
-/// its notices are in `lang`.
-pub fn read_startup(query: Option<&str>, lang: Lang) -> Startup {
+/// What [`startup`] reads: the page's query string (or `query` in tests) and the saved
+/// session.
+pub fn startup_inputs(query: Option<&str>) -> (String, Option<String>) {
     let from_page = || {
         web_sys::window()
             .and_then(|w| w.location().search().ok())
             .unwrap_or_default()
     };
-    let q = query.map_or_else(from_page, str::to_string);
-    startup(&q, saved_session().as_deref(), lang)
+    (
+        query.map_or_else(from_page, str::to_string),
+        saved_session(),
+    )
+}
+
+/// Whether the page's link or the saved session carries its scenario compressed (`z=`), to be
+/// inflated ([`inflate_inputs`]) before the app opens.
+pub fn needs_inflating(query: &str, saved: Option<&str>) -> bool {
+    link::packed(query).is_some() || saved.and_then(link::packed).is_some()
+}
+
+/// Inflates the compressed scenarios of the page's link and of the saved session with the
+/// browser's `DecompressionStream`, for [`startup`].
+pub async fn inflate_inputs(query: &str, saved: Option<&str>) -> Inflated {
+    let link = match link::packed(query) {
+        Some(p) => Some(inflate_raw(&p).await),
+        None => None,
+    };
+    let saved = match saved.and_then(link::packed) {
+        Some(p) => Some(inflate_raw(&p).await),
+        None => None,
+    };
+    Inflated { link, saved }
 }
 
 /// The moment on screen, as a link state.
@@ -92,6 +112,56 @@ extern "C" {
     fn readable(this: &CompressionStream) -> web_sys::ReadableStream;
     #[wasm_bindgen(method, getter)]
     fn writable(this: &CompressionStream) -> web_sys::WritableStream;
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type DecompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<DecompressionStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &DecompressionStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &DecompressionStream) -> web_sys::WritableStream;
+}
+
+/// Raw DEFLATE (RFC 1951) inflated by the browser, read a chunk at a time and given up past
+/// [`MAX_SCRIPT_BYTES`] (a link of a few kilobytes can inflate to megabytes), with the reasons
+/// `link::inflate` gives natively.
+async fn inflate_raw(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
+    let damaged = || LinkError::Damaged("it does not decompress");
+    let stream = DecompressionStream::new("deflate-raw").map_err(|_| LinkError::CannotInflate)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(packed));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| damaged())?;
+    let pair = web_sys::ReadableWritablePair::new(&stream.readable(), &stream.writable());
+    let reader: web_sys::ReadableStreamDefaultReader = blob
+        .stream()
+        .pipe_through(&pair)
+        .get_reader()
+        .unchecked_into();
+    let mut out = Vec::new();
+    loop {
+        // A stream that is not valid DEFLATE rejects the read.
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|_| damaged())?;
+        if js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))
+            .map_err(|_| damaged())?
+            .is_truthy()
+        {
+            return Ok(out);
+        }
+        let value =
+            js_sys::Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|_| damaged())?;
+        let bytes: js_sys::Uint8Array = value.dyn_into().map_err(|_| damaged())?;
+        if out.len() + bytes.length() as usize > MAX_SCRIPT_BYTES {
+            let _ = reader.cancel();
+            return Err(LinkError::ScriptTooLarge {
+                limit: MAX_SCRIPT_BYTES,
+            });
+        }
+        out.extend_from_slice(&bytes.to_vec());
+    }
 }
 
 /// `bytes` as raw DEFLATE (RFC 1951), compressed by the browser.

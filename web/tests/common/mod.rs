@@ -49,3 +49,15 @@ pub async fn frames(n: u32) {
     }
     yew::scheduler::flush().await;
 }
+
+/// Waits until the app rendered into `root` has opened: at once, or once the browser has
+/// inflated a compressed link or saved session (`z=`, components/share.rs).
+pub async fn opened(root: &Element) {
+    for _ in 0..120 {
+        if root.query_selector("main").unwrap().is_some() {
+            return;
+        }
+        frames(1).await;
+    }
+    panic!("the app did not open within 120 frames");
+}
