@@ -334,20 +334,18 @@ async fn a_compressed_saved_session_is_inflated_by_the_browser_and_opens() {
 /// opens the default scenario and says why.
 #[wasm_bindgen_test]
 async fn the_browser_refuses_a_link_that_inflates_too_far_or_not_at_all() {
-    use logscope_core::base64url;
-    use logscope_core::link::{LinkError, MAX_SCRIPT_BYTES};
+    use logscope_core::link::{encode_with, LinkError, MAX_SCRIPT_BYTES};
     use logscope_web::components::share::inflate_inputs;
+    // A link carrying `packed` as its scenario (`z=`), made by the link encoder: the script only
+    // has to be long enough to be compressed and longer than `packed`.
     let with_z = |packed: &[u8]| {
-        let body = format!(
-            "v=1&seed=1&step=0&view=cluster&lang=en&z={}",
-            base64url::encode(packed)
-        );
-        let mut h: u32 = 0x811c_9dc5;
-        for b in body.bytes() {
-            h ^= u32::from(b);
-            h = h.wrapping_mul(0x0100_0193);
-        }
-        format!("?{body}&c={h:08x}")
+        let state = LinkState {
+            script: "x".repeat(4 * packed.len() + 300),
+            ..moment()
+        };
+        let query = encode_with(&state, Some(packed));
+        assert!(query.contains("&z="), "{query}");
+        format!("?{query}")
     };
     // A bomb: a quarter of a megabyte of one letter, and ten bytes more, made by the browser.
     let bomb = logscope_web::components::share::deflate_raw(&vec![b'a'; MAX_SCRIPT_BYTES + 10])

@@ -131,14 +131,11 @@ extern "C" {
 async fn inflate_raw(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
     let damaged = || LinkError::Damaged("it does not decompress");
     let stream = DecompressionStream::new("deflate-raw").map_err(|_| LinkError::CannotInflate)?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(packed));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| damaged())?;
-    let pair = web_sys::ReadableWritablePair::new(&stream.readable(), &stream.writable());
-    let reader: web_sys::ReadableStreamDefaultReader = blob
-        .stream()
-        .pipe_through(&pair)
-        .get_reader()
-        .unchecked_into();
+    let reader: web_sys::ReadableStreamDefaultReader =
+        piped(packed, &stream.readable(), &stream.writable())
+            .ok_or_else(damaged)?
+            .get_reader()
+            .unchecked_into();
     let mut out = Vec::new();
     loop {
         // A stream that is not valid DEFLATE rejects the read.
@@ -164,13 +161,23 @@ async fn inflate_raw(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
     }
 }
 
+/// `bytes` piped through a transform stream given by its two ends (the browser's
+/// `CompressionStream` or `DecompressionStream`): what comes out, to read.
+fn piped(
+    bytes: &[u8],
+    readable: &web_sys::ReadableStream,
+    writable: &web_sys::WritableStream,
+) -> Option<web_sys::ReadableStream> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
+    let pair = web_sys::ReadableWritablePair::new(readable, writable);
+    Some(blob.stream().pipe_through(&pair))
+}
+
 /// `bytes` as raw DEFLATE (RFC 1951), compressed by the browser.
 pub async fn deflate_raw(bytes: &[u8]) -> Option<Vec<u8>> {
     let stream = CompressionStream::new("deflate-raw").ok()?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).ok()?;
-    let pair = web_sys::ReadableWritablePair::new(&stream.readable(), &stream.writable());
-    let compressed = blob.stream().pipe_through(&pair);
+    let compressed = piped(bytes, &stream.readable(), &stream.writable())?;
     let response = web_sys::Response::new_with_opt_readable_stream(Some(&compressed)).ok()?;
     let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().ok()?)
         .await
