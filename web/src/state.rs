@@ -244,6 +244,9 @@ struct Engine {
     session: Session,
     epochs: Vec<Epoch>,
     cur: usize,
+    /// What the last event that took a checkpoint cost on the page's clock (ms), so that a
+    /// frame short of that much budget leaves the next one for the next frame (`advance`).
+    checkpoint_ms: f64,
 }
 
 impl Engine {
@@ -259,6 +262,13 @@ impl Engine {
     fn total(&self) -> usize {
         let e = self.epochs.last().expect("at least one epoch");
         e.start + e.timeline.len()
+    }
+
+    /// Whether the next event forward copies the state into a checkpoint
+    /// ([`Timeline::checkpoint_due`]).
+    fn checkpoint_due(&self) -> bool {
+        let e = &self.epochs[self.cur];
+        e.cap.is_none_or(|cap| e.timeline.position() < cap) && e.timeline.checkpoint_due()
     }
 
     fn limit(e: &Epoch) -> usize {
@@ -508,6 +518,7 @@ impl Playground {
             .unwrap_or_else(|| Sim::new(Default::default(), seed).expect("default spec"));
         let engine = Engine {
             session,
+            checkpoint_ms: 0.0,
             epochs: vec![Epoch {
                 start: 0,
                 first_step: sim.steps(),
@@ -599,6 +610,7 @@ impl Playground {
         }
         let engine = Engine {
             session,
+            checkpoint_ms: 0.0,
             epochs: vec![Epoch {
                 start: 0,
                 first_step: sim.steps(),
@@ -858,15 +870,28 @@ impl Playground {
                 && until_ms.is_finite()
                 && page_clock_ms() >= until_ms;
             if delivered >= max_events || late {
-                // Out of budget: the picture lags behind; the next frame goes on from here.
-                let now = self.engine.borrow().sim().now().0 as f64;
-                self.display_ms = self.display_ms.max(now);
+                self.out_of_budget();
                 break;
             }
             let next = self.engine.borrow().sim().next_event_time();
             match next {
                 Some(at) if (at.0 as f64) <= target => {
+                    // The event that takes a checkpoint costs as much as hundreds of others on a
+                    // large cluster, all at once, past any look at the deadline: if the last one
+                    // would not fit what is left of the budget, the next frame starts with it.
+                    let checkpoint_at = (until_ms.is_finite()
+                        && self.engine.borrow().checkpoint_due())
+                    .then(page_clock_ms);
+                    if let Some(now) = checkpoint_at {
+                        if delivered > 0 && now + self.engine.borrow().checkpoint_ms >= until_ms {
+                            self.out_of_budget();
+                            break;
+                        }
+                    }
                     let step = self.engine.borrow_mut().forward(true);
+                    if let Some(start) = checkpoint_at {
+                        self.engine.borrow_mut().checkpoint_ms = page_clock_ms() - start;
+                    }
                     match step {
                         Some(ev) => {
                             moved = true;
@@ -902,6 +927,12 @@ impl Playground {
         if moved {
             self.refresh();
         }
+    }
+
+    /// A frame out of budget: the picture lags behind; the next frame goes on from here.
+    fn out_of_budget(&mut self) {
+        let now = self.engine.borrow().sim().now().0 as f64;
+        self.display_ms = self.display_ms.max(now);
     }
 }
 
@@ -1126,6 +1157,51 @@ mod tests {
         assert_eq!(late.position() - state.position(), DEADLINE_EVERY as usize);
         let timely = frame(f64::INFINITY);
         assert!(timely.position() - state.position() > DEADLINE_EVERY as usize);
+    }
+
+    /// A frame short of the budget a checkpoint costs leaves that event for the next frame, so
+    /// the copy is never taken behind the frame's deadline. Natively the page's clock reads 0
+    /// and a checkpoint costs 0 ms on it, so with a deadline of 0 ms every frame is short:
+    /// each event that takes a checkpoint must be the first of its frame.
+    #[test]
+    fn a_frame_leaves_a_due_checkpoint_to_the_next_frame() {
+        use logscope_core::sim::timeline::FIRST_INTERVAL;
+        let mut state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::SetSpeed(100));
+        let mut first_of_a_frame = 0;
+        while state.position() < 3 * FIRST_INTERVAL + 1 {
+            let start = state.position();
+            state = state.reduce(Action::Frame {
+                wall_ms: 100.0,
+                max_events: MAX_EVENTS_PER_FRAME,
+                until_ms: 0.0,
+            });
+            let end = state.position();
+            assert!(end > start, "every frame moves");
+            // The event that brings the position to a multiple of the interval takes the copy.
+            for at in (start + 1..=end).filter(|p| p % FIRST_INTERVAL == 0) {
+                assert_eq!(
+                    at,
+                    start + 1,
+                    "frame {start}..{end} took a checkpoint inside it"
+                );
+                first_of_a_frame += 1;
+            }
+        }
+        assert_eq!(first_of_a_frame, 3);
+        // Without a deadline nothing is left for later: the frame that crosses the first
+        // interval takes the checkpoint wherever it falls.
+        let mut state = Rc::new(Playground::new(DEFAULT_SEED)).reduce(Action::SetSpeed(100));
+        let (start, end) = loop {
+            let start = state.position();
+            state = frames(state, 1);
+            if state.position() >= FIRST_INTERVAL {
+                break (start, state.position());
+            }
+        };
+        assert!(
+            start + 1 < FIRST_INTERVAL && FIRST_INTERVAL <= end,
+            "{start}..{end}"
+        );
     }
 
     #[test]

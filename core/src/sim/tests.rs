@@ -674,6 +674,61 @@ fn timeline_thins_its_checkpoints_and_stays_exact() {
     }
 }
 
+/// `checkpoint_due` says exactly when the next input copies the state (the page leaves that
+/// copy for the start of its next frame), and the checkpoints the thinning drops are freed a
+/// few at a time, all of them long before the next thinning.
+#[test]
+fn timeline_says_when_a_checkpoint_is_due_and_frees_thinned_ones_gradually() {
+    use super::timeline::{FIRST_INTERVAL, MAX_CHECKPOINTS, RETIRE_EVERY};
+    let mut sim = cluster(3, 9);
+    create(&mut sim, "t", vec![vec![1, 2, 3]], &[]);
+    let mut tl = Timeline::new(sim);
+    let mut taken = 0;
+    let mut thinned_at = None;
+    let mut most_retired = 0;
+    while tl.position() < (MAX_CHECKPOINTS + 2) * FIRST_INTERVAL {
+        let due = tl.checkpoint_due();
+        let (count, retired) = (tl.checkpoint_count(), tl.retired_count());
+        assert!(tl.step(), "an idle cluster always has a next event");
+        let changed = tl.checkpoint_count() != count;
+        assert_eq!(due, changed, "at position {}", tl.position());
+        taken += usize::from(changed);
+        if tl.retired_count() > retired {
+            assert_eq!(thinned_at, None, "one thinning in this run");
+            thinned_at = Some(tl.position());
+            assert_eq!(tl.retired_count(), MAX_CHECKPOINTS / 2);
+        } else {
+            assert!(
+                tl.retired_count() + 1 >= retired,
+                "at most one freed per input"
+            );
+        }
+        most_retired = most_retired.max(tl.retired_count());
+    }
+    assert_eq!(
+        taken,
+        MAX_CHECKPOINTS + 1,
+        "one per interval, the thinning's included"
+    );
+    let thinned_at = thinned_at.expect("the run crossed the thinning");
+    assert_eq!(
+        thinned_at,
+        MAX_CHECKPOINTS * FIRST_INTERVAL,
+        "at the 65th checkpoint"
+    );
+    assert_eq!(most_retired, MAX_CHECKPOINTS / 2);
+    // Freed one every RETIRE_EVERY inputs: all gone within 32 of those.
+    assert!(tl.position() >= thinned_at + MAX_CHECKPOINTS / 2 * RETIRE_EVERY);
+    assert_eq!(tl.retired_count(), 0);
+    // Redoing a recorded future takes no checkpoint.
+    let end = tl.position();
+    tl.seek(end - 3 * FIRST_INTERVAL);
+    while tl.position() < end {
+        assert!(!tl.checkpoint_due());
+        tl.step();
+    }
+}
+
 /// A view with fewer records per replica (the playground's) is the newest of the full view's.
 #[test]
 fn view_with_records_keeps_the_newest() {

@@ -10,7 +10,10 @@
 //!
 //! Checkpoints are bounded: when there are more than [`MAX_CHECKPOINTS`], every other one is
 //! dropped and the interval doubles, so memory grows with the logarithm of the run's length
-//! while a seek replays at most one interval.
+//! while a seek replays at most one interval. The dropped ones are freed a few inputs apart
+//! ([`RETIRE_EVERY`]), not all at once: freeing 32 clones of a large cluster in one input took
+//! 15-30 ms natively, a frame's whole budget in the page, where freeing them one by one lets the
+//! page's frame deadline see the cost.
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -28,7 +31,12 @@ pub const MAX_CHECKPOINTS: usize = 64;
 /// at 256 the checkpoints cost more than the run they cover and at 1× (about 11 events a
 /// frame) one frame in 23 carried one. A seek replays at most one interval (1,024 events of
 /// that cluster: about 3 ms natively); later intervals are set by the thinning as before.
-pub(crate) const FIRST_INTERVAL: usize = 1024;
+pub const FIRST_INTERVAL: usize = 1024;
+/// A checkpoint dropped by the thinning is freed when the position reaches a multiple of this:
+/// more inputs than the page's frame loop delivers between two looks at its deadline (16), so
+/// no stretch between two looks frees more than one, and all 32 are freed (after 1,024 inputs)
+/// long before the next thinning (64 intervals of at least 2,048 later).
+pub const RETIRE_EVERY: usize = 32;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
@@ -45,6 +53,9 @@ pub struct Timeline {
     interval: usize,
     cur: Sim,
     pos: usize,
+    /// Checkpoints dropped by the thinning and not freed yet (see the module docs): no longer
+    /// used for anything.
+    retired: Vec<Sim>,
 }
 
 impl Timeline {
@@ -55,6 +66,7 @@ impl Timeline {
             interval: FIRST_INTERVAL,
             cur: sim,
             pos: 0,
+            retired: Vec::new(),
         }
     }
 
@@ -80,6 +92,20 @@ impl Timeline {
         self.checkpoints.len()
     }
 
+    /// Whether recording the next input will copy the state into a checkpoint (a clone of the
+    /// whole simulation: milliseconds on a large cluster), so that a caller with a time budget
+    /// can leave it for the start of its next slice. False while redoing a recorded future,
+    /// which takes no checkpoints.
+    pub fn checkpoint_due(&self) -> bool {
+        let last = self.checkpoints.last().map_or(0, |c| c.0);
+        self.pos == self.inputs.len() && self.pos + 1 - last >= self.interval
+    }
+
+    /// Checkpoints dropped by the thinning and not freed yet.
+    pub fn retired_count(&self) -> usize {
+        self.retired.len()
+    }
+
     fn record(&mut self, input: Input) {
         if self.pos < self.inputs.len() {
             // Fork: the recorded future is dropped.
@@ -89,15 +115,22 @@ impl Timeline {
         }
         self.inputs.push(input);
         self.pos += 1;
+        if self.pos.is_multiple_of(RETIRE_EVERY) {
+            drop(self.retired.pop());
+        }
         let last = self.checkpoints.last().map_or(0, |c| c.0);
         if self.pos - last >= self.interval {
             self.checkpoints.push((self.pos, self.cur.clone()));
             if self.checkpoints.len() > MAX_CHECKPOINTS {
-                let mut i = 0;
-                self.checkpoints.retain(|_| {
-                    i += 1;
-                    i % 2 == 1
-                });
+                // Every other one goes, the first (position 0) stays.
+                let old = core::mem::take(&mut self.checkpoints);
+                for (i, c) in old.into_iter().enumerate() {
+                    if i % 2 == 0 {
+                        self.checkpoints.push(c);
+                    } else {
+                        self.retired.push(c.1);
+                    }
+                }
                 self.interval *= 2;
             }
         }
