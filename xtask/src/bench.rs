@@ -521,6 +521,25 @@ fn bundle(dist: &Path, figs: &mut Figures) -> Result<(), String> {
     }
     put(figs, "bundle.total_raw", kib(raw), "KiB");
     put(figs, "bundle.total_gzip", kib(gz), "KiB");
+    // The issues' target is "400 KB": checked in bytes, not KiB (which would allow 409,600).
+    put(figs, "bundle.total_gzip_bytes", gz as f64, "bytes");
+    // The guided tours are fetched when one is opened, not with the page: reported beside it.
+    let (mut tours, mut tours_gz, mut files) = (0, 0, 0);
+    if let Ok(entries) = std::fs::read_dir(dist.join("tours")) {
+        for path in entries.flatten().map(|e| e.path()) {
+            tours += std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+            tours_gz += gzip_len(&path)?;
+            files += 1;
+        }
+    }
+    put(
+        figs,
+        "bundle.tours_on_demand_files",
+        f64::from(files),
+        "files",
+    );
+    put(figs, "bundle.tours_on_demand_raw", kib(tours), "KiB");
+    put(figs, "bundle.tours_on_demand_gzip", kib(tours_gz), "KiB");
     Ok(())
 }
 
@@ -649,7 +668,7 @@ fn targets() -> Vec<(&'static str, &'static str, Target, &'static str)> {
         ("browser.large_cluster.frame_ms_p95_1x", "Browser: time per animation frame (simulation + render), 95th percentile, issue 7's large cluster at 1×", AtMost(16.0), "#7"),
         ("browser.large_cluster.frame_ms_p95_100x", "Browser: the same at 100× (messages in flight are not drawn while the run plays faster than 10×; the simulation gets what the drawing leaves of a display frame, or of two when drawing alone fills one, and stops at that deadline: `web/src/pacing.rs`)", AtMost(16.0), "#7"),
         ("browser.large_cluster.step_back_max_ms", "Browser: one step back in the page (click to redrawn), worst of the places tried in a 100,000-event run of the large cluster", AtMost(50.0), "#7"),
-        ("bundle.total_gzip", "Shipped wasm + JS + CSS, gzipped", AtMost(400.0), "#7, #10"),
+        ("bundle.total_gzip_bytes", "Shipped wasm + JS + CSS, gzipped (the issues' \"400 KB\" as 400,000 bytes; 400 KiB would be 409,600)", AtMost(400_000.0), "#7, #10"),
     ]
 }
 
@@ -989,6 +1008,16 @@ fn report(
             cell(figs, &format!("bundle.{kind}_gzip"))
         );
     }
+    let _ = writeln!(
+        w,
+        "\nThe total in bytes: {} gzipped (`bundle.total_gzip_bytes`). Not counted above, because \
+         the page fetches them only when a guided tour is opened: the {} tour files of \
+         `dist/tours/`, {} raw and {} gzipped (`bundle.tours_on_demand_gzip`).",
+        cell(figs, "bundle.total_gzip_bytes"),
+        cell(figs, "bundle.tours_on_demand_files").trim_end_matches(" files"),
+        cell(figs, "bundle.tours_on_demand_raw"),
+        cell(figs, "bundle.tours_on_demand_gzip"),
+    );
 
     peers_section(w, figs);
     growth_section(w, figs);
