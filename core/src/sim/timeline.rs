@@ -97,8 +97,12 @@ impl Timeline {
     /// can leave it for the start of its next slice. False while redoing a recorded future,
     /// which takes no checkpoints.
     pub fn checkpoint_due(&self) -> bool {
-        let last = self.checkpoints.last().map_or(0, |c| c.0);
-        self.pos == self.inputs.len() && self.pos + 1 - last >= self.interval
+        self.pos == self.inputs.len() && self.pos + 1 - self.last_checkpoint() >= self.interval
+    }
+
+    /// The position of the newest checkpoint.
+    fn last_checkpoint(&self) -> usize {
+        self.checkpoints.last().map_or(0, |c| c.0)
     }
 
     /// Checkpoints dropped by the thinning and not freed yet.
@@ -118,8 +122,7 @@ impl Timeline {
         if self.pos.is_multiple_of(RETIRE_EVERY) {
             drop(self.retired.pop());
         }
-        let last = self.checkpoints.last().map_or(0, |c| c.0);
-        if self.pos - last >= self.interval {
+        if self.pos - self.last_checkpoint() >= self.interval {
             self.checkpoints.push((self.pos, self.cur.clone()));
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 // Every other one goes, the first (position 0) stays.
