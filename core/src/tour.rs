@@ -71,17 +71,17 @@ pub const MAX_TOUR_BYTES: usize = 256 * 1024;
 /// checks this list against `core/tours/` (every file, in order, with its titles), so it cannot
 /// drift from the files.
 pub const INDEX: &[TourInfo] = &[
-    TourInfo { id: "01-partitions-keys", title_en: "Partitions, offsets and keys: a first-come coupon system", title_ko: "파티션, 오프셋, 키: 선착순 쿠폰 시스템" },
-    TourInfo { id: "02-acks", title_en: "acks=0, acks=1, acks=all: what a leader failure loses", title_ko: "acks=0, acks=1, acks=all: 리더 장애가 가져가는 것" },
-    TourInfo { id: "03-isr-hw-min-isr", title_en: "ISR, high watermark and min.insync.replicas: refusing rather than risking", title_ko: "ISR, high watermark, min.insync.replicas: 위험을 감수하느니 거절한다" },
-    TourInfo { id: "04-unclean-election", title_en: "Unclean leader election: availability bought with acknowledged data", title_ko: "Unclean leader election: 응답한 데이터로 사는 가용성" },
-    TourInfo { id: "05-leader-epochs", title_en: "Leader epochs and truncation: the divergence a new leader repairs", title_ko: "Leader epoch와 truncation: 새 leader가 바로잡는 로그의 갈라짐" },
-    TourInfo { id: "06-groups-offsets", title_en: "Consumer groups and offsets: commit before or after processing, lag, replay", title_ko: "Consumer group과 offset: 처리 전 commit과 처리 후 commit, lag, 다시 읽기" },
-    TourInfo { id: "07-rebalancing", title_en: "Rebalancing: Range, RoundRobin and CooperativeSticky, eager and cooperative, static members", title_ko: "Rebalancing: Range, RoundRobin, CooperativeSticky, eager와 cooperative, static membership" },
-    TourInfo { id: "08-batching", title_en: "Producer batching: linger.ms, batch.size and compression", title_ko: "Producer batching: linger.ms, batch.size, compression" },
-    TourInfo { id: "09-retention-compaction", title_en: "Retention and compaction: a log that forgets, a log that keeps the latest per key", title_ko: "Retention과 compaction: 잊어버리는 로그, key마다 최신 값을 남기는 로그" },
-    TourInfo { id: "10-idempotence", title_en: "Idempotence and transactions: no duplicates, all or nothing", title_ko: "Idempotence와 transaction: 중복 없이, 전부 아니면 전무" },
-    TourInfo { id: "11-event-driven", title_en: "Event-driven patterns: a live ranking, the dual-write problem and the outbox", title_ko: "이벤트 기반 패턴: 실시간 랭킹, dual write 문제, transactional outbox" },
+    TourInfo { id: "01-partitions-keys", title: "Partitions, offsets and keys: a first-come coupon system" },
+    TourInfo { id: "02-acks", title: "acks=0, acks=1, acks=all: what a leader failure loses" },
+    TourInfo { id: "03-isr-hw-min-isr", title: "ISR, high watermark and min.insync.replicas: refusing rather than risking" },
+    TourInfo { id: "04-unclean-election", title: "Unclean leader election: availability bought with acknowledged data" },
+    TourInfo { id: "05-leader-epochs", title: "Leader epochs and truncation: the divergence a new leader repairs" },
+    TourInfo { id: "06-groups-offsets", title: "Consumer groups and offsets: commit before or after processing, lag, replay" },
+    TourInfo { id: "07-rebalancing", title: "Rebalancing: Range, RoundRobin and CooperativeSticky, eager and cooperative, static members" },
+    TourInfo { id: "08-batching", title: "Producer batching: linger.ms, batch.size and compression" },
+    TourInfo { id: "09-retention-compaction", title: "Retention and compaction: a log that forgets, a log that keeps the latest per key" },
+    TourInfo { id: "10-idempotence", title: "Idempotence and transactions: no duplicates, all or nothing" },
+    TourInfo { id: "11-event-driven", title: "Event-driven patterns: a live ranking, the dual-write problem and the outbox" },
 ];
 
 /// One entry of [`INDEX`].
@@ -89,21 +89,10 @@ pub const INDEX: &[TourInfo] = &[
 pub struct TourInfo {
     /// The file name without `.tour`, as in `tour=<id>` links.
     pub id: &'static str,
-    /// `title.en:` of the tour.
-    pub title_en: &'static str,
-    /// `title.ko:` of the tour.
-    pub title_ko: &'static str,
-}
-
-impl TourInfo {
-    /// The title in `lang` (`"en"` or `"ko"`); English otherwise.
-    pub fn title(&self, lang: &str) -> &'static str {
-        if lang == "ko" {
-            self.title_ko
-        } else {
-            self.title_en
-        }
-    }
+    /// `title.en:` of the tour. The picker shows the Korean one (`title.ko:`) from the web's
+    /// Korean text (`web/i18n/ko.txt`, whose tests check the two agree), so that it is not in
+    /// the page's wasm twice.
+    pub title: &'static str,
 }
 
 /// The entry of [`INDEX`] with this id.

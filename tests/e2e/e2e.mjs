@@ -219,6 +219,26 @@ try {
   await page.click('[data-action="tour-close"]');
   console.log(`e2e: tour 02-acks fetched and opened ("${tourTitle}")`);
 
+  // Korean: its text is not in the wasm either; the switch fetches i18n/ko.txt once, then the
+  // page speaks Korean, the tour picker included; switching back needs no fetch.
+  const koFetches = [];
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname.endsWith('/i18n/ko.txt')) koFetches.push(req.url());
+  });
+  const subtitle = () => page.locator('.app__subtitle').textContent();
+  const englishSubtitle = await subtitle();
+  await page.click('button[data-action="lang"]');
+  await page.waitForSelector('main[lang="ko"]', { timeout: TIMEOUT_MS });
+  const koreanSubtitle = await subtitle();
+  expect(/[\uac00-\ud7a3]/.test(koreanSubtitle), `a Korean subtitle, found ${koreanSubtitle}`);
+  const koTour = await page.locator('select[data-role="tour-select"] option[value="02-acks"]').textContent();
+  expect(koTour.includes('리더 장애가 가져가는 것'), `the tour's Korean title, found ${koTour}`);
+  await page.click('button[data-action="lang"]');
+  await page.waitForSelector('main[lang="en"]', { timeout: TIMEOUT_MS });
+  expect((await subtitle()) === englishSubtitle, 'the English subtitle back');
+  expect(koFetches.length === 1, `one fetch of i18n/ko.txt, found ${koFetches.length}`);
+  console.log(`e2e: Korean fetched on switching ("${koreanSubtitle}") and back to English`);
+
   // The policy is in force: an inline script is refused and reported as a violation.
   probingCsp = true;
   const inlineRan = await page.evaluate(async () => {
@@ -261,6 +281,39 @@ try {
       `broker ${newLeader} elected by step ${afterElection}; stepped back: ${oldLeader} leads again`,
   );
   console.log(`e2e: screenshots ${shots.join(', ')}`);
+
+  // A browser set to Korean: the page fetches the Korean text before it draws, and opens in
+  // Korean; when the text cannot be fetched it opens in English and says why.
+  const koContext = await browser.newContext({
+    viewport: { width: 1100, height: 700 },
+    locale: 'ko-KR',
+  });
+  await koContext.route('**/*', (route) => {
+    const target = route.request().url();
+    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin) {
+      return route.continue();
+    }
+    problems.push(`request to another origin: ${target}`);
+    return route.abort();
+  });
+  const koPage = await koContext.newPage();
+  koPage.on('pageerror', (err) => problems.push(`uncaught exception (ko-KR): ${err.message}`));
+  await koPage.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await koPage.waitForSelector('main[lang="ko"] svg.cluster .broker', { timeout: TIMEOUT_MS });
+  const koOpened = await koPage.locator('.app__subtitle').textContent();
+  expect(koOpened === koreanSubtitle, `the page to open in Korean, found ${koOpened}`);
+  const failPage = await koContext.newPage();
+  failPage.on('pageerror', (err) => problems.push(`uncaught exception (ko-KR, 404): ${err.message}`));
+  await failPage.route('**/i18n/ko.txt', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await failPage.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await failPage.waitForSelector('main[lang="en"] svg.cluster .broker', { timeout: TIMEOUT_MS });
+  const notices = await failPage.locator('[data-role="notice"] li').allTextContents();
+  expect(
+    notices.some((n) => n.startsWith('The Korean text could not be loaded (HTTP 404)')),
+    `a notice saying why the page is in English, found ${notices.join(' | ')}`,
+  );
+  await koContext.close();
+  console.log('e2e: a Korean browser gets Korean at once, or English and a notice when it cannot');
 } catch (err) {
   failed = true;
   console.error(`e2e: ${err.message}`);

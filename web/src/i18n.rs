@@ -3,6 +3,8 @@
 //! names and config keys) stay as Kafka writes them.
 
 pub mod timeline;
+
+use std::sync::OnceLock;
 pub use timeline::segment_label;
 
 /// The languages the UI speaks.
@@ -37,6 +39,101 @@ impl Lang {
             Lang::Ko => Lang::En,
         }
     }
+}
+
+/// Where the page fetches the Korean text: `web/i18n/ko.txt`, which Trunk copies to `dist/`.
+pub const KOREAN_URL: &str = "i18n/ko.txt";
+
+/// The Korean text once installed: (English, Korean) pairs sorted by English.
+static KOREAN: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+
+/// Reads the Korean text (`web/i18n/ko.txt`): entries of two lines, `en: ` and the English as
+/// the code writes it, then `ko: ` and its Korean; blank lines and `#` comments between
+/// entries. The pairs come back sorted by English; an error names the line at fault.
+pub fn parse_catalogue(text: &str) -> Result<Vec<(&str, &str)>, String> {
+    let mut pairs = Vec::new();
+    let mut lines = text.lines().enumerate();
+    while let Some((i, line)) = lines.next() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let ko = lines.next().and_then(|(_, l)| l.strip_prefix("ko: "));
+        match (line.strip_prefix("en: "), ko) {
+            (Some(en), Some(ko)) => pairs.push((en, ko)),
+            _ => {
+                return Err(format!(
+                    "line {}: not an `en: ` line followed by its `ko: ` line",
+                    i + 1
+                ))
+            }
+        }
+    }
+    pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(format!("en: {} is there twice", w[0].0));
+    }
+    Ok(pairs)
+}
+
+/// Installs the fetched Korean text; later calls keep the first. The text lives as long as the
+/// page (it is read for every Korean string shown).
+pub fn install_korean(text: String) -> Result<(), String> {
+    let pairs = parse_catalogue(text.leak())?;
+    let _ = KOREAN.set(pairs);
+    Ok(())
+}
+
+/// Whether the Korean text is installed.
+pub fn korean_installed() -> bool {
+    KOREAN.get().is_some()
+}
+
+/// The Korean for `en`; `en` itself when the Korean text is not installed or has no entry for
+/// it. Unit tests read the text from the source tree, so they need no fetch.
+pub fn korean(en: &'static str) -> &'static str {
+    #[cfg(test)]
+    let pairs = KOREAN.get_or_init(|| {
+        parse_catalogue(include_str!("../i18n/ko.txt")).unwrap_or_else(|e| panic!("ko.txt: {e}"))
+    });
+    #[cfg(not(test))]
+    let Some(pairs) = KOREAN.get() else {
+        return en;
+    };
+    pairs
+        .binary_search_by(|(e, _)| (*e).cmp(en))
+        .map_or(en, |i| pairs[i].1)
+}
+
+/// `en` in `lang`: a string written where it is shown, its Korean in `web/i18n/ko.txt`.
+pub fn tr(lang: Lang, en: &'static str) -> &'static str {
+    match lang {
+        Lang::En => en,
+        Lang::Ko => korean(en),
+    }
+}
+
+/// `template`, the English with `{0}`, `{1}`, … where the values go, in `lang` and filled with
+/// `args`; the Korean template in `web/i18n/ko.txt` may put the values in another order.
+pub fn trf(lang: Lang, template: &'static str, args: &[&dyn core::fmt::Display]) -> String {
+    use core::fmt::Write;
+    let mut pieces = tr(lang, template).split('{');
+    let mut out = String::from(pieces.next().unwrap_or_default());
+    for piece in pieces {
+        let filled = piece
+            .split_once('}')
+            .and_then(|(n, tail)| Some((args.get(n.parse::<usize>().ok()?)?, tail)));
+        match filled {
+            Some((arg, tail)) => {
+                let _ = write!(out, "{arg}");
+                out.push_str(tail);
+            }
+            None => {
+                out.push('{');
+                out.push_str(piece);
+            }
+        }
+    }
+    out
 }
 
 /// One visible string.
@@ -169,202 +266,130 @@ pub enum Key {
 
 /// The string for `key` in `lang`.
 pub fn t(lang: Lang, key: Key) -> &'static str {
-    let (en, ko) = match key {
-        Key::Subtitle => (
-            "A simulated Apache Kafka cluster, one event at a time",
-            "한 번에 한 이벤트씩, 시뮬레이션된 Apache Kafka 클러스터",
-        ),
-        Key::Play => ("Play", "재생"),
-        Key::Pause => ("Pause", "일시정지"),
-        Key::Step => ("Step", "한 단계"),
-        Key::StepBack => ("Step back", "한 단계 뒤로"),
-        Key::Fork => ("Fork from here", "여기서 갈라지기"),
-        Key::Speed => ("Speed", "속도"),
-        Key::Timeline => ("Timeline position", "타임라인 위치"),
-        Key::Seed => ("seed", "시드"),
-        Key::StepNo => ("step", "단계"),
-        Key::Time => ("time", "시간"),
-        Key::Position => ("position", "위치"),
-        Key::Shortcuts => ("Keyboard shortcuts", "키보드 단축키"),
-        Key::Close => ("Close", "닫기"),
-        Key::Configs => ("Configs", "설정"),
-        Key::ConfigsFor => ("Settings of", "설정 대상"),
-        Key::NewProducer => ("a new producer", "새 producer"),
-        Key::NewConsumer => ("a new consumer", "새 consumer"),
-        Key::TopicWord => ("topic", "토픽"),
-        Key::DefaultWord => ("default", "기본값"),
-        Key::Apply => ("Apply", "적용"),
-        Key::KeySpace => ("play or pause", "재생 또는 일시정지"),
-        Key::KeyRight => ("step one event forward", "이벤트 하나 앞으로"),
-        Key::KeyLeft => ("step one event back", "이벤트 하나 뒤로"),
-        Key::KeyHelp => ("show these shortcuts", "이 단축키 보기"),
-        Key::KeyEscape => ("close a menu or this list", "메뉴나 이 목록 닫기"),
-        Key::LanguageSwitch => ("한국어", "English"),
-        Key::ClusterLabel => (
-            "Producers, brokers with their partition replicas, and consumers",
-            "프로듀서, 파티션 복제본을 가진 브로커, 컨슈머",
-        ),
-        Key::Producers => ("producers", "프로듀서"),
-        Key::Brokers => ("brokers", "브로커"),
-        Key::Consumers => ("consumers", "컨슈머"),
-        Key::Controllers => ("KRaft controllers", "KRaft 컨트롤러"),
-        Key::Leader => ("leader", "리더"),
-        Key::Follower => ("follower in the ISR", "ISR 안의 팔로워"),
-        Key::OutOfSync => ("follower out of sync", "동기화되지 않은 팔로워"),
-        Key::Offline => ("offline", "오프라인"),
-        Key::ActiveController => ("active controller", "활성 컨트롤러"),
-        Key::Committed => ("record below the HW", "HW 아래 레코드"),
-        Key::Unflushed => ("not yet on disk", "아직 디스크에 없음"),
-        Key::HighWatermark => ("HW", "HW"),
-        Key::LastStable => ("LSO", "LSO"),
-        Key::LogStart => ("log start", "로그 시작"),
-        Key::LogEnd => ("LEO", "LEO"),
-        Key::InFlight => ("in flight", "전송 중"),
-        Key::Responses => ("hollow: a response", "속이 빈 원: 응답"),
-        Key::InFlightWhen => (
-            "messages in flight are drawn when paused or at 10× and slower",
-            "전송 중인 메시지는 일시 정지했거나 10배속 이하일 때 그려집니다",
-        ),
-        Key::Stop => ("Stop", "중지"),
-        Key::Kill => ("Kill", "강제 종료"),
-        Key::PowerOff => ("Power off", "전원 끄기"),
-        Key::Start => ("Start", "시작"),
-        Key::Isolate => ("Isolate", "네트워크 격리"),
-        Key::Heal => ("Heal network", "네트워크 복구"),
-        Key::AddProducer => ("Add producer", "프로듀서 추가"),
-        Key::AddConsumer => ("Add consumer", "컨슈머 추가"),
-        Key::SendOne => ("Send one", "하나 보내기"),
-        Key::SendBurst => ("Send 20", "20개 보내기"),
-        Key::Remove => ("Remove", "제거"),
-        Key::PauseConsumer => ("Pause 40 s", "40초 멈춤"),
-        Key::ActionsFor => ("Actions for", "동작 대상:"),
-        Key::Console => ("Console", "콘솔"),
-        Key::ConsoleInput => ("Scenario command", "시나리오 명령"),
-        Key::ConsoleHint => (
-            "Type a command (help lists them); Tab completes, ↑ ↓ walk the history",
-            "명령을 입력하세요 (help로 목록 보기). Tab은 자동 완성, ↑ ↓는 기록",
-        ),
-        Key::Groups => ("Consumer groups", "컨슈머 그룹"),
-        Key::NoGroups => (
-            "No consumer group yet: add a consumer.",
-            "아직 컨슈머 그룹이 없습니다. 컨슈머를 추가하세요.",
-        ),
-        Key::State => ("state", "상태"),
-        Key::Generation => ("generation", "세대"),
-        Key::GroupEpoch => ("group epoch", "그룹 에포크"),
-        Key::AssignmentEpoch => ("assignment epoch", "할당 에포크"),
-        Key::MemberEpoch => ("epoch", "에포크"),
-        Key::Members => ("members", "멤버"),
-        Key::Partition => ("partition", "파티션"),
-        Key::CommittedOffset => ("committed", "커밋된 오프셋"),
-        Key::Lag => ("lag", "지연"),
-        Key::Revoked => ("revoked", "회수됨"),
-        Key::Paused => ("paused", "멈춤"),
-        Key::LastRebalance => ("last rebalance", "마지막 리밸런스"),
-        Key::Findings => ("Guarantee checker", "보장 검사기"),
-        Key::NoFindings => (
-            "Nothing found: no lost, duplicated or reordered record so far.",
-            "발견된 문제 없음: 지금까지 유실, 중복, 순서 바뀐 레코드가 없습니다.",
-        ),
-        Key::JumpToStep => ("jump to step", "단계로 이동"),
-        Key::LostAcked => ("acknowledged records lost", "유실된 확인 레코드"),
-        Key::Events => ("Protocol timeline", "프로토콜 타임라인"),
-        Key::NoEvents => ("No event yet.", "아직 이벤트가 없습니다."),
-        Key::Delivered => ("delivered", "전달됨"),
-        Key::Dropped => ("dropped", "유실됨"),
-        Key::Timer => ("timer", "타이머"),
-        Key::Forked => (
-            "Forked: the recorded future was dropped; the run continues from here.",
-            "갈라짐: 기록된 미래를 버리고 여기서부터 이어갑니다.",
-        ),
-        Key::ApiProduce => ("Produce", "Produce"),
-        Key::ApiFetch => ("Fetch (replication, consumers)", "Fetch (복제, 컨슈머)"),
-        Key::ApiIsr => ("AlterPartition (ISR)", "AlterPartition (ISR)"),
-        Key::ApiGroup => (
-            "group: JoinGroup, SyncGroup, Heartbeat, OffsetCommit…",
-            "그룹: JoinGroup, SyncGroup, Heartbeat, OffsetCommit…",
-        ),
-        Key::ApiController => (
-            "controller: BrokerHeartbeat, metadata…",
-            "컨트롤러: BrokerHeartbeat, 메타데이터…",
-        ),
-        Key::ApiOther => ("other", "기타"),
-        Key::Compare => ("Compare A/B", "A/B 비교"),
-        Key::CompareTitle => (
-            "Two clusters, one scenario, one setting changed",
-            "같은 시나리오, 설정 하나만 다른 두 클러스터",
-        ),
-        Key::CompareSetting => ("Setting that differs", "다른 설정"),
-        Key::CompareClose => ("Back to one cluster", "클러스터 하나로 돌아가기"),
-        Key::CompareControls => ("Time control for both clusters", "두 클러스터의 시간 조절"),
-        Key::JumpToDivergence => ("Jump to divergence", "갈라진 지점으로 이동"),
-        Key::DivergenceMarker => ("first divergence", "처음 갈라진 지점"),
-        Key::NoDivergence => (
-            "The outcomes are the same up to here.",
-            "여기까지는 두 결과가 같습니다.",
-        ),
-        Key::NoDivergenceYet => (
-            "No divergence within 60 s of simulated time after the scenario; step on to look further.",
-            "시나리오 이후 시뮬레이션 시간 60초 안에는 갈라진 곳이 없습니다. 더 보려면 계속 진행하세요.",
-        ),
-        Key::CompareRefused => ("Compare mode could not open", "비교 모드를 열 수 없습니다"),
-        Key::SettingAcks => ("acks: all vs 1", "acks: all 대 1"),
-        Key::SettingUnclean => (
-            "unclean leader election: off vs on",
-            "unclean 리더 선출: 끔 대 켬",
-        ),
-        Key::SettingAssignor => (
-            "rebalancing: eager (sticky) vs cooperative (cooperative-sticky)",
-            "리밸런싱: eager (sticky) 대 cooperative (cooperative-sticky)",
-        ),
-        Key::SettingIdempotence => (
-            "idempotence: on vs off",
-            "멱등성(idempotence): 켬 대 끔",
-        ),
-        Key::KeyPhasePrev => (
-            "jump to where the protocol phase began (again: the one before)",
-            "프로토콜 국면이 시작된 곳으로 이동 (한 번 더: 그 앞 국면)",
-        ),
-        Key::KeyPhaseNext => (
-            "jump to where the next protocol phase begins",
-            "다음 프로토콜 국면이 시작되는 곳으로 이동",
-        ),
-        Key::NoEarlierPhase => (
-            "No earlier phase start among the recent events.",
-            "최근 이벤트 중에 더 이전 국면의 시작이 없습니다.",
-        ),
-        Key::SequenceTitle => ("Sequence diagram", "시퀀스 다이어그램"),
-        Key::SequenceHelp => (
-            "The latest events up to the step on screen, as arrows between lifelines (dashed: a response; ✕: lost). Click one, or press Enter on it, to go there.",
-            "화면의 단계까지의 최근 이벤트를 생명선 사이의 화살표로 보여 줍니다 (점선: 응답, ✕: 유실). 클릭하거나 Enter를 누르면 그 단계로 이동합니다.",
-        ),
-        Key::CurrentStep => ("the step on screen", "화면의 단계"),
-        Key::PhaseStarts => ("a protocol phase starts", "프로토콜 국면 시작"),
-        Key::ChartsTitle => ("Charts", "차트"),
-        Key::ChartsHelp => (
-            "Sampled at each step the page draws (every frame while playing); at most 400 samples, thinned as the run grows.",
-            "화면이 그리는 단계마다 표본을 기록합니다 (재생 중에는 프레임마다). 표본은 최대 400개이며, 실행이 길어지면 솎아 냅니다.",
-        ),
-        Key::ChartUnderReplicated => (
-            "Under-replicated partitions (led, with an ISR smaller than the replica set)",
-            "복제 부족 파티션 (리더가 있고 ISR이 복제본 집합보다 작음)",
-        ),
-        Key::ChartLag => ("Lag per consumer group", "컨슈머 그룹별 지연"),
-        Key::ChartAcked => (
-            "Records acknowledged per producer",
-            "프로듀서별 확인된 레코드",
-        ),
-        Key::ChartEmpty => (
-            "Nothing sampled yet: play or step forward.",
-            "아직 표본이 없습니다. 재생하거나 앞으로 진행하세요.",
-        ),
-        Key::NoProducers => ("no producer yet.", "아직 프로듀서가 없습니다."),
-        Key::StepsAxis => ("step", "단계"),
+    let en = match key {
+        Key::Subtitle => "A simulated Apache Kafka cluster, one event at a time",
+        Key::Play => "Play",
+        Key::Pause => "Pause",
+        Key::Step => "Step",
+        Key::StepBack => "Step back",
+        Key::Fork => "Fork from here",
+        Key::Speed => "Speed",
+        Key::Timeline => "Timeline position",
+        Key::Seed => "seed",
+        Key::StepNo => "step",
+        Key::Time => "time",
+        Key::Position => "position",
+        Key::Shortcuts => "Keyboard shortcuts",
+        Key::Close => "Close",
+        Key::Configs => "Configs",
+        Key::ConfigsFor => "Settings of",
+        Key::NewProducer => "a new producer",
+        Key::NewConsumer => "a new consumer",
+        Key::TopicWord => "topic",
+        Key::DefaultWord => "default",
+        Key::Apply => "Apply",
+        Key::KeySpace => "play or pause",
+        Key::KeyRight => "step one event forward",
+        Key::KeyLeft => "step one event back",
+        Key::KeyHelp => "show these shortcuts",
+        Key::KeyEscape => "close a menu or this list",
+        Key::LanguageSwitch => "한국어",
+        Key::ClusterLabel => "Producers, brokers with their partition replicas, and consumers",
+        Key::Producers => "producers",
+        Key::Brokers => "brokers",
+        Key::Consumers => "consumers",
+        Key::Controllers => "KRaft controllers",
+        Key::Leader => "leader",
+        Key::Follower => "follower in the ISR",
+        Key::OutOfSync => "follower out of sync",
+        Key::Offline => "offline",
+        Key::ActiveController => "active controller",
+        Key::Committed => "record below the HW",
+        Key::Unflushed => "not yet on disk",
+        Key::HighWatermark => "HW",
+        Key::LastStable => "LSO",
+        Key::LogStart => "log start",
+        Key::LogEnd => "LEO",
+        Key::InFlight => "in flight",
+        Key::Responses => "hollow: a response",
+        Key::InFlightWhen => "messages in flight are drawn when paused or at 10× and slower",
+        Key::Stop => "Stop",
+        Key::Kill => "Kill",
+        Key::PowerOff => "Power off",
+        Key::Start => "Start",
+        Key::Isolate => "Isolate",
+        Key::Heal => "Heal network",
+        Key::AddProducer => "Add producer",
+        Key::AddConsumer => "Add consumer",
+        Key::SendOne => "Send one",
+        Key::SendBurst => "Send 20",
+        Key::Remove => "Remove",
+        Key::PauseConsumer => "Pause 40 s",
+        Key::ActionsFor => "Actions for",
+        Key::Console => "Console",
+        Key::ConsoleInput => "Scenario command",
+        Key::ConsoleHint => "Type a command (help lists them); Tab completes, ↑ ↓ walk the history",
+        Key::Groups => "Consumer groups",
+        Key::NoGroups => "No consumer group yet: add a consumer.",
+        Key::State => "state",
+        Key::Generation => "generation",
+        Key::GroupEpoch => "group epoch",
+        Key::AssignmentEpoch => "assignment epoch",
+        Key::MemberEpoch => "epoch",
+        Key::Members => "members",
+        Key::Partition => "partition",
+        Key::CommittedOffset => "committed",
+        Key::Lag => "lag",
+        Key::Revoked => "revoked",
+        Key::Paused => "paused",
+        Key::LastRebalance => "last rebalance",
+        Key::Findings => "Guarantee checker",
+        Key::NoFindings => "Nothing found: no lost, duplicated or reordered record so far.",
+        Key::JumpToStep => "jump to step",
+        Key::LostAcked => "acknowledged records lost",
+        Key::Events => "Protocol timeline",
+        Key::NoEvents => "No event yet.",
+        Key::Delivered => "delivered",
+        Key::Dropped => "dropped",
+        Key::Timer => "timer",
+        Key::Forked => "Forked: the recorded future was dropped; the run continues from here.",
+        Key::ApiProduce => "Produce",
+        Key::ApiFetch => "Fetch (replication, consumers)",
+        Key::ApiIsr => "AlterPartition (ISR)",
+        Key::ApiGroup => "group: JoinGroup, SyncGroup, Heartbeat, OffsetCommit…",
+        Key::ApiController => "controller: BrokerHeartbeat, metadata…",
+        Key::ApiOther => "other",
+        Key::Compare => "Compare A/B",
+        Key::CompareTitle => "Two clusters, one scenario, one setting changed",
+        Key::CompareSetting => "Setting that differs",
+        Key::CompareClose => "Back to one cluster",
+        Key::CompareControls => "Time control for both clusters",
+        Key::JumpToDivergence => "Jump to divergence",
+        Key::DivergenceMarker => "first divergence",
+        Key::NoDivergence => "The outcomes are the same up to here.",
+        Key::NoDivergenceYet => "No divergence within 60 s of simulated time after the scenario; step on to look further.",
+        Key::CompareRefused => "Compare mode could not open",
+        Key::SettingAcks => "acks: all vs 1",
+        Key::SettingUnclean => "unclean leader election: off vs on",
+        Key::SettingAssignor => "rebalancing: eager (sticky) vs cooperative (cooperative-sticky)",
+        Key::SettingIdempotence => "idempotence: on vs off",
+        Key::KeyPhasePrev => "jump to where the protocol phase began (again: the one before)",
+        Key::KeyPhaseNext => "jump to where the next protocol phase begins",
+        Key::NoEarlierPhase => "No earlier phase start among the recent events.",
+        Key::SequenceTitle => "Sequence diagram",
+        Key::SequenceHelp => "The latest events up to the step on screen, as arrows between lifelines (dashed: a response; ✕: lost). Click one, or press Enter on it, to go there.",
+        Key::CurrentStep => "the step on screen",
+        Key::PhaseStarts => "a protocol phase starts",
+        Key::ChartsTitle => "Charts",
+        Key::ChartsHelp => "Sampled at each step the page draws (every frame while playing); at most 400 samples, thinned as the run grows.",
+        Key::ChartUnderReplicated => "Under-replicated partitions (led, with an ISR smaller than the replica set)",
+        Key::ChartLag => "Lag per consumer group",
+        Key::ChartAcked => "Records acknowledged per producer",
+        Key::ChartEmpty => "Nothing sampled yet: play or step forward.",
+        Key::NoProducers => "no producer yet.",
+        Key::StepsAxis => "step",
     };
-    match lang {
-        Lang::En => en,
-        Lang::Ko => ko,
-    }
+    tr(lang, en)
 }
 
 /// One event as a sentence, for the live region (`Step 12: broker 2 sent Fetch to broker 1:
@@ -376,27 +401,19 @@ pub fn narrate(lang: Lang, ev: &logscope_core::sim::TraceEvent) -> String {
     } else {
         ev.summary.clone()
     };
-    match (lang, ev.kind) {
-        (Lang::En, TraceKind::Delivered) => {
-            format!("Step {}: {} → {}: {what}.", ev.step, ev.from, ev.to)
-        }
-        (Lang::En, TraceKind::Dropped) => format!(
-            "Step {}: {what} from {} to {} was lost.",
-            ev.step, ev.from, ev.to
+    let (step, from, to) = (&ev.step, &ev.from, &ev.to);
+    match ev.kind {
+        TraceKind::Delivered => trf(lang, "Step {0}: {1} → {2}: {3}.", &[step, from, to, &what]),
+        TraceKind::Dropped => trf(
+            lang,
+            "Step {0}: {3} from {1} to {2} was lost.",
+            &[step, from, to, &what],
         ),
-        (Lang::En, TraceKind::Timer) => {
-            format!("Step {}: {} timer on {}: {what}.", ev.step, ev.api, ev.to)
-        }
-        (Lang::Ko, TraceKind::Delivered) => {
-            format!("{}단계: {} → {}: {what}.", ev.step, ev.from, ev.to)
-        }
-        (Lang::Ko, TraceKind::Dropped) => format!(
-            "{}단계: {}에서 {}(으)로 가던 {what} 메시지가 유실되었습니다.",
-            ev.step, ev.from, ev.to
+        TraceKind::Timer => trf(
+            lang,
+            "Step {0}: {1} timer on {2}: {3}.",
+            &[step, &ev.api, to, &what],
         ),
-        (Lang::Ko, TraceKind::Timer) => {
-            format!("{}단계: {}의 {} 타이머: {what}.", ev.step, ev.to, ev.api)
-        }
     }
 }
 
@@ -410,24 +427,16 @@ pub fn divergence_sentence(
     a: &str,
     b: &str,
 ) -> String {
-    match lang {
-        Lang::En => format!("At {time} ms, {subject}: A has {field} {a}, B has {b}."),
-        Lang::Ko => format!("{time} ms에 {subject}: A는 {field} {a}, B는 {b}입니다."),
-    }
+    trf(
+        lang,
+        "At {0} ms, {1}: A has {2} {3}, B has {4}.",
+        &[&time, &subject, &field, &a, &b],
+    )
 }
 
 /// A broker's state as the drawing shows it (`BrokerState::label` is the core's English).
 pub fn broker_state(lang: Lang, state: logscope_core::view::BrokerState) -> &'static str {
-    use logscope_core::view::BrokerState as S;
-    match (lang, state) {
-        (Lang::En, s) => s.label(),
-        (Lang::Ko, S::Running) => "실행 중",
-        (Lang::Ko, S::Fenced) => "펜싱됨",
-        (Lang::Ko, S::ShuttingDown) => "종료 중",
-        (Lang::Ko, S::Stopped) => "중지됨",
-        (Lang::Ko, S::Killed) => "강제 종료됨",
-        (Lang::Ko, S::PoweredOff) => "전원 꺼짐",
-    }
+    tr(lang, state.label())
 }
 
 #[cfg(test)]
@@ -465,6 +474,240 @@ mod tests {
             assert!(!ko[..i].contains(label), "{label} twice");
         }
         assert_eq!(broker_state(Lang::En, S::PoweredOff), "powered off");
+    }
+
+    /// The string literals the code hands to [`tr`] (`tr(lang, "…")`, over lines too) and the
+    /// English arms of [`t`], read from the source tree: what `ko.txt` must translate.
+    fn english_in_the_code() -> Vec<String> {
+        fn literal(rest: &str) -> Option<String> {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            let end = rest.find('"')?;
+            let lit = &rest[..end];
+            assert!(
+                !lit.contains('\\'),
+                "an escape in {lit:?}: teach this test to read it"
+            );
+            Some(lit.to_string())
+        }
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut files = vec![std::path::PathBuf::from(src)];
+        let mut found = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).unwrap() {
+                    files.push(entry.unwrap().path());
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The code, not its tests; comments are skipped line by line below.
+            let text = text
+                .split("#[cfg(test)]\nmod tests")
+                .next()
+                .unwrap_or_default();
+            let text: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .flat_map(|l| [l, "\n"])
+                .collect();
+            for call in ["tr(", "trf("] {
+                for (i, _) in text.match_indices(call) {
+                    if text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                        continue; // attr(, str(, …
+                    }
+                    let args = &text[i + call.len()..];
+                    if let Some(lit) = args.split_once(',').and_then(|(_, rest)| literal(rest)) {
+                        found.push(lit);
+                    }
+                }
+            }
+            if let Some(start) = text.find("pub fn t(lang: Lang, key: Key)") {
+                let body = &text[start..start + text[start..].find("\n}\n").unwrap()];
+                for (i, _) in body.match_indices("=> ") {
+                    found.extend(literal(&body[i + 2..]));
+                }
+            }
+        }
+        found
+    }
+
+    /// The English the code gets from elsewhere and hands to [`tr`]: the protocol phases' names,
+    /// the brokers' states and the tours' titles.
+    fn english_from_elsewhere() -> Vec<&'static str> {
+        use crate::phases::Phase;
+        use logscope_core::view::BrokerState as S;
+        let phases = [
+            Phase::Produce,
+            Phase::Group,
+            Phase::Metadata,
+            Phase::Transactions,
+        ];
+        let states = [
+            S::Running,
+            S::Fenced,
+            S::ShuttingDown,
+            S::Stopped,
+            S::Killed,
+            S::PoweredOff,
+        ];
+        (phases.iter().map(|p| timeline::phase_name(Lang::En, *p)))
+            .chain(states.iter().map(|s| s.label()))
+            .chain(logscope_core::tour::INDEX.iter().map(|t| t.title))
+            .collect()
+    }
+
+    #[test]
+    fn the_tour_picker_s_korean_titles_are_the_tours_own() {
+        for info in logscope_core::tour::INDEX {
+            let path = format!(
+                "{}/../core/tours/{}.tour",
+                env!("CARGO_MANIFEST_DIR"),
+                info.id
+            );
+            let source = std::fs::read_to_string(&path).unwrap();
+            let tour = logscope_core::tour::parse(info.id, &source).unwrap();
+            assert_eq!(
+                tr(Lang::Ko, info.title),
+                tour.title.get("ko"),
+                "{}",
+                info.id
+            );
+            assert_ne!(tr(Lang::Ko, info.title), info.title, "{}", info.id);
+        }
+    }
+
+    /// Kafka's names, which both languages write the same way.
+    const SAME_IN_KOREAN: &[&str] = &["HW", "LSO", "LEO", "Produce", "AlterPartition (ISR)"];
+
+    fn catalogue() -> Vec<(&'static str, &'static str)> {
+        parse_catalogue(include_str!("../i18n/ko.txt")).unwrap()
+    }
+
+    #[test]
+    fn every_english_string_has_its_korean() {
+        let mut code = english_in_the_code();
+        assert!(
+            code.len() > 150,
+            "the scan found only {} strings",
+            code.len()
+        );
+        assert!(
+            code.iter().any(|s| s == "acks={0} · {1} acked"),
+            "a trf( call"
+        );
+        code.extend(english_from_elsewhere().into_iter().map(String::from));
+        assert!(code.iter().any(|s| s == "Copy link"), "a tr( call");
+        assert!(
+            code.iter().any(|s| s == "Keyboard shortcuts"),
+            "an arm of t"
+        );
+        let ko = catalogue();
+        let missing: Vec<&String> = code
+            .iter()
+            .filter(|en| !SAME_IN_KOREAN.contains(&en.as_str()))
+            .filter(|en| ko.binary_search_by(|(e, _)| (*e).cmp(en.as_str())).is_err())
+            .collect();
+        assert!(missing.is_empty(), "not in web/i18n/ko.txt: {missing:?}");
+    }
+
+    #[test]
+    fn every_korean_entry_translates_something_the_code_shows() {
+        use logscope_core::config::{
+            BROKER_CONFIGS, CONSUMER_CONFIGS, PRODUCER_CONFIGS, TOPIC_CONFIGS,
+        };
+        let mut code = english_in_the_code();
+        code.extend(english_from_elsewhere().into_iter().map(String::from));
+        let docs: Vec<&str> = [
+            TOPIC_CONFIGS,
+            BROKER_CONFIGS,
+            PRODUCER_CONFIGS,
+            CONSUMER_CONFIGS,
+        ]
+        .iter()
+        .flat_map(|defs| defs.iter().map(|d| d.doc))
+        .collect();
+        for (en, ko) in catalogue() {
+            assert!(
+                code.iter().any(|s| s == en) || docs.contains(&en),
+                "web/i18n/ko.txt translates {en:?}, which nothing shows (reworded or removed?)"
+            );
+            // Same in both languages is not a translation (Kafka's names are not listed).
+            assert_ne!(en, ko, "no Korean for {en:?}");
+        }
+    }
+
+    /// The `{n}` marks of a template, sorted.
+    fn marks(template: &str) -> Vec<&str> {
+        let mut marks: Vec<&str> = template
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split_once('}').map(|(n, _)| n))
+            .collect();
+        marks.sort_unstable();
+        marks.dedup();
+        marks
+    }
+
+    #[test]
+    fn each_korean_sentence_has_the_values_of_its_english() {
+        let mut templates = 0;
+        for (en, ko) in catalogue() {
+            assert_eq!(marks(en), marks(ko), "{en:?} / {ko:?}");
+            templates += usize::from(!marks(en).is_empty());
+        }
+        assert!(templates >= 15, "{templates}");
+    }
+
+    #[test]
+    fn a_template_is_filled_in_the_order_its_language_gives() {
+        let timer = |lang| {
+            trf(
+                lang,
+                "Step {0}: {1} timer on {2}: {3}.",
+                &[&7, &"heartbeat", &"broker 2", &"expired"],
+            )
+        };
+        assert_eq!(
+            timer(Lang::En),
+            "Step 7: heartbeat timer on broker 2: expired."
+        );
+        assert_eq!(
+            timer(Lang::Ko),
+            "7단계: broker 2의 heartbeat 타이머: expired."
+        );
+        // A mark without its value, or braces that are not a mark, are kept as written.
+        assert_eq!(trf(Lang::En, "{0} and {1}", &[&"a"]), "a and {1}");
+        assert_eq!(trf(Lang::En, "{x} {0}", &[&1]), "{x} 1");
+    }
+
+    #[test]
+    fn a_malformed_korean_text_is_refused_with_its_line() {
+        let pairs = parse_catalogue("# c\n\nen: b\nko: 나\nen: a\nko: 가\n").unwrap();
+        assert_eq!(pairs, [("a", "가"), ("b", "나")]);
+        let err = |text| parse_catalogue(text).unwrap_err();
+        let expected =
+            |line| format!("line {line}: not an `en: ` line followed by its `ko: ` line");
+        assert_eq!(err("en: a\nen: b\nko: 가"), expected(1));
+        assert_eq!(err("# c\nko: 가"), expected(2));
+        assert_eq!(err("en: a\n\nko: 가"), expected(1));
+        assert_eq!(err("en: a\nko: 가\nplay"), expected(3));
+        assert_eq!(err("en: a\nko: 가\nen: b"), expected(3));
+        assert_eq!(err("en: a\nko: 가\nen: a\nko: 나"), "en: a is there twice");
+    }
+
+    #[test]
+    fn before_the_korean_text_is_installed_english_shows() {
+        // The shipped build's fallback: `korean` without a catalogue is the identity. (Unit
+        // tests install the source tree's text on first use, so this checks the lookup.)
+        assert_eq!(korean("Play"), "재생");
+        assert_eq!(
+            korean("not a string the page shows"),
+            "not a string the page shows"
+        );
+        assert_eq!(tr(Lang::En, "Play"), "Play");
     }
 
     #[test]

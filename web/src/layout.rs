@@ -7,7 +7,7 @@
 use logscope_core::view::{BrokerState, ClusterView};
 use logscope_core::BrokerId;
 
-use crate::i18n::Lang;
+use crate::i18n::{trf, Lang};
 
 pub const BROKER_WIDTH: u32 = 250;
 pub const BROKER_GAP: u32 = 24;
@@ -275,10 +275,7 @@ pub fn layout(view: &ClusterView, lang: Lang) -> ClusterLayout {
             .map(|p| {
                 (
                     p.client_id.clone(),
-                    match lang {
-                        Lang::En => format!("acks={} · {} acked", p.acks, p.acked),
-                        Lang::Ko => format!("acks={} · {}건 확인됨", p.acks, p.acked),
-                    },
+                    trf(lang, "acks={0} · {1} acked", &[&p.acks, &p.acked]),
                     true,
                 )
             })

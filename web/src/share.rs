@@ -22,19 +22,10 @@
 
 use logscope_core::link::{self, LinkError, LinkState};
 
-use crate::i18n::Lang;
+use crate::i18n::{trf, Lang};
 
 /// Where the session is kept in `localStorage`.
 pub const STORAGE_KEY: &str = "logscope.session.v1";
-
-/// A string in the UI's two languages (the sharing strings live here, beside the code that
-/// uses them).
-pub fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ko => ko,
-    }
-}
 
 /// A control an embedding page may keep (`controls=step,play`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,21 +169,21 @@ pub fn parse_options(query: &str, lang: Lang) -> (EmbedOptions, Vec<String>) {
         "0" | "false" => Some(false),
         _ => {
             let v = shorten(v);
-            problems.push(match lang {
-                Lang::En => format!("{field}={v} is not valid (use {field}=1 or {field}=0)"),
-                Lang::Ko => format!(
-                    "{field}={v}은(는) 올바른 값이 아닙니다 ({field}=1 또는 {field}=0을 쓰세요)"
-                ),
-            });
+            problems.push(trf(
+                lang,
+                "{0}={1} is not valid (use {0}=1 or {0}=0)",
+                &[&field, &v],
+            ));
             None
         }
     };
     for (key, raw) in pairs(query) {
         let Some(value) = percent_decode(raw) else {
-            problems.push(match lang {
-                Lang::En => format!("{key}: the value is not valid percent-encoded text"),
-                Lang::Ko => format!("{key}: 값이 올바른 퍼센트 인코딩 텍스트가 아닙니다"),
-            });
+            problems.push(trf(
+                lang,
+                "{0}: the value is not valid percent-encoded text",
+                &[&key],
+            ));
             continue;
         };
         match key {
@@ -216,14 +207,11 @@ pub fn parse_options(query: &str, lang: Lang) -> (EmbedOptions, Vec<String>) {
                                     .collect::<Vec<_>>()
                                     .join(", "),
                             );
-                            problems.push(match lang {
-                                Lang::En => {
-                                    format!("controls: unknown control '{name}' (known: {known})")
-                                }
-                                Lang::Ko => format!(
-                                    "controls: 알 수 없는 컨트롤 '{name}' (쓸 수 있는 값: {known})"
-                                ),
-                            })
+                            problems.push(trf(
+                                lang,
+                                "controls: unknown control '{0}' (known: {1})",
+                                &[&name, &known],
+                            ))
                         }
                     }
                 }
@@ -239,28 +227,22 @@ pub fn parse_options(query: &str, lang: Lang) -> (EmbedOptions, Vec<String>) {
                     o.tour = Some(value);
                 } else {
                     let value = shorten(&value);
-                    problems.push(match lang {
-                        Lang::En => format!(
-                            "tour: '{value}' is not a tour id (letters, digits, '-' and '_', at most 64)"
-                        ),
-                        Lang::Ko => format!(
-                            "tour: '{value}'은(는) 투어 id가 아닙니다 (영문자, 숫자, '-', '_'로 64자 이내)"
-                        ),
-                    });
+                    problems.push(trf(
+                        lang,
+                        "tour: '{0}' is not a tour id (letters, digits, '-' and '_', at most 64)",
+                        &[&value],
+                    ));
                 }
             }
             "ab" => match logscope_core::compare::Setting::from_id(&value) {
                 Some(setting) => o.compare = Some(setting),
                 None => {
                     let value = shorten(&value);
-                    problems.push(match lang {
-                        Lang::En => format!(
-                            "ab: '{value}' is not a setting compare mode knows (known: acks, unclean, assignor, idempotence)"
-                        ),
-                        Lang::Ko => format!(
-                            "ab: '{value}'은(는) 비교 모드가 아는 설정이 아닙니다 (가능한 값: acks, unclean, assignor, idempotence)"
-                        ),
-                    })
+                    problems.push(trf(
+                        lang,
+                        "ab: '{0}' is not a setting compare mode knows (known: acks, unclean, assignor, idempotence)",
+                        &[&value],
+                    ))
                 }
             },
             "origin" => {
@@ -271,14 +253,11 @@ pub fn parse_options(query: &str, lang: Lang) -> (EmbedOptions, Vec<String>) {
                         }
                     } else {
                         let origin = shorten(origin);
-                        problems.push(match lang {
-                            Lang::En => format!(
-                                "origin: '{origin}' is not an origin (like https://course.example, with no path)"
-                            ),
-                            Lang::Ko => format!(
-                                "origin: '{origin}'은(는) 출처(origin)가 아닙니다 (https://course.example처럼 경로 없이)"
-                            ),
-                        });
+                        problems.push(trf(
+                            lang,
+                            "origin: '{0}' is not an origin (like https://course.example, with no path)",
+                            &[&origin],
+                        ));
                     }
                 }
             }
@@ -332,10 +311,11 @@ pub struct Startup {
 /// Why a link was refused, for the learner. The reason (`LinkError`'s text, from the core)
 /// stays English; Korean mode wraps it in a Korean sentence.
 pub fn link_problem(e: &LinkError, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("This link could not be opened: {e}. The default scenario is open instead; your saved session was not touched."),
-        Lang::Ko => format!("이 링크를 열 수 없습니다: {e}. 기본 시나리오를 대신 열었습니다. 저장된 세션은 건드리지 않았습니다."),
-    }
+    trf(
+        lang,
+        "This link could not be opened: {0}. The default scenario is open instead; your saved session was not touched.",
+        &[e],
+    )
 }
 
 /// What inflating the compressed scenarios (`z=`, [`link::packed`]) of the page's link and of
@@ -346,13 +326,16 @@ pub fn link_problem(e: &LinkError, lang: Lang) -> String {
 pub struct Inflated {
     pub link: Option<Result<Vec<u8>, LinkError>>,
     pub saved: Option<Result<Vec<u8>, LinkError>>,
+    /// Fetching the Korean text before a page that opens in Korean is drawn (i18n.rs): `None`
+    /// when it was not needed; an error opens the page in English with a notice saying why.
+    pub korean: Option<Result<(), String>>,
 }
 
 /// Decides what the page opens with, from its query string and the saved session (see the
 /// module documentation for the rules). The notices are in `lang`.
 pub fn startup(query: &str, saved: Option<&str>, lang: Lang, inflated: Inflated) -> Startup {
     let (options, mut notices) = parse_options(query, lang);
-    let opening = if has_link(query) {
+    let mut opening = if has_link(query) {
         match link::decode_with(query, inflated.link) {
             Ok(state) => Opening::Link(state),
             Err(e) => {
@@ -366,20 +349,36 @@ pub fn startup(query: &str, saved: Option<&str>, lang: Lang, inflated: Inflated)
         match saved.map(|saved| link::decode_with(saved, inflated.saved)) {
             Some(Ok(state)) => Opening::Saved(state),
             Some(Err(e)) => {
-                notices.push(match lang {
-                    Lang::En => format!("The saved session could not be restored ({e}); the default scenario is open instead."),
-                    Lang::Ko => format!("저장된 세션을 복원할 수 없습니다({e}). 기본 시나리오를 대신 열었습니다."),
-                });
+                notices.push(trf(
+                    lang,
+                    "The saved session could not be restored ({0}); the default scenario is open instead.",
+                    &[&e],
+                ));
                 Opening::Default
             }
             None => Opening::Default,
         }
     };
+    if let Some(Err(why)) = &inflated.korean {
+        notices.push(korean_failed(why));
+        if let Opening::Link(moment) | Opening::Saved(moment) = &mut opening {
+            moment.lang = Lang::En.tag().into();
+        }
+    }
     Startup {
         opening,
         options,
         notices,
     }
+}
+
+/// Why the page is in English after Korean was asked for: said in both languages, since the
+/// Korean text is what is missing.
+pub fn korean_failed(why: &str) -> String {
+    format!(
+        "The Korean text could not be loaded ({why}): the page is in English. \
+         한국어 텍스트를 불러오지 못해 영어로 표시합니다."
+    )
 }
 
 /// The language a link names (`en` or `ko`).
@@ -514,6 +513,7 @@ mod tests {
         let inflated = Inflated {
             link: inflate(query),
             saved: saved.and_then(inflate),
+            korean: None,
         };
         super::startup(query, saved, lang, inflated)
     }
@@ -539,6 +539,7 @@ mod tests {
                 Inflated {
                     link: inflated,
                     saved: None,
+                    korean: None,
                 },
             );
             assert_eq!(s.opening, Opening::Default);
@@ -563,6 +564,31 @@ mod tests {
             view: "cluster".into(),
             lang: "ko".into(),
         }
+    }
+
+    #[test]
+    fn a_korean_link_without_its_korean_text_opens_in_english_and_says_why() {
+        let link = format!("?{}", link::encode(&moment()));
+        let failed = Inflated {
+            korean: Some(Err("HTTP 404".into())),
+            ..Inflated::default()
+        };
+        let s = super::startup(&link, None, Lang::Ko, failed);
+        let english = LinkState {
+            lang: "en".into(),
+            ..moment()
+        };
+        assert_eq!(s.opening, Opening::Link(english));
+        assert_eq!(s.notices, [korean_failed("HTTP 404")]);
+        assert!(s.notices[0].starts_with("The Korean text could not be loaded (HTTP 404)"));
+        // Fetched: the link's language stands, and nothing is said.
+        let fetched = Inflated {
+            korean: Some(Ok(())),
+            ..Inflated::default()
+        };
+        let s = super::startup(&link, None, Lang::Ko, fetched);
+        assert_eq!(s.opening, Opening::Link(moment()));
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
     }
 
     #[test]

@@ -26,8 +26,8 @@ use logscope_core::sim::TraceEvent;
 use logscope_core::{ClusterView, Millis, Sim, Timeline};
 use yew::Reducible;
 
+use crate::i18n::tr;
 use crate::i18n::{narrate, t, Key, Lang};
-use crate::share::tr;
 
 mod compare;
 mod phase;
@@ -1053,11 +1053,7 @@ impl Reducible for Playground {
                     Err(why) => {
                         next.notice = Some(format!(
                             "{}: {why}",
-                            tr(
-                                next.lang,
-                                "This scenario was not opened",
-                                "이 시나리오를 열지 않았습니다"
-                            )
+                            tr(next.lang, "This scenario was not opened")
                         ))
                     }
                 }

@@ -40,6 +40,7 @@ async fn click(root: &Element, selector: &str) {
 }
 
 async fn open(script: &str, setting: Setting, lang: Lang) -> Element {
+    common::korean();
     let root = mount_point();
     let props = ComparePanelProps {
         script: Rc::new(script.to_string()),

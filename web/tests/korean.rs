@@ -26,6 +26,7 @@ fn hangul(s: &str) -> bool {
 }
 
 async fn config_panel(lang: Lang) -> Element {
+    common::korean();
     let root = mount_point();
     let props = ConfigPanelProps {
         sources: Rc::new(ConfigSources::of(&settled_view())),
@@ -99,6 +100,7 @@ async fn the_config_panel_explains_every_setting_in_korean() {
 }
 
 async fn app_opening(query: &str, lang: Lang) -> Element {
+    common::korean();
     let root = mount_point();
     let props = AppProps {
         lang: Some(lang),

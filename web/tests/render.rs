@@ -493,6 +493,7 @@ async fn clicking_a_broker_offers_actions_that_are_scenario_lines() {
 
 #[wasm_bindgen_test]
 async fn the_language_switches_to_korean() {
+    common::korean();
     let root = paused_app().await;
     click(&root, "button[data-action=\"lang\"]");
     yew::scheduler::flush().await;

@@ -88,6 +88,7 @@ async fn paused_app() -> Element {
 /// `tests/scenarios/retention-moves-log-start.scn`): by L1 every batch after the first rolls a
 /// segment, so five sends leave segments based at offsets 0 to 4 on each of the 3 replicas.
 async fn render_segments(lang: Lang) -> Element {
+    common::korean();
     let mut session = Session::new();
     let mut lines = vec![
         "cluster brokers=3 seed=4".to_string(),

@@ -25,9 +25,9 @@ use crate::components::share::{
     SharePanel,
 };
 use crate::components::toolbar::Toolbar;
-use crate::components::tour::TourPanel;
-use crate::i18n::{t, Key, Lang};
-use crate::share::{lang_of, startup, tr, Control, Inflated, Opening, Startup};
+use crate::components::tour::{fetch_text, TourPanel};
+use crate::i18n::{install_korean, korean_installed, t, tr, Key, Lang, KOREAN_URL};
+use crate::share::{korean_failed, lang_of, startup, Control, Inflated, Opening, Startup};
 use crate::state::{names_its_seed, Action, LatestView, Playground, DEFAULT_SEED};
 use logscope_core::compare::Setting;
 use std::cell::RefCell;
@@ -38,22 +38,8 @@ use std::rc::Rc;
 fn open(opening: &Opening, lang: Lang) -> Playground {
     let (state, what) = match opening {
         Opening::Default => return Playground::with_lang(DEFAULT_SEED, lang),
-        Opening::Link(s) => (
-            s,
-            tr(
-                lang,
-                "This link could not be opened",
-                "이 링크를 열 수 없습니다",
-            ),
-        ),
-        Opening::Saved(s) => (
-            s,
-            tr(
-                lang,
-                "The saved session could not be restored",
-                "저장된 세션을 복원할 수 없습니다",
-            ),
-        ),
+        Opening::Link(s) => (s, tr(lang, "This link could not be opened")),
+        Opening::Saved(s) => (s, tr(lang, "The saved session could not be restored")),
     };
     // The script's own seed wins (a run may hold several clusters); the link's seed fills in
     // for a hand-written script that names none.
@@ -62,11 +48,7 @@ fn open(opening: &Opening, lang: Lang) -> Playground {
         Ok(p) => p,
         Err(why) => Playground::with_lang(DEFAULT_SEED, lang).with_notice(Some(format!(
             "{what}: {why}. {}",
-            tr(
-                lang,
-                "The default scenario is open instead.",
-                "기본 시나리오를 대신 열었습니다."
-            )
+            tr(lang, "The default scenario is open instead.")
         ))),
     }
 }
@@ -113,8 +95,14 @@ fn typing_in_a_field(e: &KeyboardEvent) -> bool {
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
     let inputs = use_memo(props.query.clone(), |q| startup_inputs(q.as_deref()));
+    let browser = props.lang.unwrap_or_else(browser_lang);
+    // Nothing is drawn until the page has what it opens with: the scenarios of a compressed
+    // link or session, inflated, and the Korean text for a page that opens in Korean (fetched
+    // first so that it never shows English first).
     let inflated = use_state(|| {
-        (!needs_inflating(&inputs.0, inputs.1.as_deref())).then(|| Rc::new(Inflated::default()))
+        let ready = !needs_inflating(&inputs.0, inputs.1.as_deref())
+            && !needs_korean(&inputs, browser, &Inflated::default());
+        ready.then(|| Rc::new(Inflated::default()))
     });
     {
         let inflated = inflated.clone();
@@ -122,7 +110,10 @@ pub fn App(props: &AppProps) -> Html {
         use_effect_with((), move |_| {
             if inflated.is_none() {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let done = inflate_inputs(&inputs.0, inputs.1.as_deref()).await;
+                    let mut done = inflate_inputs(&inputs.0, inputs.1.as_deref()).await;
+                    if needs_korean(&inputs, browser, &done) {
+                        done.korean = Some(load_korean().await);
+                    }
                     inflated.set(Some(Rc::new(done)));
                 });
             }
@@ -131,14 +122,39 @@ pub fn App(props: &AppProps) -> Html {
     let Some(inflated) = (*inflated).clone() else {
         return Html::default();
     };
-    let lang = props.lang;
+    let lang = match inflated.korean {
+        Some(Err(_)) => Some(Lang::En),
+        _ => props.lang,
+    };
     let startup = Rc::new(startup(
         &inputs.0,
         inputs.1.as_deref(),
-        lang.unwrap_or_else(browser_lang),
+        browser,
         (*inflated).clone(),
     ));
     html! { <Opened {lang} paused={props.paused} {startup} /> }
+}
+
+/// Whether the page opens in Korean without the Korean text installed yet.
+fn needs_korean(inputs: &(String, Option<String>), browser: Lang, inflated: &Inflated) -> bool {
+    !korean_installed() && {
+        let opening = startup(&inputs.0, inputs.1.as_deref(), browser, inflated.clone()).opening;
+        opening_lang(&opening, browser) == Lang::Ko
+    }
+}
+
+/// The language the page opens in: the link's or the saved session's, else `fallback`.
+fn opening_lang(opening: &Opening, fallback: Lang) -> Lang {
+    match opening {
+        Opening::Default => fallback,
+        Opening::Link(s) | Opening::Saved(s) => lang_of(&s.lang),
+    }
+}
+
+/// Fetches the Korean text (`web/i18n/ko.txt`, kept out of the wasm) and installs it. Boxed,
+/// so that the page's two callers share one copy of the fetch.
+fn load_korean() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>> {
+    Box::pin(async { install_korean(fetch_text(KOREAN_URL).await?) })
 }
 
 #[derive(Properties, PartialEq)]
@@ -337,7 +353,21 @@ fn Opened(props: &OpenedProps) -> Html {
     };
     let on_lang = {
         let d = state.dispatcher();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::SetLang(lang.other())))
+        Callback::from(move |_: MouseEvent| {
+            let to = lang.other();
+            if to == Lang::Ko && !korean_installed() {
+                // Fetched on first use; the page stays as it is until it arrives.
+                let d = d.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    d.dispatch(match load_korean().await {
+                        Ok(()) => Action::SetLang(to),
+                        Err(why) => Action::Notice(Some(korean_failed(&why))),
+                    })
+                });
+            } else {
+                d.dispatch(Action::SetLang(to));
+            }
+        })
     };
     let view = state.view().clone();
     let latest_view = use_memo((), |()| LatestView::new(view.clone()));
@@ -512,7 +542,7 @@ pub fn Legend(props: &LegendProps) -> Html {
         }
     };
     html! {
-        <ul class="legend" aria-label={tr(lang, "legend", "범례")}>
+        <ul class="legend" aria-label={tr(lang, "legend")}>
             { item("legend__swatch--leader", Key::Leader) }
             { item("", Key::Follower) }
             { item("legend__swatch--out-of-sync", Key::OutOfSync) }

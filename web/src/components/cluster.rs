@@ -25,11 +25,11 @@ use crate::state::SharedView;
 use logscope_core::view::{BrokerState, MessageView};
 use yew::prelude::*;
 
+use crate::i18n::tr;
 use crate::i18n::{broker_state, segment_label, t, Key, Lang};
 use crate::layout::{
     api_family, fixed1, layout, BrokerLayout, ClusterLayout, NodeBox, ReplicaLayout,
 };
-use crate::share::tr;
 
 /// What a click on the drawing selects (the action menu acts on it).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,7 +285,7 @@ pub fn Broker(props: &BrokerProps) -> Html {
     let lang = props.lang;
     let state = broker_state(lang, b.state);
     let state = match &b.rack {
-        Some(rack) => format!("{state} · {} {rack}", tr(lang, "rack", "랙")),
+        Some(rack) => format!("{state} · {} {rack}", tr(lang, "rack")),
         None => state.to_string(),
     };
     let label = format!("broker {}: {state}", b.id);

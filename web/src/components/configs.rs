@@ -227,7 +227,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
                     <input id={id.clone()} type="text" value={text} spellcheck="false"
                         aria-invalid={error.is_some().to_string()} aria-describedby={format!("{id}-doc")} {oninput} />
                     <span class="configs__doc" id={format!("{id}-doc")}>
-                        { format!("{} {} · {}", t(lang, Key::DefaultWord), def.default, config_doc(lang, target.entity(), def)) }
+                        { format!("{} {} · {}", t(lang, Key::DefaultWord), def.default, config_doc(lang, def)) }
                     </span>
                     if let Some(e) = error {
                         <span class="configs__error" role="alert">{ e }</span>

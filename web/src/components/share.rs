@@ -15,8 +15,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use crate::i18n::Lang;
-use crate::share::{compare_option, embed_snippet, link_url, run_json, tr, Inflated, STORAGE_KEY};
+use crate::i18n::{tr, trf, Lang};
+use crate::share::{compare_option, embed_snippet, link_url, run_json, Inflated, STORAGE_KEY};
 use crate::state::{Action, Playground};
 
 fn storage() -> Option<web_sys::Storage> {
@@ -73,7 +73,11 @@ pub async fn inflate_inputs(query: &str, saved: Option<&str>) -> Inflated {
         Some(p) => Some(inflate_raw(&p).await),
         None => None,
     };
-    Inflated { link, saved }
+    Inflated {
+        link,
+        saved,
+        korean: None,
+    }
 }
 
 /// The moment on screen, as a link state.
@@ -356,7 +360,7 @@ pub fn Notice(props: &NoticeProps) -> Html {
                 { for props.notices.iter().map(|n| html! { <li>{ n.clone() }</li> }) }
             </ul>
             <button type="button" class="notice__dismiss" data-action="dismiss-notice" onclick={on_dismiss}>
-                { tr(props.lang, "Dismiss", "닫기") }
+                { tr(props.lang, "Dismiss") }
             </button>
         </div>
     }
@@ -494,14 +498,11 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             input.set_value("");
             let name = file.name();
             if file.size() > MAX_SCRIPT_BYTES as f64 {
-                dispatcher.dispatch(Action::Notice(Some(match lang {
-                    Lang::En => format!(
-                        "{name}: this file is too large for a scenario ({MAX_SCRIPT_BYTES} bytes at most)"
-                    ),
-                    Lang::Ko => format!(
-                        "{name}: 시나리오로 쓰기에 너무 큰 파일입니다 (최대 {MAX_SCRIPT_BYTES}바이트)"
-                    ),
-                })));
+                dispatcher.dispatch(Action::Notice(Some(trf(
+                    lang,
+                    "{0}: this file is too large for a scenario ({1} bytes at most)",
+                    &[&name, &MAX_SCRIPT_BYTES],
+                ))));
                 return;
             }
             let ok = dispatcher.clone();
@@ -515,7 +516,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     }),
                     None => ok.dispatch(Action::Notice(Some(format!(
                         "{name}: {}",
-                        tr(lang, "not a text file", "텍스트 파일이 아닙니다")
+                        tr(lang, "not a text file")
                     )))),
                 });
             let on_fail: Closure<dyn FnMut(JsValue)> = Closure::once(move |_: JsValue| {
@@ -523,7 +524,6 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     tr(
                         lang,
                         "the file could not be read (it is not UTF-8 text, or the browser refused)",
-                        "파일을 읽을 수 없습니다 (UTF-8 텍스트가 아니거나 브라우저가 거부했습니다)",
                     )
                     .into(),
                 )))
@@ -537,12 +537,11 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let status = |copied: &Option<bool>| match copied {
         None => html! {},
         Some(true) => {
-            html! { <span class="share__status" data-role="copied">{ tr(lang, "Copied.", "복사했습니다.") }</span> }
+            html! { <span class="share__status" data-role="copied">{ tr(lang, "Copied.") }</span> }
         }
         Some(false) => html! {
             <span class="share__status share__status--refused" data-role="copy-refused">
-                { tr(lang, "The browser refused the clipboard: select the text and copy it yourself.",
-                     "브라우저가 클립보드를 거부했습니다. 텍스트를 선택해 직접 복사하세요.") }
+                { tr(lang, "The browser refused the clipboard: select the text and copy it yourself.") }
             </span>
         },
     };
@@ -555,23 +554,23 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     });
 
     html! {
-        <section class="share" aria-label={tr(lang, "Share", "공유")}>
+        <section class="share" aria-label={tr(lang, "Share")}>
             <div class="share__buttons">
                 <button type="button" class="toolbar__button" data-action="copy-link" onclick={on_copy_link}>
-                    { tr(lang, "Copy link", "링크 복사") }
+                    { tr(lang, "Copy link") }
                 </button>
                 <button type="button" class="toolbar__button" data-action="embed" onclick={on_embed}>
-                    { tr(lang, "Embed this", "임베드 코드") }
+                    { tr(lang, "Embed this") }
                 </button>
                 <label class="toolbar__button share__import">
-                    { tr(lang, "Import .scn", ".scn 가져오기") }
+                    { tr(lang, "Import .scn") }
                     <input type="file" accept=".scn,.txt,text/plain" data-control="import" class="visually-hidden" onchange={on_import} />
                 </label>
                 <button type="button" class="toolbar__button" data-action="export-scn" onclick={on_export_scn}>
-                    { tr(lang, "Export .scn", ".scn 내보내기") }
+                    { tr(lang, "Export .scn") }
                 </button>
                 <button type="button" class="toolbar__button" data-action="export-json" onclick={on_export_json}>
-                    { tr(lang, "Export run (JSON)", "실행 내보내기 (JSON)") }
+                    { tr(lang, "Export run (JSON)") }
                 </button>
             </div>
             {
@@ -580,7 +579,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     Shown::Link { url, copied } => html! {
                         <div class="share__out">
                             <label>
-                                <span class="share__label">{ tr(lang, "Link to this moment", "이 순간의 링크") }</span>
+                                <span class="share__label">{ tr(lang, "Link to this moment") }</span>
                                 <input type="text" readonly=true class="share__field" data-role="link" value={url.clone()} onfocus={select_all.clone()} />
                             </label>
                             { status(copied) }
@@ -589,13 +588,11 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     Shown::Embed { snippet, copied } => html! {
                         <div class="share__out">
                             <label>
-                                <span class="share__label">{ tr(lang,
-                                    "Paste into a course page (add &origin=<your page's origin> to the src to drive it with postMessage):",
-                                    "강의 페이지에 붙여 넣으세요 (postMessage로 조작하려면 src에 &origin=<페이지의 origin>을 더하세요):") }</span>
+                                <span class="share__label">{ tr(lang, "Paste into a course page (add &origin=<your page's origin> to the src to drive it with postMessage):") }</span>
                                 <textarea readonly=true rows="3" class="share__field" data-role="snippet" value={snippet.clone()} onfocus={select_all.clone()} />
                             </label>
                             <button type="button" class="toolbar__button" data-action="copy-snippet" onclick={on_copy_snippet}>
-                                { tr(lang, "Copy", "복사") }
+                                { tr(lang, "Copy") }
                             </button>
                             { status(copied) }
                         </div>

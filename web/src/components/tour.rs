@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
-use crate::i18n::Lang;
+use crate::i18n::{tr, trf, Lang};
 use crate::state::{Action, Playground, TourLoad, TourProgress};
 
 /// Where the page finds tour `id`'s text, relative to the page (index.html copies the folder).
@@ -39,7 +39,7 @@ pub fn open_tour(dispatcher: UseReducerDispatcher<Playground>, id: String) {
 }
 
 /// GETs `url` (same origin) as text; an error names the HTTP status or the browser's reason.
-async fn fetch_text(url: &str) -> Result<String, String> {
+pub(crate) async fn fetch_text(url: &str) -> Result<String, String> {
     fn reason(e: wasm_bindgen::JsValue) -> String {
         match e.dyn_ref::<js_sys::Error>() {
             Some(e) => String::from(e.message()),
@@ -59,13 +59,6 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         .map_err(reason)?;
     text.as_string()
         .ok_or_else(|| "the response is not text".into())
-}
-
-fn tr(lang: Lang, en: &'static str, ko: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ko => ko,
-    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -102,7 +95,7 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
         let load = props.load.as_ref().map(|l| match l {
             TourLoad::Loading(_) => html! {
                 <p class="tour__loading" role="status" data-role="tour-loading">
-                    { tr(lang, "Loading the tour…", "투어를 불러오는 중…") }
+                    { tr(lang, "Loading the tour…") }
                 </p>
             },
             TourLoad::Failed { id, why } => {
@@ -111,24 +104,24 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
                     let id = id.clone();
                     Callback::from(move |_: MouseEvent| on_start.emit(id.clone()))
                 };
-                let title = tour::info(id).map_or(id.as_str(), |t| t.title(code));
+                let title = tour::info(id).map_or(id.as_str(), |t| tr(lang, t.title));
                 html! {
                     <div class="tour__error" role="alert" data-role="tour-load-error">
-                        <p>{ format!("{} “{title}” ({why}).", tr(lang, "The tour could not be loaded:", "투어를 불러오지 못했습니다:")) }</p>
-                        <button type="button" data-action="tour-retry" onclick={retry}>{ tr(lang, "Try again", "다시 시도") }</button>
+                        <p>{ format!("{} “{title}” ({why}).", tr(lang, "The tour could not be loaded:")) }</p>
+                        <button type="button" data-action="tour-retry" onclick={retry}>{ tr(lang, "Try again") }</button>
                     </div>
                 }
             }
         });
         return html! {
             <section class="tour" aria-labelledby="tour-title">
-                <h2 id="tour-title" class="tour__title">{ tr(lang, "Guided tours", "가이드 투어") }</h2>
+                <h2 id="tour-title" class="tour__title">{ tr(lang, "Guided tours") }</h2>
                 <label class="tour__pick">
-                    { tr(lang, "Choose a tour: ", "투어 선택: ") }
+                    { tr(lang, "Choose a tour:") }{ " " }
                     <select data-role="tour-select" onchange={on_change}>
                         <option value="" selected=true>{ "—" }</option>
                         { for INDEX.iter().map(|t| {
-                            html! { <option value={t.id}>{ format!("{}. {}", &t.id[..2], t.title(code)) }</option> }
+                            html! { <option value={t.id}>{ format!("{}. {}", &t.id[..2], tr(lang, t.title)) }</option> }
                         }) }
                     </select>
                 </label>
@@ -166,9 +159,9 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
         });
         let verdict = p.answered.as_ref().map(|(pick, v)| {
             let (class, text) = match v.confirmed {
-                Some(c) if c == *pick => ("tour__verdict--right", tr(lang, "Right: the engine confirms this answer.", "정답입니다. 엔진이 이 답을 확인했습니다.")),
-                Some(_) => ("tour__verdict--wrong", tr(lang, "Not this one: the engine confirms the highlighted answer.", "이 답은 아닙니다. 엔진은 강조된 답을 확인했습니다.")),
-                None => ("tour__verdict--unjudged", tr(lang, "The engine could not single out one answer (none or several choices hold); please report this tour.", "엔진이 답을 하나로 가려내지 못했습니다(맞는 선택지가 없거나 여럿입니다). 이 투어를 제보해 주세요.")),
+                Some(c) if c == *pick => ("tour__verdict--right", tr(lang, "Right: the engine confirms this answer.")),
+                Some(_) => ("tour__verdict--wrong", tr(lang, "Not this one: the engine confirms the highlighted answer.")),
+                None => ("tour__verdict--unjudged", tr(lang, "The engine could not single out one answer (none or several choices hold); please report this tour.")),
             };
             html! {
                 <div class="tour__result">
@@ -188,21 +181,21 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
     html! {
         <section class="tour" aria-labelledby="tour-title" data-tour={tour.id.clone()}>
             <h2 id="tour-title" class="tour__title">{ tour.title.get(code).to_string() }</h2>
-            <p class="tour__progress">{ format!("{} {}/{total}", tr(lang, "Step", "단계"), p.step + 1) }</p>
+            <p class="tour__progress">{ trf(lang, "Step {0}/{1}", &[&(p.step + 1), &total]) }</p>
             <div aria-live="polite" data-role="tour-narration">
                 <p class="tour__text">{ step.text.get(code).to_string() }</p>
                 { for question }
             </div>
             if let Some(e) = &p.error {
-                <p class="tour__error" role="alert">{ format!("{} {e}", tr(lang, "This tour line was refused:", "투어의 이 줄이 거부되었습니다:")) }</p>
+                <p class="tour__error" role="alert">{ format!("{} {e}", tr(lang, "This tour line was refused:")) }</p>
             }
             <div class="tour__nav">
                 <button type="button" data-action="tour-back" disabled={!p.can_go_back()}
-                    onclick={onclick(&props.on_back)}>{ tr(lang, "Back", "이전") }</button>
+                    onclick={onclick(&props.on_back)}>{ tr(lang, "Back") }</button>
                 <button type="button" data-action="tour-next" disabled={!p.can_go_next()}
-                    onclick={onclick(&props.on_next)}>{ tr(lang, "Next", "다음") }</button>
+                    onclick={onclick(&props.on_next)}>{ tr(lang, "Next") }</button>
                 <button type="button" data-action="tour-close"
-                    onclick={onclick(&props.on_close)}>{ tr(lang, "Close tour", "투어 닫기") }</button>
+                    onclick={onclick(&props.on_close)}>{ tr(lang, "Close tour") }</button>
             </div>
         </section>
     }

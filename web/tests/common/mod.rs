@@ -61,3 +61,9 @@ pub async fn opened(root: &Element) {
     }
     panic!("the app did not open within 120 frames");
 }
+
+/// Installs the Korean text as the page does once it has fetched it (`web/i18n/ko.txt`), so that
+/// a test need not wait for the fetch. Installing twice keeps the first.
+pub fn korean() {
+    logscope_web::i18n::install_korean(include_str!("../../i18n/ko.txt").to_string()).unwrap();
+}
