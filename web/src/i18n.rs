@@ -112,6 +112,19 @@ pub fn tr(lang: Lang, en: &'static str) -> &'static str {
     }
 }
 
+/// [`t`] as a view's text: one call where a view shows it, so that each place does not build
+/// the text node itself.
+#[inline(never)]
+pub fn th(lang: Lang, key: Key) -> yew::Html {
+    yew::Html::from(t(lang, key))
+}
+
+/// [`tr`] as a view's text (see [`th`]).
+#[inline(never)]
+pub fn trh(lang: Lang, en: &'static str) -> yew::Html {
+    yew::Html::from(tr(lang, en))
+}
+
 /// `template`, the English with `{0}`, `{1}`, … where the values go, in `lang` and filled with
 /// `args`; the Korean template in `web/i18n/ko.txt` may put the values in another order.
 pub fn trf(lang: Lang, template: &'static str, args: &[&dyn core::fmt::Display]) -> String {
@@ -476,8 +489,9 @@ mod tests {
         assert_eq!(broker_state(Lang::En, S::PoweredOff), "powered off");
     }
 
-    /// The string literals the code hands to [`tr`] (`tr(lang, "…")`, over lines too) and the
-    /// English arms of [`t`], read from the source tree: what `ko.txt` must translate.
+    /// The string literals the code hands to [`tr`], [`trh`] and [`trf`] (`tr(lang, "…")`, over
+    /// lines too) and the English arms of [`t`], read from the source tree: what `ko.txt` must
+    /// translate.
     fn english_in_the_code() -> Vec<String> {
         fn literal(rest: &str) -> Option<String> {
             let rest = rest.trim_start().strip_prefix('"')?;
@@ -513,7 +527,7 @@ mod tests {
                 .filter(|l| !l.trim_start().starts_with("//"))
                 .flat_map(|l| [l, "\n"])
                 .collect();
-            for call in ["tr(", "trf("] {
+            for call in ["tr(", "trf(", "trh("] {
                 for (i, _) in text.match_indices(call) {
                     if text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
                         continue; // attr(, str(, …

@@ -8,6 +8,7 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::components::cluster::Selected;
+use crate::i18n::th;
 use crate::i18n::{t, Key, Lang};
 use crate::state::{quote, DEFAULT_GROUP, DEFAULT_TOPIC};
 
@@ -103,7 +104,7 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
         html! {
             <button type="button" class="action" data-line={line.clone()} title={line.clone()}
                 onclick={Callback::from(move |_: MouseEvent| cb.emit(line.clone()))}>
-                { t(lang, key) }
+                { th(lang, key) }
             </button>
         }
     };
@@ -147,14 +148,14 @@ pub fn Shortcuts(props: &ShortcutsProps) -> Html {
     ];
     html! {
         <div class="shortcuts" role="dialog" aria-modal="false" aria-labelledby="shortcuts-title">
-            <h2 id="shortcuts-title" class="panel__title">{ t(lang, Key::Shortcuts) }</h2>
+            <h2 id="shortcuts-title" class="panel__title">{ th(lang, Key::Shortcuts) }</h2>
             <dl class="shortcuts__list">
                 { for rows.iter().map(|(k, what)| html! {
                     <div class="shortcuts__row"><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></div>
                 }) }
             </dl>
             <button type="button" class="toolbar__button" data-action="close-help"
-                onclick={props.on_close.reform(|_: MouseEvent| ())}>{ t(lang, Key::Close) }</button>
+                onclick={props.on_close.reform(|_: MouseEvent| ())}>{ th(lang, Key::Close) }</button>
         </div>
     }
 }

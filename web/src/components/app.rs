@@ -26,7 +26,8 @@ use crate::components::share::{
 };
 use crate::components::toolbar::Toolbar;
 use crate::components::tour::{fetch_text, TourPanel};
-use crate::i18n::{install_korean, korean_installed, t, tr, Key, Lang, KOREAN_URL};
+use crate::i18n::th;
+use crate::i18n::{install_korean, korean_installed, tr, Key, Lang, KOREAN_URL};
 use crate::share::{korean_failed, lang_of, startup, Control, Inflated, Opening, Startup};
 use crate::state::{names_its_seed, Action, LatestView, Playground, DEFAULT_SEED};
 use logscope_core::compare::Setting;
@@ -447,10 +448,10 @@ fn Opened(props: &OpenedProps) -> Html {
         <main class={classes!("app", embed.embed.then_some("app--embed"))} lang={lang.tag()}>
             <header class="app__header">
                 <h1 class="app__title">{ "logscope" }</h1>
-                <p class="app__subtitle">{ t(lang, Key::Subtitle) }</p>
+                <p class="app__subtitle">{ th(lang, Key::Subtitle) }</p>
                 if embed.shows(Control::Lang) {
                 <button type="button" class="app__lang" data-action="lang" onclick={on_lang}
-                    lang={lang.other().tag()}>{ t(lang, Key::LanguageSwitch) }</button>
+                    lang={lang.other().tag()}>{ th(lang, Key::LanguageSwitch) }</button>
                 }
             </header>
             <Notice {notices} {lang} {on_dismiss} />
@@ -487,7 +488,7 @@ fn Opened(props: &OpenedProps) -> Html {
             </div>
             if !embed.embed {
             <button type="button" class="toolbar__button app__compare" data-action="compare"
-                onclick={on_compare}>{ t(lang, Key::Compare) }</button>
+                onclick={on_compare}>{ th(lang, Key::Compare) }</button>
             }
             }
             if embed.shows(Control::Actions) {
@@ -538,7 +539,7 @@ pub fn Legend(props: &LegendProps) -> Html {
     let lang = props.lang;
     let item = |class: &'static str, key: Key| {
         html! {
-            <li><span class={classes!("legend__swatch", class)} aria-hidden="true"></span>{ t(lang, key) }</li>
+            <li><span class={classes!("legend__swatch", class)} aria-hidden="true"></span>{ th(lang, key) }</li>
         }
     };
     html! {
@@ -557,7 +558,7 @@ pub fn Legend(props: &LegendProps) -> Html {
             { item("legend__dot msg--controller", Key::ApiController) }
             { item("legend__dot msg--other", Key::ApiOther) }
             { item("legend__dot legend__dot--response", Key::Responses) }
-            <li class="legend__note">{ t(lang, Key::InFlightWhen) }</li>
+            <li class="legend__note">{ th(lang, Key::InFlightWhen) }</li>
         </ul>
     }
 }

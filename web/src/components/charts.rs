@@ -23,6 +23,7 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::components::seen::RedrawWhenSeen;
+use crate::i18n::th;
 use crate::i18n::{t, Key, Lang};
 
 /// The most samples kept.
@@ -154,8 +155,8 @@ pub fn ChartsPanel(props: &ChartsPanelProps) -> Html {
     let version = history.borrow().version;
     html! {
         <section class="charts panel" aria-labelledby="charts-title">
-            <h2 class="panel__title" id="charts-title">{ t(lang, Key::ChartsTitle) }</h2>
-            <p class="charts__help">{ t(lang, Key::ChartsHelp) }</p>
+            <h2 class="panel__title" id="charts-title">{ th(lang, Key::ChartsTitle) }</h2>
+            <p class="charts__help">{ th(lang, Key::ChartsHelp) }</p>
             <RedrawWhenSeen running={props.running}>
                 <Charts {history} {version} {lang} />
             </RedrawWhenSeen>
@@ -188,7 +189,7 @@ fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
     let h = history.borrow();
     let samples = &h.samples;
     if samples.len() < 2 {
-        return html! { <p class="panel__empty">{ t(lang, Key::ChartEmpty) }</p> };
+        return html! { <p class="panel__empty">{ th(lang, Key::ChartEmpty) }</p> };
     }
     let urp = vec![(
         String::new(),
@@ -200,12 +201,12 @@ fn draw_all(history: &RefCell<History>, lang: Lang) -> Html {
     html! { <>
         { chart("under-replicated", t(lang, Key::ChartUnderReplicated), &urp, samples, lang) }
         if samples.iter().all(|s| s.lag.is_empty()) {
-            <p class="panel__empty" data-chart-empty="lag">{ t(lang, Key::ChartLag) }{ ": " }{ t(lang, Key::NoGroups) }</p>
+            <p class="panel__empty" data-chart-empty="lag">{ th(lang, Key::ChartLag) }{ ": " }{ th(lang, Key::NoGroups) }</p>
         } else {
             { chart("lag", t(lang, Key::ChartLag), &series(samples, |s| &s.lag), samples, lang) }
         }
         if samples.iter().all(|s| s.acked.is_empty()) {
-            <p class="panel__empty" data-chart-empty="acked">{ t(lang, Key::ChartAcked) }{ ": " }{ t(lang, Key::NoProducers) }</p>
+            <p class="panel__empty" data-chart-empty="acked">{ th(lang, Key::ChartAcked) }{ ": " }{ th(lang, Key::NoProducers) }</p>
         } else {
             { chart("acked", t(lang, Key::ChartAcked), &series(samples, |s| &s.acked), samples, lang) }
         }

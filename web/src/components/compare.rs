@@ -14,6 +14,7 @@ use crate::components::frames::AnimationFrames;
 use crate::components::now_ms;
 
 use crate::components::cluster::ClusterDiagram;
+use crate::i18n::th;
 use crate::i18n::{divergence_sentence, t, Key, Lang};
 use crate::state::{CompareAction, CompareState};
 
@@ -91,9 +92,9 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
     html! {
         <section class="compare" data-role="compare" aria-label={t(lang, Key::CompareTitle)}>
             <div class="compare__head">
-                <h2 class="compare__title">{ t(lang, Key::CompareTitle) }</h2>
+                <h2 class="compare__title">{ th(lang, Key::CompareTitle) }</h2>
                 <label class="compare__setting">
-                    <span>{ t(lang, Key::CompareSetting) }</span>
+                    <span>{ th(lang, Key::CompareSetting) }</span>
                     <select data-control="compare-setting" onchange={on_change}>
                         { for Setting::ALL.iter().map(|s| html! {
                             <option value={s.id()} selected={*s == props.setting}>{ setting_name(lang, *s) }</option>
@@ -101,7 +102,7 @@ pub fn ComparePanel(props: &ComparePanelProps) -> Html {
                     </select>
                 </label>
                 <button type="button" class="toolbar__button" data-action="compare-close" onclick={close}>
-                    { t(lang, Key::CompareClose) }
+                    { th(lang, Key::CompareClose) }
                 </button>
             </div>
             { match &*opened {
@@ -224,32 +225,32 @@ pub fn CompareRuns(props: &CompareRunsProps) -> Html {
                 <div class="toolbar__buttons">
                     <button class="toolbar__button toolbar__button--primary" type="button" data-action="compare-toggle"
                         onclick={send(CompareAction::TogglePlay)}>
-                        { if state.running() { t(lang, Key::Pause) } else { t(lang, Key::Play) } }
+                        { if state.running() { th(lang, Key::Pause) } else { th(lang, Key::Play) } }
                     </button>
                     <button class="toolbar__button" type="button" data-action="compare-back"
                         disabled={state.tick() == 0} onclick={send(CompareAction::StepBack)}>
-                        { "◀ " }{ t(lang, Key::StepBack) }
+                        { "◀ " }{ th(lang, Key::StepBack) }
                     </button>
                     <button class="toolbar__button" type="button" data-action="compare-step"
                         onclick={send(CompareAction::Step)}>
-                        { t(lang, Key::Step) }{ " ▶" }
+                        { th(lang, Key::Step) }{ " ▶" }
                     </button>
                     <button class="toolbar__button" type="button" data-action="jump-to-divergence"
                         disabled={divergence.is_none()} onclick={send(CompareAction::JumpToDivergence)}>
-                        { t(lang, Key::JumpToDivergence) }
+                        { th(lang, Key::JumpToDivergence) }
                     </button>
                 </div>
                 <label class="toolbar__scrubber compare__scrubber">
-                    <span class="visually-hidden">{ t(lang, Key::Timeline) }</span>
+                    <span class="visually-hidden">{ th(lang, Key::Timeline) }</span>
                     <input type="range" data-control="compare-scrubber" min="0" max={last.to_string()}
                         value={state.tick().to_string()} oninput={on_seek}
                         aria-valuetext={format!("{} {} ms", t(lang, Key::Time), grouped(state.time_ms()))} />
                     { for marker }
                 </label>
                 <dl class="toolbar__facts">
-                    <div class="toolbar__fact"><dt>{ t(lang, Key::Time) }</dt>
+                    <div class="toolbar__fact"><dt>{ th(lang, Key::Time) }</dt>
                         <dd data-fact="compare-time">{ format!("{} ms", grouped(state.time_ms())) }</dd></div>
-                    <div class="toolbar__fact"><dt>{ t(lang, Key::Seed) }</dt>
+                    <div class="toolbar__fact"><dt>{ th(lang, Key::Seed) }</dt>
                         <dd data-fact="compare-seed">{ state.view(Side::A).seed }</dd></div>
                 </dl>
             </div>
@@ -257,7 +258,7 @@ pub fn CompareRuns(props: &CompareRunsProps) -> Html {
                 data-role="divergence" aria-live="polite">
                 { sentence }
                 if divergence.is_some() && !reached {
-                    { " " }{ t(lang, Key::NoDivergence) }
+                    { " " }{ th(lang, Key::NoDivergence) }
                 }
             </p>
             <div class="compare__sides">

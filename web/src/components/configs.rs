@@ -15,6 +15,7 @@ use logscope_core::ClusterView;
 use yew::prelude::*;
 
 use crate::components::actions::next_id;
+use crate::i18n::th;
 use crate::i18n::{t, Key, Lang};
 use crate::i18n_configs::config_doc;
 use crate::state::{quote, DEFAULT_GROUP};
@@ -253,9 +254,9 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
     let selected = target.encode();
     html! {
         <details class="panel configs" data-panel="configs">
-            <summary class="panel__title">{ t(lang, Key::Configs) }</summary>
+            <summary class="panel__title">{ th(lang, Key::Configs) }</summary>
             <label class="configs__target">
-                { t(lang, Key::ConfigsFor) }
+                { th(lang, Key::ConfigsFor) }
                 <select onchange={on_target}>
                     { for options.into_iter().map(|(o, label)| {
                         let value = o.encode();
@@ -266,7 +267,7 @@ pub fn ConfigPanel(props: &ConfigPanelProps) -> Html {
             </label>
             <button type="button" class="toolbar__button" data-action="apply-configs"
                 disabled={line.is_none()} title={line.clone().unwrap_or_default()} onclick={on_apply}>
-                { t(lang, Key::Apply) }
+                { th(lang, Key::Apply) }
             </button>
             if let Some(line) = &line {
                 <code class="configs__line">{ line.clone() }</code>

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use logscope_core::scenario::complete;
 use yew::prelude::*;
 
+use crate::i18n::th;
 use crate::i18n::{t, Key, Lang};
 use crate::state::{ConsoleEntry, ConsoleKind, LatestView};
 
@@ -132,7 +133,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
 
     html! {
         <section class="console panel" aria-labelledby="console-title">
-            <h2 class="panel__title" id="console-title">{ t(lang, Key::Console) }</h2>
+            <h2 class="panel__title" id="console-title">{ th(lang, Key::Console) }</h2>
             <div class="console__log" ref={log_ref} role="log" aria-live="off" tabindex="0">
                 { for props.entries.iter().map(|e| {
                     let class = match e.kind {
@@ -153,7 +154,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
             <label class="console__input-row">
                 <span class="console__prompt" aria-hidden="true">{ ">" }</span>
-                <span class="visually-hidden">{ t(lang, Key::ConsoleInput) }</span>
+                <span class="visually-hidden">{ th(lang, Key::ConsoleInput) }</span>
                 <input class="console__input" type="text" data-control="console" spellcheck="false"
                     autocomplete="off" value={(*text).clone()} {oninput} {onkeydown}
                     placeholder={t(lang, Key::ConsoleHint)} />

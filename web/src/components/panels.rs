@@ -10,6 +10,7 @@ use std::rc::Rc;
 use logscope_core::sim::TraceKind;
 use yew::prelude::*;
 
+use crate::i18n::th;
 use crate::i18n::{t, Key, Lang};
 use crate::layout::api_family;
 use crate::state::EventItem;
@@ -32,9 +33,9 @@ pub fn GroupsPanel(props: &ViewPanelProps) -> Html {
     let view = &props.view;
     html! {
         <section class="groups panel" aria-labelledby="groups-title">
-            <h2 class="panel__title" id="groups-title">{ t(lang, Key::Groups) }</h2>
+            <h2 class="panel__title" id="groups-title">{ th(lang, Key::Groups) }</h2>
             if view.groups.is_empty() {
-                <p class="panel__empty">{ t(lang, Key::NoGroups) }</p>
+                <p class="panel__empty">{ th(lang, Key::NoGroups) }</p>
             }
             { for view.groups.iter().map(|g| {
                 let owner = |tp: &logscope_core::TopicPartition| {
@@ -91,10 +92,10 @@ pub fn GroupsPanel(props: &ViewPanelProps) -> Html {
                         if !g.offsets.is_empty() {
                             <table class="group__offsets">
                                 <thead><tr>
-                                    <th scope="col">{ t(lang, Key::Partition) }</th>
-                                    <th scope="col">{ t(lang, Key::CommittedOffset) }</th>
+                                    <th scope="col">{ th(lang, Key::Partition) }</th>
+                                    <th scope="col">{ th(lang, Key::CommittedOffset) }</th>
                                     <th scope="col">{ "HW" }</th>
-                                    <th scope="col">{ t(lang, Key::Lag) }</th>
+                                    <th scope="col">{ th(lang, Key::Lag) }</th>
                                 </tr></thead>
                                 <tbody>
                                     { for g.offsets.iter().map(|o| {
@@ -128,12 +129,12 @@ pub fn FindingsPanel(props: &ViewPanelProps) -> Html {
     let view = &props.view;
     html! {
         <section class="findings panel" aria-labelledby="findings-title">
-            <h2 class="panel__title" id="findings-title">{ t(lang, Key::Findings) }</h2>
+            <h2 class="panel__title" id="findings-title">{ th(lang, Key::Findings) }</h2>
             if view.lost_acked > 0 {
                 <p class="findings__lost" role="alert">{ format!("{}: {}", t(lang, Key::LostAcked), view.lost_acked) }</p>
             }
             if view.findings.is_empty() {
-                <p class="panel__empty">{ t(lang, Key::NoFindings) }</p>
+                <p class="panel__empty">{ th(lang, Key::NoFindings) }</p>
             } else {
                 <ul class="findings__list">
                     { for view.findings.iter().map(|f| {
@@ -174,9 +175,9 @@ pub fn EventsPanel(props: &EventsPanelProps) -> Html {
     let lang = props.lang;
     html! {
         <section class="events panel" aria-labelledby="events-title">
-            <h2 class="panel__title" id="events-title">{ t(lang, Key::Events) }</h2>
+            <h2 class="panel__title" id="events-title">{ th(lang, Key::Events) }</h2>
             if props.events.is_empty() {
-                <p class="panel__empty">{ t(lang, Key::NoEvents) }</p>
+                <p class="panel__empty">{ th(lang, Key::NoEvents) }</p>
             }
             <ol class="events__list" reversed=true>
                 { for props.events.iter().rev().take(EVENTS_LISTED).map(|item| {

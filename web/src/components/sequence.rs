@@ -18,6 +18,7 @@ use logscope_core::sim::TraceKind;
 use logscope_core::ClusterView;
 use yew::prelude::*;
 
+use crate::i18n::th;
 use crate::i18n::timeline::phase_name;
 use crate::i18n::{narrate, t, Key, Lang};
 use crate::layout::api_family;
@@ -150,8 +151,8 @@ pub fn SequencePanel(props: &SequencePanelProps) -> Html {
     let bottom = l.height.saturating_sub(4);
     html! {
         <section class="sequence panel" aria-labelledby="sequence-title">
-            <h2 class="panel__title" id="sequence-title">{ t(lang, Key::SequenceTitle) }</h2>
-            <p class="sequence__help">{ t(lang, Key::SequenceHelp) }</p>
+            <h2 class="panel__title" id="sequence-title">{ th(lang, Key::SequenceTitle) }</h2>
+            <p class="sequence__help">{ th(lang, Key::SequenceHelp) }</p>
             <div class="sequence__scroll">
             <svg class="sequence__svg" viewBox={format!("0 0 {} {}", l.width, l.height)}
                 width={l.width.to_string()} height={l.height.to_string()}

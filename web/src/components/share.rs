@@ -15,6 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
+use crate::i18n::trh;
 use crate::i18n::{tr, trf, Lang};
 use crate::share::{compare_option, embed_snippet, link_url, run_json, Inflated, STORAGE_KEY};
 use crate::state::{Action, Playground};
@@ -360,7 +361,7 @@ pub fn Notice(props: &NoticeProps) -> Html {
                 { for props.notices.iter().map(|n| html! { <li>{ n.clone() }</li> }) }
             </ul>
             <button type="button" class="notice__dismiss" data-action="dismiss-notice" onclick={on_dismiss}>
-                { tr(props.lang, "Dismiss") }
+                { trh(props.lang, "Dismiss") }
             </button>
         </div>
     }
@@ -537,11 +538,11 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let status = |copied: &Option<bool>| match copied {
         None => html! {},
         Some(true) => {
-            html! { <span class="share__status" data-role="copied">{ tr(lang, "Copied.") }</span> }
+            html! { <span class="share__status" data-role="copied">{ trh(lang, "Copied.") }</span> }
         }
         Some(false) => html! {
             <span class="share__status share__status--refused" data-role="copy-refused">
-                { tr(lang, "The browser refused the clipboard: select the text and copy it yourself.") }
+                { trh(lang, "The browser refused the clipboard: select the text and copy it yourself.") }
             </span>
         },
     };
@@ -557,20 +558,20 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         <section class="share" aria-label={tr(lang, "Share")}>
             <div class="share__buttons">
                 <button type="button" class="toolbar__button" data-action="copy-link" onclick={on_copy_link}>
-                    { tr(lang, "Copy link") }
+                    { trh(lang, "Copy link") }
                 </button>
                 <button type="button" class="toolbar__button" data-action="embed" onclick={on_embed}>
-                    { tr(lang, "Embed this") }
+                    { trh(lang, "Embed this") }
                 </button>
                 <label class="toolbar__button share__import">
-                    { tr(lang, "Import .scn") }
+                    { trh(lang, "Import .scn") }
                     <input type="file" accept=".scn,.txt,text/plain" data-control="import" class="visually-hidden" onchange={on_import} />
                 </label>
                 <button type="button" class="toolbar__button" data-action="export-scn" onclick={on_export_scn}>
-                    { tr(lang, "Export .scn") }
+                    { trh(lang, "Export .scn") }
                 </button>
                 <button type="button" class="toolbar__button" data-action="export-json" onclick={on_export_json}>
-                    { tr(lang, "Export run (JSON)") }
+                    { trh(lang, "Export run (JSON)") }
                 </button>
             </div>
             {
@@ -579,7 +580,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     Shown::Link { url, copied } => html! {
                         <div class="share__out">
                             <label>
-                                <span class="share__label">{ tr(lang, "Link to this moment") }</span>
+                                <span class="share__label">{ trh(lang, "Link to this moment") }</span>
                                 <input type="text" readonly=true class="share__field" data-role="link" value={url.clone()} onfocus={select_all.clone()} />
                             </label>
                             { status(copied) }
@@ -588,11 +589,11 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     Shown::Embed { snippet, copied } => html! {
                         <div class="share__out">
                             <label>
-                                <span class="share__label">{ tr(lang, "Paste into a course page (add &origin=<your page's origin> to the src to drive it with postMessage):") }</span>
+                                <span class="share__label">{ trh(lang, "Paste into a course page (add &origin=<your page's origin> to the src to drive it with postMessage):") }</span>
                                 <textarea readonly=true rows="3" class="share__field" data-role="snippet" value={snippet.clone()} onfocus={select_all.clone()} />
                             </label>
                             <button type="button" class="toolbar__button" data-action="copy-snippet" onclick={on_copy_snippet}>
-                                { tr(lang, "Copy") }
+                                { trh(lang, "Copy") }
                             </button>
                             { status(copied) }
                         </div>

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use std::rc::Rc;
 
+use crate::i18n::th;
 use crate::i18n::{t, Key, Lang};
 use crate::share::{Control, EmbedOptions};
 use crate::state::{SPEED_MAX, SPEED_MIN};
@@ -87,25 +88,25 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 if shows(Control::Play) {
                 <button class="toolbar__button toolbar__button--primary" type="button" data-action="toggle"
                     aria-keyshortcuts="Space" onclick={click(&props.on_toggle)}>
-                    { if props.running { t(lang, Key::Pause) } else { t(lang, Key::Play) } }
+                    { if props.running { th(lang, Key::Pause) } else { th(lang, Key::Play) } }
                 </button>
                 }
                 if shows(Control::Back) {
                 <button class="toolbar__button" type="button" data-action="back"
                     aria-keyshortcuts="ArrowLeft" disabled={props.position == 0} onclick={click(&props.on_back)}>
-                    { "◀ " }{ t(lang, Key::StepBack) }
+                    { "◀ " }{ th(lang, Key::StepBack) }
                 </button>
                 }
                 if shows(Control::Step) {
                 <button class="toolbar__button" type="button" data-action="step"
                     aria-keyshortcuts="ArrowRight" onclick={click(&props.on_step)}>
-                    { t(lang, Key::Step) }{ " ▶" }
+                    { th(lang, Key::Step) }{ " ▶" }
                 </button>
                 }
                 if shows(Control::Fork) {
                 <button class="toolbar__button" type="button" data-action="fork"
                     disabled={!in_past} onclick={click(&props.on_fork)}>
-                    { t(lang, Key::Fork) }
+                    { th(lang, Key::Fork) }
                 </button>
                 }
                 if shows(Control::Help) {
@@ -117,7 +118,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             </div>
             if shows(Control::Scrubber) {
             <label class="toolbar__scrubber">
-                <span class="visually-hidden">{ t(lang, Key::Timeline) }</span>
+                <span class="visually-hidden">{ th(lang, Key::Timeline) }</span>
                 <input type="range" data-control="scrubber" min="0" max={props.total.to_string()}
                     value={props.position.to_string()} oninput={on_seek}
                     aria-valuetext={format!("{} {} / {}", t(lang, Key::Position), props.position, props.total)} />
@@ -125,7 +126,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             }
             if shows(Control::Speed) {
             <label class="toolbar__speed">
-                <span>{ t(lang, Key::Speed) }</span>
+                <span>{ th(lang, Key::Speed) }</span>
                 <input type="range" data-control="speed" min={SPEED_MIN.to_string()} max={SPEED_MAX.to_string()}
                     step="10" value={props.speed_exp.to_string()} oninput={on_speed}
                     aria-valuetext={speed_label(props.speed_exp)} />
@@ -133,10 +134,10 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             </label>
             }
             <dl class="toolbar__facts">
-                <div class="toolbar__fact"><dt>{ t(lang, Key::Seed) }</dt><dd data-fact="seed">{ props.seed }</dd></div>
-                <div class="toolbar__fact"><dt>{ t(lang, Key::StepNo) }</dt><dd data-fact="step">{ props.step }</dd></div>
-                <div class="toolbar__fact"><dt>{ t(lang, Key::Time) }</dt><dd data-fact="time">{ format!("{} ms", props.time_ms) }</dd></div>
-                <div class="toolbar__fact"><dt>{ t(lang, Key::Position) }</dt>
+                <div class="toolbar__fact"><dt>{ th(lang, Key::Seed) }</dt><dd data-fact="seed">{ props.seed }</dd></div>
+                <div class="toolbar__fact"><dt>{ th(lang, Key::StepNo) }</dt><dd data-fact="step">{ props.step }</dd></div>
+                <div class="toolbar__fact"><dt>{ th(lang, Key::Time) }</dt><dd data-fact="time">{ format!("{} ms", props.time_ms) }</dd></div>
+                <div class="toolbar__fact"><dt>{ th(lang, Key::Position) }</dt>
                     <dd data-fact="position">{ props.position }</dd><dd class="toolbar__total">{ format!("/ {}", props.total) }</dd></div>
             </dl>
         </div>

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
+use crate::i18n::trh;
 use crate::i18n::{tr, trf, Lang};
 use crate::state::{Action, Playground, TourLoad, TourProgress};
 
@@ -95,7 +96,7 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
         let load = props.load.as_ref().map(|l| match l {
             TourLoad::Loading(_) => html! {
                 <p class="tour__loading" role="status" data-role="tour-loading">
-                    { tr(lang, "Loading the tour…") }
+                    { trh(lang, "Loading the tour…") }
                 </p>
             },
             TourLoad::Failed { id, why } => {
@@ -108,16 +109,16 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
                 html! {
                     <div class="tour__error" role="alert" data-role="tour-load-error">
                         <p>{ format!("{} “{title}” ({why}).", tr(lang, "The tour could not be loaded:")) }</p>
-                        <button type="button" data-action="tour-retry" onclick={retry}>{ tr(lang, "Try again") }</button>
+                        <button type="button" data-action="tour-retry" onclick={retry}>{ trh(lang, "Try again") }</button>
                     </div>
                 }
             }
         });
         return html! {
             <section class="tour" aria-labelledby="tour-title">
-                <h2 id="tour-title" class="tour__title">{ tr(lang, "Guided tours") }</h2>
+                <h2 id="tour-title" class="tour__title">{ trh(lang, "Guided tours") }</h2>
                 <label class="tour__pick">
-                    { tr(lang, "Choose a tour:") }{ " " }
+                    { trh(lang, "Choose a tour:") }{ " " }
                     <select data-role="tour-select" onchange={on_change}>
                         <option value="" selected=true>{ "—" }</option>
                         { for INDEX.iter().map(|t| {
@@ -191,11 +192,11 @@ pub fn tour_panel(props: &TourPanelProps) -> Html {
             }
             <div class="tour__nav">
                 <button type="button" data-action="tour-back" disabled={!p.can_go_back()}
-                    onclick={onclick(&props.on_back)}>{ tr(lang, "Back") }</button>
+                    onclick={onclick(&props.on_back)}>{ trh(lang, "Back") }</button>
                 <button type="button" data-action="tour-next" disabled={!p.can_go_next()}
-                    onclick={onclick(&props.on_next)}>{ tr(lang, "Next") }</button>
+                    onclick={onclick(&props.on_next)}>{ trh(lang, "Next") }</button>
                 <button type="button" data-action="tour-close"
-                    onclick={onclick(&props.on_close)}>{ tr(lang, "Close tour") }</button>
+                    onclick={onclick(&props.on_close)}>{ trh(lang, "Close tour") }</button>
             </div>
         </section>
     }
