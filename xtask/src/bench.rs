@@ -540,6 +540,13 @@ fn bundle(dist: &Path, figs: &mut Figures) -> Result<(), String> {
     );
     put(figs, "bundle.tours_on_demand_raw", kib(tours), "KiB");
     put(figs, "bundle.tours_on_demand_gzip", kib(tours_gz), "KiB");
+    // The Korean text likewise: fetched when the page opens in Korean or switches to it.
+    let korean = dist.join("i18n").join("ko.txt");
+    let korean_raw = std::fs::metadata(&korean)
+        .map_err(|e| format!("{}: {e} (the Korean text belongs in dist/)", korean.display()))?
+        .len();
+    put(figs, "bundle.korean_on_demand_raw", kib(korean_raw), "KiB");
+    put(figs, "bundle.korean_on_demand_gzip_bytes", gzip_len(&korean)? as f64, "bytes");
     Ok(())
 }
 
@@ -1012,11 +1019,16 @@ fn report(
         w,
         "\nThe total in bytes: {} gzipped (`bundle.total_gzip_bytes`). Not counted above, because \
          the page fetches them only when a guided tour is opened: the {} tour files of \
-         `dist/tours/`, {} raw and {} gzipped (`bundle.tours_on_demand_gzip`).",
+         `dist/tours/`, {} raw and {} gzipped (`bundle.tours_on_demand_gzip`); and the Korean \
+         text, fetched when the page opens in Korean or switches to it, {} raw and {} gzipped \
+         (`bundle.korean_on_demand_gzip_bytes`), so a visitor in Korean downloads the total \
+         above plus that.",
         cell(figs, "bundle.total_gzip_bytes"),
         cell(figs, "bundle.tours_on_demand_files").trim_end_matches(" files"),
         cell(figs, "bundle.tours_on_demand_raw"),
         cell(figs, "bundle.tours_on_demand_gzip"),
+        cell(figs, "bundle.korean_on_demand_raw"),
+        cell(figs, "bundle.korean_on_demand_gzip_bytes"),
     );
 
     peers_section(w, figs);
