@@ -1,6 +1,12 @@
 //! Every string the UI shows, in English and Korean. Components ask [`t`] for a [`Key`] in the
-//! current [`Lang`]; names that come from the simulation (topics, client ids, Kafka's API
-//! names and config keys) stay as Kafka writes them.
+//! current [`Lang`], or [`tr`]/[`trf`] for a string written where it is shown; names that come
+//! from the simulation (topics, client ids, Kafka's API names and config keys) stay as Kafka
+//! writes them.
+//!
+//! The English is in the code; the Korean is in `web/i18n/ko.txt`, keyed by that English, and
+//! the page fetches it only when it is needed ([`KOREAN_URL`], [`install_korean`];
+//! `components/app.rs` fetches it before a page that opens in Korean is drawn), so that an
+//! English visitor's wasm does not carry it. Until it is installed, Korean falls back to English.
 
 pub mod timeline;
 
