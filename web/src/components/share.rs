@@ -43,7 +43,7 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
-/// What [`startup`] reads: the page's query string (or `query` in tests) and the saved
+/// What [`startup`](crate::share::startup) reads: the page's query string (or `query` in tests) and the saved
 /// session.
 pub fn startup_inputs(query: Option<&str>) -> (String, Option<String>) {
     let from_page = || {
@@ -64,7 +64,7 @@ pub fn needs_inflating(query: &str, saved: Option<&str>) -> bool {
 }
 
 /// Inflates the compressed scenarios of the page's link and of the saved session with the
-/// browser's `DecompressionStream`, for [`startup`].
+/// browser's `DecompressionStream`, for [`startup`](crate::share::startup).
 pub async fn inflate_inputs(query: &str, saved: Option<&str>) -> Inflated {
     let link = match link::packed(query) {
         Some(p) => Some(inflate_raw(&p).await),
