@@ -543,10 +543,20 @@ fn bundle(dist: &Path, figs: &mut Figures) -> Result<(), String> {
     // The Korean text likewise: fetched when the page opens in Korean or switches to it.
     let korean = dist.join("i18n").join("ko.txt");
     let korean_raw = std::fs::metadata(&korean)
-        .map_err(|e| format!("{}: {e} (the Korean text belongs in dist/)", korean.display()))?
+        .map_err(|e| {
+            format!(
+                "{}: {e} (the Korean text belongs in dist/)",
+                korean.display()
+            )
+        })?
         .len();
     put(figs, "bundle.korean_on_demand_raw", kib(korean_raw), "KiB");
-    put(figs, "bundle.korean_on_demand_gzip_bytes", gzip_len(&korean)? as f64, "bytes");
+    put(
+        figs,
+        "bundle.korean_on_demand_gzip_bytes",
+        gzip_len(&korean)? as f64,
+        "bytes",
+    );
     Ok(())
 }
 
