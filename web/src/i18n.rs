@@ -719,9 +719,9 @@ mod tests {
     }
 
     #[test]
-    fn before_the_korean_text_is_installed_english_shows() {
-        // The shipped build's fallback: `korean` without a catalogue is the identity. (Unit
-        // tests install the source tree's text on first use, so this checks the lookup.)
+    fn a_string_the_korean_text_lacks_stays_english() {
+        // Unit tests install the source tree's text on first use; the page before its fetch
+        // (English throughout) is checked in tests/korean_fetch.rs and tests/e2e/e2e.mjs.
         assert_eq!(korean("Play"), "재생");
         assert_eq!(
             korean("not a string the page shows"),
