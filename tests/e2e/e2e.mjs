@@ -36,15 +36,7 @@ const browser = await chromium.launch({
 let failed = false;
 try {
   const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
-  // Nothing may leave the machine: requests to any other origin are aborted and reported.
-  await context.route('**/*', (route) => {
-    const target = route.request().url();
-    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin) {
-      return route.continue();
-    }
-    problems.push(`request to another origin: ${target}`);
-    return route.abort();
-  });
+  await sameOriginOnly(context);
   const page = await context.newPage();
   // CSP violations, reported from inside the page (an init script runs before the page's own).
   let probingCsp = false;
@@ -288,14 +280,7 @@ try {
     viewport: { width: 1100, height: 700 },
     locale: 'ko-KR',
   });
-  await koContext.route('**/*', (route) => {
-    const target = route.request().url();
-    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin) {
-      return route.continue();
-    }
-    problems.push(`request to another origin: ${target}`);
-    return route.abort();
-  });
+  await sameOriginOnly(koContext);
   const koPage = await koContext.newPage();
   koPage.on('pageerror', (err) => problems.push(`uncaught exception (ko-KR): ${err.message}`));
   await koPage.goto(url, { waitUntil: 'load', timeout: TIMEOUT_MS });
@@ -328,6 +313,18 @@ if (problems.length > 0) {
 }
 if (failed) process.exit(1);
 console.log('e2e: ok');
+
+// Nothing may leave the machine: requests to any other origin are aborted and reported.
+function sameOriginOnly(context) {
+  return context.route('**/*', (route) => {
+    const target = route.request().url();
+    if (target.startsWith('data:') || target.startsWith('blob:') || new URL(target).origin === origin) {
+      return route.continue();
+    }
+    problems.push(`request to another origin: ${target}`);
+    return route.abort();
+  });
+}
 
 function expect(ok, what) {
   if (!ok) throw new Error(`expected ${what}`);

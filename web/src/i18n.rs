@@ -470,17 +470,20 @@ mod tests {
         assert_eq!(Lang::from_tag(""), Lang::En);
     }
 
+    use logscope_core::view::BrokerState as S;
+
+    const BROKER_STATES: [S; 6] = [
+        S::Running,
+        S::Fenced,
+        S::ShuttingDown,
+        S::Stopped,
+        S::Killed,
+        S::PoweredOff,
+    ];
+
     #[test]
     fn every_broker_state_has_its_own_korean_label() {
-        use logscope_core::view::BrokerState as S;
-        let all = [
-            S::Running,
-            S::Fenced,
-            S::ShuttingDown,
-            S::Stopped,
-            S::Killed,
-            S::PoweredOff,
-        ];
+        let all = BROKER_STATES;
         let ko: Vec<&str> = all.iter().map(|s| broker_state(Lang::Ko, *s)).collect();
         for (i, (s, label)) in all.iter().zip(&ko).enumerate() {
             assert!(
@@ -558,21 +561,13 @@ mod tests {
     /// the brokers' states and the tours' titles.
     fn english_from_elsewhere() -> Vec<&'static str> {
         use crate::phases::Phase;
-        use logscope_core::view::BrokerState as S;
         let phases = [
             Phase::Produce,
             Phase::Group,
             Phase::Metadata,
             Phase::Transactions,
         ];
-        let states = [
-            S::Running,
-            S::Fenced,
-            S::ShuttingDown,
-            S::Stopped,
-            S::Killed,
-            S::PoweredOff,
-        ];
+        let states = BROKER_STATES;
         (phases.iter().map(|p| timeline::phase_name(Lang::En, *p)))
             .chain(states.iter().map(|s| s.label()))
             .chain(logscope_core::tour::INDEX.iter().map(|t| t.title))

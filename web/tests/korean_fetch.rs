@@ -26,12 +26,8 @@ fn main_lang(root: &Element) -> Option<String> {
 #[wasm_bindgen_test]
 async fn a_page_that_opens_in_korean_fetches_the_korean_text_first() {
     assert!(!korean_installed(), "nothing has installed it yet");
-    // The default scenario, not a session another run saved (share.rs).
-    if let Some(storage) = web_sys::window().unwrap().local_storage().unwrap() {
-        storage
-            .remove_item(logscope_web::share::STORAGE_KEY)
-            .unwrap();
-    }
+    // The default scenario, not a session another run saved.
+    common::forget_saved_session();
     let root = mount_point();
     let props = AppProps {
         lang: Some(Lang::Ko),

@@ -301,12 +301,8 @@ fn click(root: &Element, selector: &str) {
 }
 
 async fn paused_app() -> Element {
-    // The default scenario, not a session an earlier test's app saved (share.rs).
-    if let Some(storage) = web_sys::window().unwrap().local_storage().unwrap() {
-        storage
-            .remove_item(logscope_web::share::STORAGE_KEY)
-            .unwrap();
-    }
+    // The default scenario, not a session an earlier test's app saved.
+    common::forget_saved_session();
     let root = mount_point();
     let props = AppProps {
         lang: Some(Lang::En),

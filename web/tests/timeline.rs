@@ -67,11 +67,7 @@ async fn type_line(root: &Element, line: &str) {
 }
 
 async fn paused_app() -> Element {
-    if let Some(storage) = web_sys::window().unwrap().local_storage().unwrap() {
-        storage
-            .remove_item(logscope_web::share::STORAGE_KEY)
-            .unwrap();
-    }
+    common::forget_saved_session();
     let root = mount_point();
     let props = AppProps {
         lang: Some(Lang::En),

@@ -67,3 +67,13 @@ pub async fn opened(root: &Element) {
 pub fn korean() {
     logscope_web::i18n::install_korean(include_str!("../../i18n/ko.txt").to_string()).unwrap();
 }
+
+/// Removes the session an earlier test's app saved (share.rs), so that an app opens the default
+/// scenario.
+pub fn forget_saved_session() {
+    if let Some(storage) = web_sys::window().unwrap().local_storage().unwrap() {
+        storage
+            .remove_item(logscope_web::share::STORAGE_KEY)
+            .unwrap();
+    }
+}
