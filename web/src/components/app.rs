@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::frames::AnimationFrames;
-use crate::components::now_ms;
+use crate::components::{fetch_text, now_ms};
 use crate::pacing::Pacer;
 
 use crate::components::actions::{ActionBar, Shortcuts};
@@ -25,7 +25,7 @@ use crate::components::share::{
     SharePanel,
 };
 use crate::components::toolbar::Toolbar;
-use crate::components::tour::{fetch_text, TourPanel};
+use crate::components::tour::TourPanel;
 use crate::i18n::th;
 use crate::i18n::{install_korean, korean_installed, tr, Key, Lang, KOREAN_URL};
 use crate::share::{korean_failed, lang_of, startup, Control, Inflated, Opening, Startup};

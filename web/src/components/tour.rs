@@ -13,10 +13,9 @@
 use std::rc::Rc;
 
 use logscope_core::tour::{self, INDEX};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
+use crate::components::fetch_text;
 use crate::i18n::trh;
 use crate::i18n::{tr, trf, Lang};
 use crate::state::{Action, Playground, TourLoad, TourProgress};
@@ -37,29 +36,6 @@ pub fn open_tour(dispatcher: UseReducerDispatcher<Playground>, id: String) {
         let source = fetch_text(&tour_url(&id)).await;
         dispatcher.dispatch(Action::TourLoaded { id, source });
     });
-}
-
-/// GETs `url` (same origin) as text; an error names the HTTP status or the browser's reason.
-pub(crate) async fn fetch_text(url: &str) -> Result<String, String> {
-    fn reason(e: wasm_bindgen::JsValue) -> String {
-        match e.dyn_ref::<js_sys::Error>() {
-            Some(e) => String::from(e.message()),
-            None => e.as_string().unwrap_or_else(|| "the request failed".into()),
-        }
-    }
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(reason)?;
-    let response: web_sys::Response = response.dyn_into().map_err(reason)?;
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    let text = JsFuture::from(response.text().map_err(reason)?)
-        .await
-        .map_err(reason)?;
-    text.as_string()
-        .ok_or_else(|| "the response is not text".into())
 }
 
 #[derive(Properties, PartialEq)]
